@@ -1,0 +1,44 @@
+// Command stsdeck is a terminal console for Alibaba Cloud temporary credentials.
+// main.go is the composition root: it picks the subcommand and wires the adapters, the
+// embedded sandbox and the console into ui/cli.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/stsdeck/stsdeck/ui/cli"
+)
+
+func main() {
+	if code := run(); code != 0 {
+		os.Exit(code)
+	}
+}
+
+func run() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	env := &cli.Env{
+		Stdin:  os.Stdin,
+		Stdout: os.Stdout,
+		Stderr: os.Stderr,
+		Getenv: os.Getenv,
+		Deps:   deps(),
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(os.Stderr, "stsdeck: internal error: %v\n", r)
+			os.Exit(3)
+		}
+	}()
+	return cli.Main(ctx, os.Args[1:], env)
+}
+
+// deps wires the outside world into the commands.
+func deps() cli.Deps {
+	return cli.Deps{}
+}
