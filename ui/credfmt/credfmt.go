@@ -1,0 +1,296 @@
+// Package credfmt renders temporary credentials in the formats other tools read. It is the ONE
+// implementation of `stsdeck issue --format` and of the console's export menu: the CLI
+// (ui/cli/issue.go) must call Format rather than format credentials itself, so the console and
+// the command can never disagree. Standard library and model only.
+//
+// Every output holds the AccessKeySecret and the SecurityToken: callers write it only where the
+// operator asked (stdout of `issue --format`, the clipboard, or a 0600 file).
+package credfmt
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/stsdeck/stsdeck/model"
+)
+
+// Kinds lists the formats in menu order.
+var Kinds = []string{"env", "fish", "powershell", "json", "ossutil", "aliyun-cli", "config-json"}
+
+// DefaultProfileName is the aliyun CLI profile name used when Options.ProfileName is empty.
+const DefaultProfileName = "stsdeck"
+
+// DefaultRegion is used when neither Options.Region nor Credentials.Region says one.
+const DefaultRegion = "cn-hangzhou"
+
+// Options tune a format. The zero value is usable.
+type Options struct {
+	// Region overrides Credentials.Region (then DefaultRegion).
+	Region string
+	// Endpoint is the OSS endpoint for the ossutil format; "" = oss-<region>.aliyuncs.com.
+	Endpoint string
+	// ProfileName is the aliyun CLI profile for aliyun-cli and config-json; "" = DefaultProfileName.
+	ProfileName string
+	// Existing is the current content of ~/.aliyun/config.json for config-json; the result keeps
+	// every other profile and every other field. nil or empty = a new file.
+	Existing []byte
+}
+
+// Describe returns a one-line description of a kind, for menus and help ("" for unknown kinds).
+func Describe(kind string) string {
+	switch kind {
+	case "env":
+		return "POSIX sh export lines (eval \"$(…)\" in sh, dash, bash, zsh)"
+	case "fish":
+		return "fish set -gx lines"
+	case "powershell":
+		return "PowerShell $Env: assignments"
+	case "json":
+		return "JSON object (AccessKeyId, AccessKeySecret, SecurityToken, Expiration, …)"
+	case "ossutil":
+		return "ossutil 1.x config [Credentials] section"
+	case "aliyun-cli":
+		return "aliyun configure set --mode StsToken command"
+	case "config-json":
+		return "~/.aliyun/config.json with a StsToken profile merged in"
+	}
+	return ""
+}
+
+// SuggestedFile returns a sensible file name for exporting a kind.
+func SuggestedFile(kind string) string {
+	switch kind {
+	case "env":
+		return "stsdeck-credentials.sh"
+	case "fish":
+		return "stsdeck-credentials.fish"
+	case "powershell":
+		return "stsdeck-credentials.ps1"
+	case "json":
+		return "stsdeck-credentials.json"
+	case "ossutil":
+		return "stsdeck.ossutilconfig"
+	case "aliyun-cli":
+		return "stsdeck-aliyun-configure.sh"
+	case "config-json":
+		return "~/.aliyun/config.json"
+	}
+	return "stsdeck-credentials.txt"
+}
+
+// Valid reports whether kind is one of Kinds.
+func Valid(kind string) bool {
+	for _, k := range Kinds {
+		if k == kind {
+			return true
+		}
+	}
+	return false
+}
+
+// envNames returns the variable names and values exported by env, fish and powershell.
+func envPairs(c model.Credentials) [][2]string {
+	return [][2]string{
+		{"ALIBABA_CLOUD_ACCESS_KEY_ID", c.AccessKeyID},
+		{"ALIBABA_CLOUD_ACCESS_KEY_SECRET", c.AccessKeySecret},
+		{"ALIBABA_CLOUD_SECURITY_TOKEN", c.SecurityToken},
+		{"OSS_ACCESS_KEY_ID", c.AccessKeyID},
+		{"OSS_ACCESS_KEY_SECRET", c.AccessKeySecret},
+		{"OSS_SESSION_TOKEN", c.SecurityToken},
+	}
+}
+
+// Format renders credentials c as kind. It fails on an unknown kind, on credentials missing a
+// field every format needs, and (config-json) on an existing file that is not a JSON object.
+func Format(kind string, c model.Credentials, o Options) (string, error) {
+	if !Valid(kind) {
+		return "", fmt.Errorf("unknown credential format %q: want one of %s", kind, strings.Join(Kinds, ", "))
+	}
+	if c.AccessKeyID == "" || c.AccessKeySecret == "" || c.SecurityToken == "" {
+		return "", fmt.Errorf("credentials incomplete: AccessKeyId, AccessKeySecret and SecurityToken are all required for %s", kind)
+	}
+	region := o.Region
+	if region == "" {
+		region = c.Region
+	}
+	if region == "" {
+		region = DefaultRegion
+	}
+	profile := o.ProfileName
+	if profile == "" {
+		profile = DefaultProfileName
+	}
+	expires := "unknown"
+	if !c.Expiration.IsZero() {
+		expires = c.Expiration.UTC().Format(time.RFC3339)
+	}
+	var b strings.Builder
+	switch kind {
+	case "env":
+		for _, p := range envPairs(c) {
+			fmt.Fprintf(&b, "export %s=%s\n", p[0], shQuote(p[1]))
+		}
+		fmt.Fprintf(&b, "# expires %s\n", expires)
+	case "fish":
+		for _, p := range envPairs(c) {
+			fmt.Fprintf(&b, "set -gx %s %s\n", p[0], fishQuote(p[1]))
+		}
+		fmt.Fprintf(&b, "# expires %s\n", expires)
+	case "powershell":
+		for _, p := range envPairs(c) {
+			fmt.Fprintf(&b, "$Env:%s = %s\n", p[0], psQuote(p[1]))
+		}
+		fmt.Fprintf(&b, "# expires %s\n", expires)
+	case "json":
+		type user struct {
+			Arn           string `json:"Arn,omitempty"`
+			AssumedRoleID string `json:"AssumedRoleId,omitempty"`
+		}
+		v := struct {
+			AccessKeyID     string `json:"AccessKeyId"`
+			AccessKeySecret string `json:"AccessKeySecret"`
+			SecurityToken   string `json:"SecurityToken"`
+			Expiration      string `json:"Expiration"`
+			RoleArn         string `json:"RoleArn"`
+			AssumedRoleUser user   `json:"AssumedRoleUser"`
+			Region          string `json:"Region"`
+		}{c.AccessKeyID, c.AccessKeySecret, c.SecurityToken, expires, c.RoleARN,
+			user{c.AssumedRoleARN, c.AssumedRoleID}, region}
+		out, err := json.MarshalIndent(v, "", "  ")
+		if err != nil {
+			return "", fmt.Errorf("json format: %w", err)
+		}
+		b.Write(out)
+		b.WriteByte('\n')
+	case "ossutil":
+		ep := o.Endpoint
+		if ep == "" {
+			ep = "oss-" + region + ".aliyuncs.com"
+		}
+		for _, v := range []string{ep, region, c.AccessKeyID, c.AccessKeySecret, c.SecurityToken} {
+			if strings.ContainsAny(v, "\r\n") {
+				return "", fmt.Errorf("ossutil format: a value contains a line break")
+			}
+		}
+		fmt.Fprintf(&b, "# ossutil 1.x config; temporary credentials, expire %s\n", expires)
+		b.WriteString("[Credentials]\n")
+		b.WriteString("language=EN\n")
+		fmt.Fprintf(&b, "endpoint=%s\n", ep)
+		fmt.Fprintf(&b, "accessKeyID=%s\n", c.AccessKeyID)
+		fmt.Fprintf(&b, "accessKeySecret=%s\n", c.AccessKeySecret)
+		fmt.Fprintf(&b, "stsToken=%s\n", c.SecurityToken)
+		fmt.Fprintf(&b, "region=%s\n", region)
+		b.WriteString("signVersion=v4\n")
+	case "aliyun-cli":
+		fmt.Fprintf(&b, "aliyun configure set --profile %s --mode StsToken --region %s --access-key-id %s --access-key-secret %s --sts-token %s\n",
+			shQuote(profile), shQuote(region), shQuote(c.AccessKeyID), shQuote(c.AccessKeySecret), shQuote(c.SecurityToken))
+		fmt.Fprintf(&b, "# expires %s\n", expires)
+	case "config-json":
+		out, err := mergeConfigJSON(o.Existing, profile, region, c)
+		if err != nil {
+			return "", err
+		}
+		b.Write(out)
+	}
+	return b.String(), nil
+}
+
+// mergeConfigJSON puts a StsToken profile named profile into an aliyun CLI config.json,
+// keeping every other profile and top-level field as they were.
+func mergeConfigJSON(existing []byte, profile, region string, c model.Credentials) ([]byte, error) {
+	top := map[string]json.RawMessage{}
+	if len(bytes.TrimSpace(existing)) > 0 {
+		if err := json.Unmarshal(existing, &top); err != nil {
+			return nil, fmt.Errorf("config-json: the existing aliyun config is not a JSON object: %w", err)
+		}
+	}
+	var profiles []json.RawMessage
+	if raw, ok := top["profiles"]; ok && string(raw) != "null" {
+		if err := json.Unmarshal(raw, &profiles); err != nil {
+			return nil, fmt.Errorf("config-json: the existing aliyun config's \"profiles\" is not a list: %w", err)
+		}
+	}
+	// Keep the fields the existing profile of that name had (e.g. output_format), override the rest.
+	mine := map[string]any{}
+	idx := -1
+	for i, p := range profiles {
+		var head struct {
+			Name string `json:"name"`
+		}
+		if json.Unmarshal(p, &head) == nil && head.Name == profile {
+			idx = i
+			_ = json.Unmarshal(p, &mine)
+			break
+		}
+	}
+	mine["name"] = profile
+	mine["mode"] = "StsToken"
+	mine["access_key_id"] = c.AccessKeyID
+	mine["access_key_secret"] = c.AccessKeySecret
+	mine["sts_token"] = c.SecurityToken
+	mine["region_id"] = region
+	if _, ok := mine["output_format"]; !ok {
+		mine["output_format"] = "json"
+	}
+	if _, ok := mine["language"]; !ok {
+		mine["language"] = "en"
+	}
+	raw, err := json.Marshal(mine)
+	if err != nil {
+		return nil, fmt.Errorf("config-json: %w", err)
+	}
+	if idx >= 0 {
+		profiles[idx] = raw
+	} else {
+		profiles = append(profiles, raw)
+	}
+	if top["profiles"], err = json.Marshal(profiles); err != nil {
+		return nil, fmt.Errorf("config-json: %w", err)
+	}
+	if cur, ok := top["current"]; !ok || string(cur) == `""` || string(cur) == "null" {
+		top["current"], _ = json.Marshal(profile)
+	}
+	if _, ok := top["meta_path"]; !ok {
+		top["meta_path"] = json.RawMessage(`""`)
+	}
+	flat, err := json.Marshal(top)
+	if err != nil {
+		return nil, fmt.Errorf("config-json: %w", err)
+	}
+	var out bytes.Buffer
+	if err := json.Indent(&out, flat, "", "\t"); err != nil {
+		return nil, fmt.Errorf("config-json: %w", err)
+	}
+	out.WriteByte('\n')
+	return out.Bytes(), nil
+}
+
+// shQuote quotes s for POSIX sh: single quotes, with ' written as '\''.
+func shQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// fishQuote quotes s for fish: inside single quotes only \ and ' are special.
+func fishQuote(s string) string {
+	s = strings.ReplaceAll(s, `\`, `\\`)
+	return "'" + strings.ReplaceAll(s, "'", `\'`) + "'"
+}
+
+// psQuote quotes s for PowerShell: a single-quoted string doubles its single quotes.
+// PowerShell also treats the typographic single quotes as quote characters.
+func psQuote(s string) string {
+	var b strings.Builder
+	b.WriteByte('\'')
+	for _, r := range s {
+		switch r {
+		case '\'', '\u2018', '\u2019', '\u201a', '\u201b':
+			b.WriteRune(r)
+		}
+		b.WriteRune(r)
+	}
+	b.WriteByte('\'')
+	return b.String()
+}
