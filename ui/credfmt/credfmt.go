@@ -268,7 +268,7 @@ func mergeConfigJSON(existing []byte, profile, region string, c model.Credential
 	return out.Bytes(), nil
 }
 
-// shQuote quotes s for POSIX sh: single quotes, with ' written as '\”.
+// shQuote quotes s for POSIX sh: single quotes; an embedded quote closes, escapes and reopens.
 func shQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
