@@ -60,6 +60,9 @@ type TokenIssuedMsg struct {
 	Request  model.IssueRequest
 	Previous *model.Credentials
 	RecordID string // audit record id
+	// Record is the audit record appended for this token (never holds a secret); the Test screen
+	// appends it again with Probe filled in, and History keeps the last line of each ID.
+	Record model.AuditRecord
 }
 
 // CloneIssueMsg: History asks for a new issue with a past record's inputs.
