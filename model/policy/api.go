@@ -132,7 +132,8 @@ type Policy struct {
 	Version   string
 	Statement []Statement
 	Size      int // bytes of the source document as given
-	// The implementation adds unexported fields holding the compiled form.
+
+	c *compiled // built by Parse/Validate; nil for a hand-built Policy (compiled per call then)
 }
 
 // Statement is one parsed statement.
@@ -224,6 +225,7 @@ type Result struct {
 	Identity  Outcome  `json:"identity,omitempty"`
 	Session   Outcome  `json:"session,omitempty"`
 	Bucket    Outcome  `json:"bucket,omitempty"`
+	Trust     Outcome  `json:"trust,omitempty"` // only in EvaluateAssumeRole's Trust result
 	// Statements are every matching statement (never short-circuited), in order session, identity, bucket.
 	Statements []Match `json:"statements"`
 	// Indeterminate lists condition keys absent from the request that decided whether a statement matched.

@@ -1,0 +1,128 @@
+package policy
+
+import "unicode/utf8"
+
+// globMatch reports whether s matches pattern pat, where "*" matches any run of characters
+// (including none, ":" and "/") and "?" exactly one character; every other character of pat
+// is literal. With fold, ASCII letters compare case-insensitively (pat must be lower-case).
+// It never allocates; time is O(len(pat)·len(s)) in the worst case.
+func globMatch(pat, s string, fold bool) bool {
+	p, i := 0, 0
+	starP, starI := -1, 0
+	for i < len(s) {
+		if p < len(pat) {
+			switch c := pat[p]; c {
+			case '*':
+				starP, starI = p, i
+				p++
+				continue
+			case '?':
+				_, n := utf8.DecodeRuneInString(s[i:])
+				i += n
+				p++
+				continue
+			default:
+				sc := s[i]
+				if fold && sc >= 'A' && sc <= 'Z' {
+					sc += 'a' - 'A'
+				}
+				if sc == c {
+					p++
+					i++
+					continue
+				}
+			}
+		}
+		if starP < 0 {
+			return false
+		}
+		// Let the last "*" swallow one more character and retry.
+		_, n := utf8.DecodeRuneInString(s[starI:])
+		starI += n
+		p, i = starP+1, starI
+	}
+	for p < len(pat) && pat[p] == '*' {
+		p++
+	}
+	return p == len(pat)
+}
+
+// hasWildcard reports whether s contains "*" or "?".
+func hasWildcard(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '*' || s[i] == '?' {
+			return true
+		}
+	}
+	return false
+}
+
+// pattern is a compiled Action or Resource value.
+type pattern struct {
+	s    string
+	kind uint8 // patAny, patExact, patGlob
+}
+
+const (
+	patAny uint8 = iota
+	patExact
+	patGlob
+)
+
+func compilePattern(s string, fold bool) pattern {
+	if fold {
+		s = toLowerASCII(s)
+	}
+	switch {
+	case s == "*":
+		return pattern{s: s, kind: patAny}
+	case hasWildcard(s):
+		return pattern{s: s, kind: patGlob}
+	}
+	return pattern{s: s, kind: patExact}
+}
+
+func (p *pattern) match(s string, fold bool) bool {
+	switch p.kind {
+	case patAny:
+		return true
+	case patExact:
+		if !fold {
+			return p.s == s
+		}
+		return equalFoldASCII(p.s, s)
+	}
+	return globMatch(p.s, s, fold)
+}
+
+func toLowerASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if b[j] >= 'A' && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
+
+// equalFoldASCII compares lower-case l with s, folding ASCII letters of s.
+func equalFoldASCII(l, s string) bool {
+	if len(l) != len(s) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != l[i] {
+			return false
+		}
+	}
+	return true
+}
