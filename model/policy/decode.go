@@ -152,6 +152,12 @@ func (d *decoder) statement(sn *node, path string, idx int) Statement {
 			d.unknownElement(m, mp, stmtElements)
 		}
 	}
+	if actionM != nil {
+		d.checkActions(actionM, sn.member("Resource"), path, false)
+	} else if notActionM != nil {
+		d.checkActions(notActionM, sn.member("Resource"), path, true)
+	}
+	d.checkResources(sn.member("Resource"), path)
 	if sn.get("Effect") == nil {
 		d.add(SeverityError, sn.line, sn.col, path+".Effect", "missing; want \"Effect\": \"Allow\" or \"Deny\"", "")
 	}
@@ -274,6 +280,7 @@ func (d *decoder) condition(n *node, path string) []Condition {
 			km := &om.val.members[j]
 			kp := opPath + "." + km.key
 			c := Condition{Operator: om.key, Key: km.key}
+			d.checkConditionKey(om.key, op, known, km, kp)
 			var vals []*node
 			switch km.val.kind {
 			case kArray:

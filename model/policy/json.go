@@ -70,6 +70,16 @@ func (n *node) get(key string) *node {
 	return nil
 }
 
+// member returns the member named key, or nil.
+func (n *node) member(key string) *member {
+	for i := range n.members {
+		if n.members[i].key == key {
+			return &n.members[i]
+		}
+	}
+	return nil
+}
+
 // jsonReader is a recursive-descent reader over src.
 type jsonReader struct {
 	src       []byte

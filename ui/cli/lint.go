@@ -1,6 +1,122 @@
 package cli
 
-import "context"
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
 
-// runLint is a placeholder until the command is built.
-func runLint(_ context.Context, env *Env) int { return notYet(env, "lint") }
+	"github.com/stsdeck/stsdeck/model/policy"
+)
+
+// lint: validate one policy document.
+//
+//	stsdeck lint [--kind session|identity|bucket|trust] policy.json [--json]
+//
+// Exit 0 = accepted (possibly with warnings and suggestions), 2 = refused or bad input.
+
+type lintJSON struct {
+	File     string       `json:"file"`
+	Kind     string       `json:"kind"`
+	Size     int          `json:"size"`
+	Limit    int          `json:"limit"`
+	Valid    bool         `json:"valid"`
+	Findings []polFinding `json:"findings"`
+	// Error is the first error when the document is refused (exit 2).
+	Error *polInputError `json:"error,omitempty"`
+}
+
+func runLint(_ context.Context, env *Env) int {
+	fs := flag.NewFlagSet("lint", flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	kindName := fs.String("kind", "identity", "policy kind: session, identity, bucket or trust")
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	fs.Usage = func() {
+		fmt.Fprintln(env.Stderr, "Usage: stsdeck lint [--kind session|identity|bucket|trust] FILE [--json]   (FILE - = stdin)")
+		fmt.Fprintln(env.Stderr, "Exit status: 0 accepted (warnings allowed), 2 refused or bad input.")
+		fs.PrintDefaults()
+	}
+	// Accept flags after the file name too: lint policy.json --json.
+	var files []string
+	args := env.Args
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return ExitOK
+			}
+			return polBadInput(env, "lint", polWantsJSON(env.Args), err, nil)
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		files = append(files, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(files) != 1 {
+		return polBadInput(env, "lint", *asJSON, fmt.Errorf("want exactly one policy file, got %d", len(files)), nil)
+	}
+	var kind policy.Kind
+	switch *kindName {
+	case "identity", "custom":
+		kind = policy.KindIdentity
+	case "session":
+		kind = policy.KindSession
+	case "bucket":
+		kind = policy.KindBucket
+	case "trust":
+		kind = policy.KindTrust
+	default:
+		return polBadInput(env, "lint", *asJSON, fmt.Errorf("--kind %q: want session, identity, bucket or trust", *kindName), nil)
+	}
+	file := files[0]
+	l := &polLoader{env: env}
+	data, err := l.read(file)
+	if err != nil {
+		return polBadInput(env, "lint", *asJSON, err, nil)
+	}
+	p, found := policy.Validate(file, data, kind)
+	out := lintJSON{File: file, Kind: kind.String(), Size: len(data), Limit: policy.SizeLimit(kind), Valid: p != nil, Findings: []polFinding{}}
+	for _, f := range found {
+		out.Findings = append(out.Findings, polFinding{File: file, Finding: f})
+		if f.Severity == policy.SeverityError && out.Error == nil {
+			out.Error = &polInputError{File: file, Line: f.Line, Col: f.Col, Path: f.Path, Message: f.Message}
+		}
+	}
+	if *asJSON {
+		polWriteJSON(env.Stdout, out)
+	} else {
+		printLintText(env.Stdout, &out)
+	}
+	if out.Error != nil {
+		fmt.Fprintf(env.Stderr, "stsdeck lint: %s\n", out.Error.Error())
+		return ExitBadInput
+	}
+	return ExitOK
+}
+
+func printLintText(w io.Writer, out *lintJSON) {
+	counts := map[policy.Severity]int{}
+	for _, f := range out.Findings {
+		counts[f.Severity]++
+		fmt.Fprintln(w, polFindingText(f))
+		if f.Fix != "" && len(f.Fix) <= 100 {
+			fmt.Fprintf(w, "  fix: %s\n", f.Fix)
+		} else if f.Fix != "" {
+			fmt.Fprintln(w, "  fix: available with --json")
+		}
+	}
+	verdict := "accepted"
+	if !out.Valid {
+		verdict = "refused"
+	}
+	fmt.Fprintf(w, "%s: %s %s policy, %d / %d bytes; %s, %s, %s\n", out.File, verdict, out.Kind, out.Size, out.Limit,
+		polPlural(counts[policy.SeverityError], "error"), polPlural(counts[policy.SeverityWarning], "warning"), polPlural(counts[policy.SeveritySuggestion], "suggestion"))
+}
+
+func polPlural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
