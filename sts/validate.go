@@ -1,0 +1,134 @@
+package sts
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/stsdeck/stsdeck/model"
+	"github.com/stsdeck/stsdeck/model/policy"
+)
+
+// Duration bounds of AssumeRole.
+const (
+	MinDuration     = 15 * time.Minute
+	MaxDuration     = 12 * time.Hour
+	DefaultDuration = time.Hour
+)
+
+// Problem is one thing wrong with an issue request, found before calling STS.
+type Problem struct {
+	Field    string // "RoleArn", "RoleSessionName", "DurationSeconds", "ExternalId", "Policy"
+	Message  string
+	Warning  bool // warnings do not block the call
+	Line     int  // policy findings: 1-based position
+	Col      int
+	Path     string
+	Severity string // policy findings: error, warning, suggestion
+}
+
+func (p Problem) String() string {
+	var b strings.Builder
+	b.WriteString(p.Field)
+	if p.Line > 0 {
+		fmt.Fprintf(&b, " line %d, col %d", p.Line, p.Col)
+	}
+	if p.Path != "" {
+		fmt.Fprintf(&b, " %s", p.Path)
+	}
+	sev := "error"
+	if p.Warning {
+		sev = "warning"
+		if p.Severity != "" {
+			sev = p.Severity
+		}
+	}
+	fmt.Fprintf(&b, ": %s: %s", sev, p.Message)
+	return b.String()
+}
+
+// InvalidRequestError is returned by AssumeRole when client-side validation fails; nothing was sent.
+type InvalidRequestError struct {
+	Problems []Problem // errors only
+}
+
+func (e *InvalidRequestError) Error() string {
+	parts := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		parts[i] = p.String()
+	}
+	return "invalid AssumeRole request (not sent): " + strings.Join(parts, "; ")
+}
+
+var (
+	reRoleARN     = regexp.MustCompile(`^acs:ram::([0-9]+):role/([A-Za-z0-9.\-]{1,64})$`)
+	reSessionName = regexp.MustCompile(`^[A-Za-z0-9.@\-_]{2,64}$`)
+	reExternalID  = regexp.MustCompile(`^[A-Za-z0-9_+=,.@:/\-]+$`)
+)
+
+// ParseRoleARN splits acs:ram::<account>:role/<name>; ok is false for anything else.
+func ParseRoleARN(arn string) (account, name string, ok bool) {
+	m := reRoleARN.FindStringSubmatch(arn)
+	if m == nil {
+		return "", "", false
+	}
+	return m[1], m[2], true
+}
+
+// RoleARN builds the ARN of a role in an account.
+func RoleARN(account, name string) string { return "acs:ram::" + account + ":role/" + name }
+
+// CheckIssue validates an issue request as STS would, plus the policy engine's findings for the
+// session policy. roleMax is the role's maximum session duration when known (0 = unknown: only
+// the absolute 12 h bound applies). Problems with Warning set do not block.
+func CheckIssue(req model.IssueRequest, roleMax time.Duration) []Problem {
+	var ps []Problem
+	add := func(field, format string, a ...any) {
+		ps = append(ps, Problem{Field: field, Message: fmt.Sprintf(format, a...)})
+	}
+	if _, _, ok := ParseRoleARN(req.RoleARN); !ok {
+		add("RoleArn", "%q is not a role ARN: want acs:ram::<account-id>:role/<role-name>", req.RoleARN)
+	}
+	if !reSessionName.MatchString(req.SessionName) {
+		add("RoleSessionName", "%q: want 2-64 characters of letters, digits and . @ - _", req.SessionName)
+	}
+	if req.ExternalID != "" && (len(req.ExternalID) < 2 || len(req.ExternalID) > 1224 || !reExternalID.MatchString(req.ExternalID)) {
+		add("ExternalId", "want 2-1224 characters of letters, digits and _ + = , . @ : / -")
+	}
+	if d := req.Duration; d != 0 {
+		switch {
+		case d%time.Second != 0:
+			add("DurationSeconds", "%s is not a whole number of seconds", d)
+		case d < MinDuration:
+			add("DurationSeconds", "%s is below the minimum of 15m", d)
+		case roleMax > 0 && d > roleMax:
+			add("DurationSeconds", "%s exceeds the role's maximum session duration of %s", d, roleMax)
+		case d > MaxDuration:
+			add("DurationSeconds", "%s exceeds the maximum of 12h", d)
+		}
+	} else if roleMax > 0 && roleMax < DefaultDuration {
+		add("DurationSeconds", "the default of 1h exceeds the role's maximum session duration of %s", roleMax)
+	}
+	if req.Policy != "" {
+		_, findings := policy.Validate("session policy", []byte(req.Policy), policy.KindSession)
+		for _, f := range findings {
+			ps = append(ps, Problem{
+				Field: "Policy", Message: f.Message, Line: f.Line, Col: f.Col, Path: f.Path,
+				Severity: string(f.Severity), Warning: f.Severity != policy.SeverityError,
+			})
+		}
+	}
+	return ps
+}
+
+// Blocking returns the problems that are errors.
+func Blocking(ps []Problem) []Problem {
+	var out []Problem
+	for _, p := range ps {
+		if !p.Warning {
+			out = append(out, p)
+		}
+	}
+	return out
+}
