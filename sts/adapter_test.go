@@ -165,7 +165,9 @@ func TestCheckIssue(t *testing.T) {
 		{"duration over role max", func(r *model.IssueRequest) { r.Duration = 2 * time.Hour }, time.Hour, "DurationSeconds"},
 		{"duration 12h with 12h role", func(r *model.IssueRequest) { r.Duration = 12 * time.Hour }, 12 * time.Hour, ""},
 		{"duration over 12h", func(r *model.IssueRequest) { r.Duration = 13 * time.Hour }, 0, "DurationSeconds"},
-		{"policy error", func(r *model.IssueRequest) { r.Policy = `{"Version":"1","Statement":[{"Effect":"allow","Action":"oss:GetObject","Resource":"*"}]}` }, 0, "Policy"},
+		{"policy error", func(r *model.IssueRequest) {
+			r.Policy = `{"Version":"1","Statement":[{"Effect":"allow","Action":"oss:GetObject","Resource":"*"}]}`
+		}, 0, "Policy"},
 		{"policy fine", func(r *model.IssueRequest) {
 			r.Policy = `{"Version":"1","Statement":[{"Effect":"Allow","Action":"oss:PutObject","Resource":"acs:oss:*:*:examplebucket/src/*"}]}`
 		}, 0, ""},

@@ -305,4 +305,3 @@ func parseRAMTime(s string) time.Time {
 	}
 	return time.Time{}
 }
-
