@@ -1,0 +1,147 @@
+package ossemu
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/xml"
+	"net/http"
+	"strconv"
+
+	"github.com/stsdeck/stsdeck/model"
+)
+
+// ossError is an error answer: one row of errTable plus request-specific extra elements.
+type ossError struct {
+	Status  int
+	Code    string
+	Message string
+	EC      string
+	Extra   []field                   // extra elements in order (BucketName, Key, StringToSign, ...)
+	Detail  *model.AccessDeniedDetail // denials only
+	Check   string                    // trace: which check failed
+	Why     string                    // trace: one sentence for people (never secrets)
+}
+
+type field struct{ Name, Value string }
+
+func (e *ossError) Error() string { return e.Code + ": " + e.Message }
+
+type errSpec struct {
+	status  int
+	message string
+	ec      string
+}
+
+// errTable is the one place that maps codes to status, message and EC (protocol.md §6.5–6.6).
+// ECs marked "picked" are not confirmed by any source read; they were chosen in the group
+// protocol.md §6.6 infers (0002 authentication, 0003 authorization, 0015 bucket, 0016 object,
+// 0026 read, 0042 multipart) and may differ from the cloud.
+var errTable = map[string]errSpec{
+	"NoSuchBucket":                        {404, "The specified bucket does not exist.", "0015-00000101"},
+	"NoSuchKey":                           {404, "The specified key does not exist.", "0026-00000001"},
+	"NoSuchUpload":                        {404, "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.", "0042-00000002"},
+	"NoSuchBucketPolicy":                  {404, "The bucket policy does not exist.", "0031-00000001"}, // picked
+	"InvalidAccessKeyId":                  {403, "The OSS Access Key Id you provided does not exist in our records.", "0002-00000902"},
+	"SignatureDoesNotMatch":               {403, "The request signature we calculated does not match the signature you provided. Check your key and signing method.", "0002-00000040"},
+	"InvalidSecurityToken":                {403, "The security token you provided is invalid.", "0002-00000006"},
+	"AccessKeyIdAndSecurityTokenNotMatch": {403, "The OSS access key id and security token you provided does not match.", "0002-00000004"}, // mapping unconfirmed
+	"SecurityTokenExpired":                {403, "The security token you provided has expired.", "0002-00000007"},
+	"RequestTimeTooSkewed":                {403, "The difference between the request time and the current time is too large.", "0002-00000504"},
+	"AccessDenied":                        {403, "AccessDenied", "0003-00000001"},
+	"InvalidArgument":                     {400, "Invalid argument.", "0016-00000001"}, // picked
+	"InvalidObjectName":                   {400, "The specified object is not valid.", "0016-00000005"}, // picked
+	"InvalidDigest":                       {400, "The Content-MD5 you specified is not valid.", "0016-00000403"}, // picked
+	"BadDigest":                           {400, "The Content-MD5 you specified did not match what we received.", "0016-00000404"}, // picked
+	"EntityTooLarge":                      {400, "Your proposed upload exceeds the maximum allowed size.", "0016-00000402"}, // picked
+	"EntityTooSmall":                      {400, "Your proposed upload is smaller than the minimum allowed size.", "0042-00000310"}, // picked
+	"InvalidPart":                         {400, "One or more of the specified parts could not be found or the specified entity tag might not have matched the part's entity tag.", "0042-00000313"}, // picked
+	"InvalidPartOrder":                    {400, "The list of parts was not in ascending order. The parts list must be specified in order by part number.", "0042-00000314"}, // picked
+	"MalformedXML":                        {400, "The XML you provided was not well-formed or did not validate against our published schema.", "0016-00000608"},
+	"MalformedPolicy":                     {400, "Policy is not valid.", "0031-00000002"}, // picked; the bucket-policy validation error
+	"InvalidRange":                        {416, "The requested range cannot be satisfied.", "0026-00000005"}, // picked
+	"FileAlreadyExists":                   {409, "The object you specified already exists and can not be overwritten.", "0016-00000702"}, // picked
+	"MissingContentLength":                {411, "You must provide the Content-Length HTTP header.", "0016-00000008"}, // picked
+	"OperationNotSupported":               {400, "The operation is not supported for this resource", "0037-00000001"},
+	"MethodNotAllowed":                    {405, "The specified method is not allowed against this resource.", "0016-00000011"}, // picked
+	"InvalidBucketName":                   {400, "The specified bucket is not valid.", "0015-00000001"}, // picked
+	"InternalError":                       {500, "We encountered an internal error. Please try again.", "0000-00000001"}, // picked
+}
+
+// apiErr builds the error for code, with the table's message unless msg is given.
+func apiErr(code string, msg string, extra ...field) *ossError {
+	spec, ok := errTable[code]
+	if !ok {
+		spec = errTable["InternalError"]
+	}
+	if msg == "" {
+		msg = spec.message
+	}
+	return &ossError{Status: spec.status, Code: code, Message: msg, EC: spec.ec, Extra: extra}
+}
+
+// withEC overrides the EC (for codes whose EC depends on the situation).
+func (e *ossError) withEC(ec string) *ossError { e.EC = ec; return e }
+
+func (e *ossError) check(c, why string) *ossError { e.Check, e.Why = c, why; return e }
+
+// body renders the error XML (protocol.md §6.5).
+func (e *ossError) body(requestID, hostID string) []byte {
+	var b bytes.Buffer
+	b.WriteString(xml.Header)
+	b.WriteString("<Error>\n")
+	el := func(name, v string) {
+		b.WriteString("  <" + name + ">")
+		xml.EscapeText(&b, []byte(v))
+		b.WriteString("</" + name + ">\n")
+	}
+	el("Code", e.Code)
+	el("Message", e.Message)
+	el("RequestId", requestID)
+	el("HostId", hostID)
+	for _, f := range e.Extra {
+		el(f.Name, f.Value)
+	}
+	if d := e.Detail; d != nil {
+		b.WriteString("  <AccessDeniedDetail>\n")
+		sub := func(name, v string) {
+			if v == "" {
+				return
+			}
+			b.WriteString("    <" + name + ">")
+			xml.EscapeText(&b, []byte(v))
+			b.WriteString("</" + name + ">\n")
+		}
+		sub("PolicyType", d.PolicyType)
+		sub("AuthPrincipalOwnerId", d.AuthPrincipalOwnerID)
+		sub("AuthPrincipalType", d.AuthPrincipalType)
+		sub("AuthPrincipalDisplayName", d.AuthPrincipalDisplayName)
+		sub("NoPermissionType", d.NoPermissionType)
+		sub("AuthAction", d.AuthAction)
+		b.WriteString("  </AccessDeniedDetail>\n")
+	}
+	if e.EC != "" {
+		el("EC", e.EC)
+		el("RecommendDoc", "https://api.aliyun.com/troubleshoot?q="+e.EC)
+	}
+	b.WriteString("</Error>\n")
+	return b.Bytes()
+}
+
+// writeError answers e; HEAD requests get an empty body and the XML base64-encoded in x-oss-err.
+func writeError(w http.ResponseWriter, r *http.Request, e *ossError, requestID, hostID string) {
+	body := e.body(requestID, hostID)
+	h := w.Header()
+	h.Set("Content-Type", "application/xml")
+	if e.EC != "" {
+		h.Set("x-oss-ec", e.EC)
+	}
+	if r.Method == http.MethodHead {
+		h.Set("x-oss-err", base64.StdEncoding.EncodeToString(body))
+		h.Set("Content-Length", "0")
+		w.WriteHeader(e.Status)
+		return
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(e.Status)
+	w.Write(body)
+}
