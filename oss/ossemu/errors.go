@@ -48,23 +48,23 @@ var errTable = map[string]errSpec{
 	"SecurityTokenExpired":                {403, "The security token you provided has expired.", "0002-00000007"},
 	"RequestTimeTooSkewed":                {403, "The difference between the request time and the current time is too large.", "0002-00000504"},
 	"AccessDenied":                        {403, "AccessDenied", "0003-00000001"},
-	"InvalidArgument":                     {400, "Invalid argument.", "0016-00000001"}, // picked
-	"InvalidObjectName":                   {400, "The specified object is not valid.", "0016-00000005"}, // picked
-	"InvalidDigest":                       {400, "The Content-MD5 you specified is not valid.", "0016-00000403"}, // picked
-	"BadDigest":                           {400, "The Content-MD5 you specified did not match what we received.", "0016-00000404"}, // picked
-	"EntityTooLarge":                      {400, "Your proposed upload exceeds the maximum allowed size.", "0016-00000402"}, // picked
-	"EntityTooSmall":                      {400, "Your proposed upload is smaller than the minimum allowed size.", "0042-00000310"}, // picked
+	"InvalidArgument":                     {400, "Invalid argument.", "0016-00000001"},                                                                                                               // picked
+	"InvalidObjectName":                   {400, "The specified object is not valid.", "0016-00000005"},                                                                                              // picked
+	"InvalidDigest":                       {400, "The Content-MD5 you specified is not valid.", "0016-00000403"},                                                                                     // picked
+	"BadDigest":                           {400, "The Content-MD5 you specified did not match what we received.", "0016-00000404"},                                                                   // picked
+	"EntityTooLarge":                      {400, "Your proposed upload exceeds the maximum allowed size.", "0016-00000402"},                                                                          // picked
+	"EntityTooSmall":                      {400, "Your proposed upload is smaller than the minimum allowed size.", "0042-00000310"},                                                                  // picked
 	"InvalidPart":                         {400, "One or more of the specified parts could not be found or the specified entity tag might not have matched the part's entity tag.", "0042-00000313"}, // picked
-	"InvalidPartOrder":                    {400, "The list of parts was not in ascending order. The parts list must be specified in order by part number.", "0042-00000314"}, // picked
+	"InvalidPartOrder":                    {400, "The list of parts was not in ascending order. The parts list must be specified in order by part number.", "0042-00000314"},                         // picked
 	"MalformedXML":                        {400, "The XML you provided was not well-formed or did not validate against our published schema.", "0016-00000608"},
-	"MalformedPolicy":                     {400, "Policy is not valid.", "0031-00000002"}, // picked; the bucket-policy validation error
-	"InvalidRange":                        {416, "The requested range cannot be satisfied.", "0026-00000005"}, // picked
+	"MalformedPolicy":                     {400, "Policy is not valid.", "0031-00000002"},                                                // picked; the bucket-policy validation error
+	"InvalidRange":                        {416, "The requested range cannot be satisfied.", "0026-00000005"},                            // picked
 	"FileAlreadyExists":                   {409, "The object you specified already exists and can not be overwritten.", "0016-00000702"}, // picked
-	"MissingContentLength":                {411, "You must provide the Content-Length HTTP header.", "0016-00000008"}, // picked
+	"MissingContentLength":                {411, "You must provide the Content-Length HTTP header.", "0016-00000008"},                    // picked
 	"OperationNotSupported":               {400, "The operation is not supported for this resource", "0037-00000001"},
 	"MethodNotAllowed":                    {405, "The specified method is not allowed against this resource.", "0016-00000011"}, // picked
-	"InvalidBucketName":                   {400, "The specified bucket is not valid.", "0015-00000001"}, // picked
-	"InternalError":                       {500, "We encountered an internal error. Please try again.", "0000-00000001"}, // picked
+	"InvalidBucketName":                   {400, "The specified bucket is not valid.", "0015-00000001"},                         // picked
+	"InternalError":                       {500, "We encountered an internal error. Please try again.", "0000-00000001"},        // picked
 }
 
 // apiErr builds the error for code, with the table's message unless msg is given.

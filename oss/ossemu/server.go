@@ -388,7 +388,6 @@ func validKey(k string) *ossError {
 	return nil
 }
 
-
 // sigRequest builds the verifier's view of c.
 func (c *call) sigRequest() *SigRequest {
 	return &SigRequest{Method: c.r.Method, Bucket: c.bucket, Key: c.key, RawQuery: c.r.URL.RawQuery, Header: c.r.Header}

@@ -94,7 +94,7 @@ func ParseAuth(r *SigRequest) (*Auth, *ossError) {
 		t, err := http.ParseTime(a.DateLine)
 		if err != nil {
 			return nil, apiErr("AccessDenied", "OSS authentication requires a valid Date.").withEC("0002-00000012"). // EC picked
-														check("timestamp", "missing or unparsable Date header")
+																	check("timestamp", "missing or unparsable Date header")
 		}
 		a.Time = t
 		return a, nil
@@ -183,7 +183,7 @@ func parseV4Query(r *SigRequest, q url.Values) (*Auth, *ossError) {
 	n, err := strconv.ParseInt(exp, 10, 64)
 	if err != nil || n <= 0 || n > 604800 {
 		return nil, apiErr("AccessDenied", "Invalid x-oss-expires: want 1 to 604800 seconds.", field{"Expires", exp}).withEC("0002-00000216"). // EC picked
-															check("timestamp", "x-oss-expires out of range")
+																			check("timestamp", "x-oss-expires out of range")
 	}
 	t, err := time.Parse("20060102T150405Z", a.V4Date)
 	if err != nil {
