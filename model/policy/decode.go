@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -142,7 +143,7 @@ func (d *decoder) statement(sn *node, path string, idx int) Statement {
 			d.add(SeverityError, m.line, m.col, mp, "NotResource is not supported by RAM; list the resources under \"Resource\"", "")
 		case "Principal":
 			if d.kind == KindIdentity || d.kind == KindSession {
-				d.add(SeverityError, m.line, m.col, mp, "Principal is not allowed in a "+d.kind.String()+" policy (only in bucket and trust policies)", "")
+				d.add(SeverityError, m.line, m.col, mp, "Principal is not allowed in "+kindArticle(d.kind)+" policy (only in bucket and trust policies)", "")
 				break
 			}
 			st.Principal = d.principal(m.val, mp)
@@ -158,20 +159,31 @@ func (d *decoder) statement(sn *node, path string, idx int) Statement {
 		d.checkActions(notActionM, sn.member("Resource"), path, true)
 	}
 	d.checkResources(sn.member("Resource"), path)
-	if sn.get("Effect") == nil {
+	// A missing element is not reported when a misspelt one already was (the unknown-element
+	// error names it), nor Resource when NotResource was (its error says to use Resource).
+	misspelt := func(el string) bool {
+		for i := range sn.members {
+			k := sn.members[i].key
+			if !slices.Contains(stmtElements, k) && closest(k, stmtElements, 3) == el {
+				return true
+			}
+		}
+		return false
+	}
+	if sn.get("Effect") == nil && !misspelt("Effect") {
 		d.add(SeverityError, sn.line, sn.col, path+".Effect", "missing; want \"Effect\": \"Allow\" or \"Deny\"", "")
 	}
 	switch {
 	case actionM != nil && notActionM != nil:
 		d.add(SeverityError, notActionM.line, notActionM.col, path+".NotAction", "a statement takes Action or NotAction, not both", "")
-	case actionM == nil && notActionM == nil:
+	case actionM == nil && notActionM == nil && !misspelt("Action") && !misspelt("NotAction"):
 		d.add(SeverityError, sn.line, sn.col, path+".Action", "missing; a statement needs \"Action\" (or \"NotAction\")", "")
 	}
-	if sn.get("Resource") == nil && d.kind != KindTrust {
-		d.add(SeverityError, sn.line, sn.col, path+".Resource", "missing; a "+d.kind.String()+" policy statement needs \"Resource\"", "")
+	if sn.get("Resource") == nil && d.kind != KindTrust && sn.get("NotResource") == nil && !misspelt("Resource") {
+		d.add(SeverityError, sn.line, sn.col, path+".Resource", "missing; "+kindArticle(d.kind)+" policy statement needs \"Resource\"", "")
 	}
-	if sn.get("Principal") == nil && (d.kind == KindBucket || d.kind == KindTrust) {
-		d.add(SeverityError, sn.line, sn.col, path+".Principal", "missing; a "+d.kind.String()+" policy statement needs \"Principal\"", "")
+	if sn.get("Principal") == nil && !misspelt("Principal") && (d.kind == KindBucket || d.kind == KindTrust) {
+		d.add(SeverityError, sn.line, sn.col, path+".Principal", "missing; "+kindArticle(d.kind)+" policy statement needs \"Principal\"", "")
 	}
 	return st
 }
@@ -313,4 +325,12 @@ func (d *decoder) condition(n *node, path string) []Condition {
 		}
 	}
 	return out
+}
+
+// kindArticle is "an identity", "a session", ...
+func kindArticle(k Kind) string {
+	if k == KindIdentity {
+		return "an identity"
+	}
+	return "a " + k.String()
 }

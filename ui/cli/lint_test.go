@@ -68,7 +68,7 @@ func TestLint(t *testing.T) {
 			{"suggestion", "", "minified", `{"Version":"1","Statement":[{"Effect":"Allow","Action":"oss:GetObject","Resource":"acs:oss:*:*:examplebucket/*"}]}`},
 		}},
 		{"trust without resource", []string{"--kind", "trust", "trust.json"}, 0, true, nil},
-		{"trust as identity", []string{"--kind", "identity", "trust.json"}, 2, false, []want{{"error", "Statement[0].Principal", "not allowed in a identity policy", ""}}},
+		{"trust as identity", []string{"--kind", "identity", "trust.json"}, 2, false, []want{{"error", "Statement[0].Principal", "not allowed in an identity policy", ""}}},
 		{"flags after file", []string{"typo.json", "--kind", "session"}, 0, true, nil},
 		{"stdin", []string{"-"}, 0, true, nil},
 	}
