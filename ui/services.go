@@ -78,4 +78,15 @@ type Services struct {
 	Objects  ObjectService
 	Audit    AuditLog
 	Sandbox  SandboxControl // nil when live
+
+	// Added for the scriptable commands (issue 6):
+	// OSSEndpoint is the OSS endpoint URL in use (for the ossutil export), "" = the region's default.
+	OSSEndpoint string
+	// Looked lists every place the credential chain tried, in order, with what it found.
+	Looked []string
+	// Temporary is true when the services' own credentials carry a security token.
+	Temporary bool
+	// Current returns the credentials the services act with, for OSS commands run with an
+	// already-issued STS token. It holds secrets: never log or print it. nil = not available.
+	Current func(ctx context.Context) (model.Credentials, error)
 }
