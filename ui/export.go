@@ -1,0 +1,436 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/aymanbagabas/go-osc52/v2"
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/stsdeck/stsdeck/model"
+	"github.com/stsdeck/stsdeck/ui/credfmt"
+)
+
+// Export menu stages.
+const (
+	expList    = iota // choosing a format
+	expAskPath        // typing the file path
+	expConfirm        // the file exists: overwrite (or merge) y/n
+	expBusy           // writing
+)
+
+// Presigned-URL pseudo formats in the export menu.
+const (
+	presignGET = "presign-get"
+	presignPUT = "presign-put"
+)
+
+// presignObject is the object name presigned URLs point at, inside the policy's prefix.
+const presignObject = "stsdeck-test.txt"
+
+// exportState is the Issue screen's export menu.
+type exportState struct {
+	st     Styles
+	open   bool
+	stage  int
+	cursor int
+	path   textinput.Model
+	seq    int
+	result string // last outcome, shown on the token card
+	err    string // shown inside the menu
+	// confirmPath is the file awaiting the overwrite answer.
+	confirmPath string
+}
+
+func newExportState(st Styles) exportState {
+	ti := textinput.New()
+	ti.Cursor.SetMode(cursor.CursorStatic)
+	ti.Prompt = "file "
+	ti.CharLimit = 4096
+	if st.NoColor {
+		ti.PlaceholderStyle = lipgloss.NewStyle()
+		ti.Cursor.Style = lipgloss.NewStyle()
+	}
+	return exportState{st: st, path: ti}
+}
+
+// exportKinds are the menu entries: every `stsdeck issue --format` plus presigned URLs.
+func exportKinds() []string {
+	return append(append([]string{}, credfmt.Kinds...), presignGET, presignPUT)
+}
+
+func exportLabel(kind string) string {
+	switch kind {
+	case presignGET:
+		return "presigned GET URL (download " + presignObject + ")"
+	case presignPUT:
+		return "presigned PUT URL (upload " + presignObject + ")"
+	}
+	return credfmt.Describe(kind)
+}
+
+func (e *exportState) openMenu() {
+	e.open, e.stage, e.err = true, expList, ""
+	e.path.Blur()
+}
+
+func (e *exportState) close() {
+	e.open, e.stage, e.err = false, expList, ""
+	e.path.Blur()
+}
+
+// reset forgets the outcome of an export for an older token.
+func (e *exportState) reset() {
+	e.close()
+	e.result = ""
+	e.seq++ // drop answers for the old token
+}
+
+func (e *exportState) selected() string { return exportKinds()[e.cursor] }
+
+// updateExport handles keys while the export menu is open.
+func (s *IssueScreen) updateExport(msg tea.KeyMsg) tea.Cmd {
+	e := &s.exp
+	k := s.keys
+	switch e.stage {
+	case expBusy:
+		if key.Matches(msg, k.Close) {
+			e.seq++ // abandon
+			e.close()
+		}
+		return nil
+	case expConfirm:
+		switch {
+		case key.Matches(msg, k.Confirm):
+			return s.startExport(false, e.confirmPath, true)
+		case key.Matches(msg, k.Cancel):
+			e.stage = expAskPath
+			e.err = "not written; choose another path or esc"
+			return e.path.Focus()
+		}
+		return nil
+	case expAskPath:
+		switch {
+		case key.Matches(msg, k.Close):
+			e.stage = expList
+			e.path.Blur()
+			return nil
+		case key.Matches(msg, k.Submit):
+			p := strings.TrimSpace(e.path.Value())
+			if p == "" {
+				e.err = "type a file path"
+				return nil
+			}
+			return s.startExport(false, p, false)
+		}
+		var cmd tea.Cmd
+		e.path, cmd = e.path.Update(msg)
+		e.err = ""
+		return cmd
+	}
+	n := len(exportKinds())
+	switch {
+	case key.Matches(msg, k.Close):
+		e.close()
+	case key.Matches(msg, k.MenuUp):
+		e.cursor = (e.cursor + n - 1) % n
+	case key.Matches(msg, k.MenuDown):
+		e.cursor = (e.cursor + 1) % n
+	case key.Matches(msg, k.Copy):
+		return s.startExport(true, "", false)
+	case key.Matches(msg, k.ToFile):
+		e.stage = expAskPath
+		e.err = ""
+		e.path.SetValue(credfmt.SuggestedFile(e.selected()))
+		if strings.HasPrefix(e.selected(), "presign") {
+			e.path.SetValue("stsdeck-presigned-url.txt")
+		}
+		e.path.CursorEnd()
+		return e.path.Focus()
+	}
+	return nil
+}
+
+// startExport builds the export job from the screen's state and runs it as a command.
+func (s *IssueScreen) startExport(clipboard bool, path string, overwrite bool) tea.Cmd {
+	e := &s.exp
+	if s.creds == nil {
+		e.err = "no token yet"
+		return nil
+	}
+	job := exportJob{kind: e.selected(), creds: *s.creds, region: s.svc.Region, clipboard: clipboard,
+		clip: s.clip, tmux: s.tmux, path: path, overwrite: overwrite}
+	if strings.HasPrefix(job.kind, "presign") {
+		if s.svc.Objects == nil {
+			e.err = "no OSS connection for presigning"
+			return nil
+		}
+		if !s.havePol || s.policy.Bucket == "" {
+			e.err = "no bucket known: set bucket and prefix on screen 2 (Policy)"
+			return nil
+		}
+		rem := s.remaining(*s.creds)
+		if rem <= 0 {
+			e.err = "the token has expired: a presigned URL would be refused — re-issue first (r)"
+			return nil
+		}
+		job.objects = s.svc.Objects
+		job.bucket = s.policy.Bucket
+		job.key = s.policy.Prefix + presignObject
+		job.expires = min(rem.Truncate(time.Second), time.Hour)
+		job.method = "GET"
+		if job.kind == presignPUT {
+			job.method = "PUT"
+		}
+	}
+	e.seq++
+	e.stage = expBusy
+	e.err = ""
+	e.path.Blur()
+	return exportCmd(job, e.seq)
+}
+
+// exportJob is everything one export needs, copied out of the model.
+type exportJob struct {
+	kind      string
+	creds     model.Credentials
+	region    string
+	clipboard bool
+	clip      io.Writer
+	tmux      bool
+	path      string
+	overwrite bool
+	// presigned URLs
+	objects ObjectService
+	method  string
+	bucket  string
+	key     string
+	expires time.Duration
+}
+
+// exportDoneMsg answers exportCmd.
+type exportDoneMsg struct {
+	id     int
+	kind   string
+	path   string // absolute path written (or asked about)
+	exists bool   // the file exists and overwrite was not confirmed: nothing written
+	bytes  int
+	clip   bool
+	err    error
+}
+
+// exportCmd renders the credentials (or presigns a URL) and sends them to the clipboard or a 0600 file.
+func exportCmd(job exportJob, id int) tea.Cmd {
+	return func() tea.Msg {
+		done := exportDoneMsg{id: id, kind: job.kind, clip: job.clipboard}
+		var path string
+		var existing []byte
+		if !job.clipboard {
+			p, err := expandPath(job.path)
+			if err != nil {
+				done.err = err
+				return done
+			}
+			path, done.path = p, p
+			data, err := os.ReadFile(p)
+			switch {
+			case err == nil:
+				if !job.overwrite {
+					done.exists = true
+					return done
+				}
+				existing = data
+			case errors.Is(err, fs.ErrNotExist):
+			default:
+				// A directory or an unreadable file: say so before trying to replace it.
+				if fi, serr := os.Stat(p); serr == nil && fi.IsDir() {
+					done.err = fmt.Errorf("%s is a directory", p)
+					return done
+				}
+				if !job.overwrite {
+					done.exists = true
+					return done
+				}
+			}
+		}
+		var text string
+		if job.objects != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			u, err := job.objects.With(job.creds).Presign(ctx, job.method, job.bucket, job.key, job.expires)
+			if err != nil {
+				done.err = fmt.Errorf("presigning %s oss://%s/%s: %w", job.method, job.bucket, job.key, err)
+				return done
+			}
+			text = u + "\n"
+		} else {
+			opts := credfmt.Options{Region: job.region}
+			if job.kind == "config-json" {
+				opts.Existing = existing
+			}
+			t, err := credfmt.Format(job.kind, job.creds, opts)
+			if err != nil {
+				done.err = err
+				return done
+			}
+			text = t
+		}
+		done.bytes = len(text)
+		if job.clipboard {
+			seq := osc52.New(text)
+			if job.tmux {
+				seq = seq.Tmux()
+			}
+			if job.clip == nil {
+				done.err = errors.New("no terminal to send the clipboard sequence to")
+				return done
+			}
+			if _, err := seq.WriteTo(job.clip); err != nil {
+				done.err = fmt.Errorf("writing the OSC 52 clipboard sequence: %w", err)
+			}
+			return done
+		}
+		done.err = writeSecretFile(path, []byte(text))
+		return done
+	}
+}
+
+// onDone records an export's outcome.
+func (e *exportState) onDone(msg exportDoneMsg) tea.Cmd {
+	if msg.id != e.seq || !e.open {
+		return nil // stale or abandoned
+	}
+	if msg.exists {
+		e.stage = expConfirm
+		e.confirmPath = msg.path
+		return nil
+	}
+	if msg.err != nil {
+		e.stage = expList
+		if msg.path != "" {
+			e.stage = expAskPath
+		}
+		e.err = flatLine(msg.err.Error())
+		if e.stage == expAskPath {
+			return e.path.Focus()
+		}
+		return nil
+	}
+	what := msg.kind
+	if msg.clip {
+		e.result = e.st.Allow.Render(GlyphOK) + fmt.Sprintf(" sent %s (%d bytes) to the clipboard via OSC 52 — best effort: only terminals that allow OSC 52 take it (tmux: set -g set-clipboard on); paste to check", what, msg.bytes)
+	} else {
+		e.result = e.st.Allow.Render(GlyphOK) + fmt.Sprintf(" wrote %s to %s (mode 0600)", what, msg.path)
+	}
+	e.close()
+	return func() tea.Msg { return StatusMsg{Text: "export: " + stripGlyph(e.result)} }
+}
+
+func stripGlyph(s string) string {
+	return strings.TrimSpace(strings.TrimPrefix(ansi.Strip(s), GlyphOK))
+}
+
+// expandPath resolves "~/" and makes the path absolute.
+func expandPath(p string) (string, error) {
+	if p == "~" || strings.HasPrefix(p, "~/") {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("cannot expand ~: %w", err)
+		}
+		p = filepath.Join(home, strings.TrimPrefix(p, "~"))
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", fmt.Errorf("path %q: %w", p, err)
+	}
+	return abs, nil
+}
+
+// writeSecretFile writes data to path atomically with mode 0600 (temp file in the same directory,
+// fsync, rename); the directory is created 0700 if missing.
+func writeSecretFile(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("creating %s: %w", dir, err)
+	}
+	f, err := os.CreateTemp(dir, ".stsdeck-export-*")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	tmp := f.Name()
+	ok := false
+	defer func() {
+		if !ok {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	if err := f.Chmod(0o600); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if _, err := f.Write(data); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	ok = true
+	return nil
+}
+
+// view renders the export menu.
+func (e *exportState) view(w, h int) string {
+	st := e.st
+	var b strings.Builder
+	b.WriteString(st.Title.Render("Export the token") + "  " + st.Muted.Render("(the output holds the secret and the token)") + "\n")
+	kinds := exportKinds()
+	for i, k := range kinds {
+		mark := "  "
+		name := fmt.Sprintf("%-12s", k)
+		if i == e.cursor {
+			mark = GlyphSelected + " "
+			name = st.Selected.Render(name)
+		}
+		b.WriteString(cutLine(mark+name+" "+st.Muted.Render(exportLabel(k)), w) + "\n")
+	}
+	b.WriteByte('\n')
+	switch e.stage {
+	case expList:
+		b.WriteString("c copy to the clipboard (OSC 52, best effort)   f/enter save to a file (0600)   esc close\n")
+	case expAskPath:
+		b.WriteString(e.path.View() + "\n")
+		if e.selected() == "config-json" {
+			b.WriteString(st.Muted.Render("an existing aliyun config keeps its other profiles; the \"stsdeck\" profile is replaced") + "\n")
+		}
+	case expConfirm:
+		q := fmt.Sprintf("%s exists — overwrite it? (y/n)", e.confirmPath)
+		if e.selected() == "config-json" {
+			q = fmt.Sprintf("%s exists — merge the \"stsdeck\" profile into it, keeping the others? (y/n)", e.confirmPath)
+		}
+		b.WriteString(st.Warn.Render(GlyphWarn+" "+q) + "\n")
+	case expBusy:
+		b.WriteString(st.Muted.Render("writing…") + "\n")
+	}
+	if e.err != "" {
+		b.WriteString(st.Error.Render(GlyphDeny+" "+e.err) + "\n")
+	}
+	return strings.TrimRight(b.String(), "\n")
+}

@@ -1,0 +1,397 @@
+package ui
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/table"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/stsdeck/stsdeck/model"
+)
+
+type historyKeys struct {
+	Up, Down, Show, Clone, Reload, Back key.Binding
+}
+
+func newHistoryKeys() historyKeys {
+	return historyKeys{
+		Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "select")),
+		Down:   key.NewBinding(key.WithKeys("down", "j")),
+		Show:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "show policy")),
+		Clone:  key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "clone into a new issue")),
+		Reload: key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "reload")),
+		Back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to the list")),
+	}
+}
+
+// auditChangedMsg says the audit log has new lines (the Test screen recorded a probe).
+type auditChangedMsg struct{}
+
+// historyLoadedMsg answers loadHistory.
+type historyLoadedMsg struct {
+	id       int
+	records  []model.AuditRecord
+	warnings []string
+	err      error
+}
+
+// HistoryScreen is screen 5: the local audit log of issued tokens, newest first.
+type HistoryScreen struct {
+	svc  *Services
+	st   Styles
+	now  func() time.Time
+	keys historyKeys
+
+	width, height int
+	clock         time.Time
+	sandboxOff    time.Duration
+
+	seq      int
+	loading  bool
+	loadErr  string
+	warnings []string
+	records  []model.AuditRecord // newest first, one per ID (the last line wins)
+	tbl      table.Model
+	detail   bool
+	scroll   int
+	// states remembers each row's live/expired word, to rebuild rows only when one changes.
+	states []bool
+}
+
+// NewHistoryScreen builds the History screen: svc.Audit (may be nil) is read on Init and again
+// whenever a token is issued or probed; st is the console's Styles; now is the wall clock.
+func NewHistoryScreen(svc *Services, st Styles, now func() time.Time) *HistoryScreen {
+	if svc == nil {
+		svc = &Services{}
+	}
+	if now == nil {
+		now = time.Now
+	}
+	s := &HistoryScreen{svc: svc, st: st, now: now, keys: newHistoryKeys()}
+	s.clock = now()
+	ts := table.DefaultStyles()
+	if st.NoColor {
+		ts = table.Styles{Header: lipgloss.NewStyle().Padding(0, 1), Cell: lipgloss.NewStyle().Padding(0, 1), Selected: lipgloss.NewStyle()}
+	} else {
+		ts.Header = ts.Header.Foreground(lipgloss.Color("12"))
+		ts.Selected = st.Selected
+	}
+	km := table.DefaultKeyMap()
+	s.tbl = table.New(table.WithColumns(historyColumns(80)), table.WithFocused(true), table.WithStyles(ts), table.WithKeyMap(km), table.WithHeight(10))
+	return s
+}
+
+func historyColumns(w int) []table.Column {
+	// Fixed columns, the role and session share what is left.
+	fixed := []int{1, 16, 8, 16, 9, 12}
+	used := 0
+	for _, f := range fixed {
+		used += f + 2
+	}
+	rest := max(16, w-used-4)
+	role := rest / 2
+	sess := rest - role
+	return []table.Column{
+		{Title: " ", Width: 1},
+		{Title: "time (UTC)", Width: 16},
+		{Title: "role", Width: role},
+		{Title: "session", Width: sess},
+		{Title: "duration", Width: 8},
+		{Title: "expiry (UTC)", Width: 16},
+		{Title: "state", Width: 9},
+		{Title: "probe", Width: 12},
+	}
+}
+
+// Init implements Screen: reads the audit log.
+func (s *HistoryScreen) Init() tea.Cmd { return s.reload() }
+
+// Title implements Screen.
+func (s *HistoryScreen) Title() string { return "History" }
+
+// InputFocused implements Screen (History has no text fields).
+func (s *HistoryScreen) InputFocused() bool { return false }
+
+// SetSize implements Screen.
+func (s *HistoryScreen) SetSize(w, h int) {
+	s.width, s.height = w, h
+	s.tbl.SetColumns(historyColumns(w))
+	s.tbl.SetWidth(w)
+	s.tbl.SetHeight(max(3, h-4))
+	s.rebuildRows()
+}
+
+// Records returns the records shown, newest first (for tests).
+func (s *HistoryScreen) Records() []model.AuditRecord { return s.records }
+
+// KeyMap implements Screen.
+func (s *HistoryScreen) KeyMap() help.KeyMap {
+	k := s.keys
+	if s.detail {
+		return keyList{short: []key.Binding{k.Up, k.Clone, k.Back}}
+	}
+	has := len(s.records) > 0
+	show, clone := k.Show, k.Clone
+	show.SetEnabled(has)
+	clone.SetEnabled(has)
+	return keyList{short: []key.Binding{k.Up, show, clone, k.Reload}}
+}
+
+func (s *HistoryScreen) reload() tea.Cmd {
+	if s.svc.Audit == nil {
+		s.loadErr = "no audit log configured"
+		return nil
+	}
+	s.seq++
+	s.loading = true
+	return loadHistory(s.svc.Audit, s.seq)
+}
+
+func loadHistory(a AuditLog, id int) tea.Cmd {
+	return func() tea.Msg {
+		recs, warns, err := a.List()
+		return historyLoadedMsg{id: id, records: recs, warnings: warns, err: err}
+	}
+}
+
+// Update implements Screen.
+func (s *HistoryScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case TickMsg:
+		s.clock = msg.Now
+		s.refreshStates()
+		return s, nil
+	case ClockAdvancedMsg:
+		s.sandboxOff = msg.Offset
+		s.refreshStates()
+		return s, nil
+	case TokenIssuedMsg, auditChangedMsg:
+		return s, s.reload()
+	case historyLoadedMsg:
+		if msg.id != s.seq {
+			return s, nil
+		}
+		s.loading = false
+		s.warnings = msg.warnings
+		if msg.err != nil {
+			s.loadErr = flatLine(msg.err.Error())
+			return s, func() tea.Msg { return ErrorMsg{Context: "reading the audit log", Err: msg.err} }
+		}
+		s.loadErr = ""
+		s.records = mergeHistory(msg.records)
+		s.rebuildRows()
+		return s, nil
+	case tea.KeyMsg:
+		return s, s.updateKey(msg)
+	}
+	return s, nil
+}
+
+// mergeHistory keeps the last line of each record ID (a probe re-appends its token's record)
+// and orders newest first.
+func mergeHistory(recs []model.AuditRecord) []model.AuditRecord {
+	idx := map[string]int{}
+	var out []model.AuditRecord
+	for _, r := range recs {
+		if i, ok := idx[r.ID]; ok && r.ID != "" {
+			out[i] = r
+			continue
+		}
+		idx[r.ID] = len(out)
+		out = append(out, r)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Time.After(out[j].Time) })
+	return out
+}
+
+func (s *HistoryScreen) updateKey(msg tea.KeyMsg) tea.Cmd {
+	k := s.keys
+	if s.detail {
+		switch {
+		case key.Matches(msg, k.Back):
+			s.detail = false
+		case key.Matches(msg, k.Up):
+			s.scroll = max(0, s.scroll-1)
+		case key.Matches(msg, k.Down):
+			s.scroll++
+		case key.Matches(msg, k.Clone):
+			return s.clone()
+		}
+		return nil
+	}
+	switch {
+	case key.Matches(msg, k.Show):
+		if len(s.records) > 0 {
+			s.detail, s.scroll = true, 0
+		}
+		return nil
+	case key.Matches(msg, k.Clone):
+		return s.clone()
+	case key.Matches(msg, k.Reload):
+		return s.reload()
+	}
+	before := s.tbl.Cursor()
+	var cmd tea.Cmd
+	s.tbl, cmd = s.tbl.Update(msg)
+	if s.tbl.Cursor() != before {
+		s.rebuildRows()
+	}
+	return cmd
+}
+
+func (s *HistoryScreen) selected() (model.AuditRecord, bool) {
+	i := s.tbl.Cursor()
+	if i < 0 || i >= len(s.records) {
+		return model.AuditRecord{}, false
+	}
+	return s.records[i], true
+}
+
+func (s *HistoryScreen) clone() tea.Cmd {
+	r, ok := s.selected()
+	if !ok {
+		return nil
+	}
+	s.detail = false
+	return tea.Batch(func() tea.Msg { return CloneIssueMsg{Record: r} },
+		func() tea.Msg { return SwitchScreenMsg{To: ScreenIssue} })
+}
+
+// live reports whether a record's token is still valid at the screen's clock.
+func (s *HistoryScreen) live(r model.AuditRecord) bool {
+	now := s.clock
+	if r.Mode == "sandbox" {
+		now = now.Add(s.sandboxOff)
+	}
+	return r.Expiration.After(now)
+}
+
+func (s *HistoryScreen) refreshStates() {
+	if len(s.states) != len(s.records) {
+		s.rebuildRows()
+		return
+	}
+	for i, r := range s.records {
+		if s.states[i] != s.live(r) {
+			s.rebuildRows()
+			return
+		}
+	}
+}
+
+func (s *HistoryScreen) rebuildRows() {
+	rows := make([]table.Row, len(s.records))
+	s.states = make([]bool, len(s.records))
+	cur := s.tbl.Cursor()
+	for i, r := range s.records {
+		live := s.live(r)
+		s.states[i] = live
+		state := GlyphDeny + " expired"
+		if live {
+			state = GlyphOK + " live"
+		}
+		mark := " "
+		if i == cur {
+			mark = GlyphSelected
+		}
+		rows[i] = table.Row{mark, r.Time.UTC().Format("2006-01-02 15:04"), arnRoleName(r.RoleARN), r.SessionName,
+			shortDur(time.Duration(r.DurationSeconds) * time.Second), r.Expiration.UTC().Format("2006-01-02 15:04"),
+			state, probeSummary(r.Probe)}
+	}
+	s.tbl.SetRows(rows)
+}
+
+// probeSummary condenses probe results: "4/10 ok", "✗ 2 diff", "—" when not probed.
+func probeSummary(ps []model.ProbeResult) string {
+	if len(ps) == 0 {
+		return "—"
+	}
+	ok, diff := 0, 0
+	for _, p := range ps {
+		if p.Actual.Allowed {
+			ok++
+		}
+		if p.Agree != nil && !*p.Agree {
+			diff++
+		}
+	}
+	if diff > 0 {
+		return fmt.Sprintf("%s %d diff", GlyphWarn, diff)
+	}
+	return fmt.Sprintf("%d/%d ok", ok, len(ps))
+}
+
+// View implements Screen.
+func (s *HistoryScreen) View() string {
+	st := s.st
+	var b strings.Builder
+	b.WriteString(st.Title.Render("History") + "  " + st.Muted.Render("issued tokens from the local audit log (never secrets), newest first") + "\n")
+	for _, w := range s.warnings {
+		b.WriteString(st.Warn.Render(cutLine(GlyphWarn+" "+w, s.width)) + "\n")
+	}
+	switch {
+	case s.loadErr != "":
+		b.WriteString(st.Error.Render(GlyphDeny+" "+s.loadErr) + "\n")
+		return strings.TrimRight(b.String(), "\n")
+	case s.loading && len(s.records) == 0:
+		b.WriteString(st.Muted.Render("reading the audit log…"))
+		return b.String()
+	case len(s.records) == 0:
+		b.WriteString(st.Muted.Render("no tokens issued yet — issue one on screen 3 (Issue)"))
+		return b.String()
+	}
+	if s.detail {
+		r, _ := s.selected()
+		b.WriteString(s.detailView(r, max(3, s.height-1-len(s.warnings))))
+		return b.String()
+	}
+	b.WriteString(s.tbl.View())
+	return b.String()
+}
+
+func (s *HistoryScreen) detailView(r model.AuditRecord, height int) string {
+	st := s.st
+	var ls []string
+	f := func(label, v string) { ls = append(ls, fmt.Sprintf("%-15s %s", label, v)) }
+	f("record", r.ID)
+	f("issued (UTC)", r.Time.UTC().Format(time.RFC3339))
+	f("role", r.RoleARN)
+	f("session", r.SessionName)
+	f("duration", shortDur(time.Duration(r.DurationSeconds)*time.Second))
+	state := GlyphDeny + " expired"
+	if s.live(r) {
+		state = GlyphOK + " live"
+	}
+	f("expires (UTC)", r.Expiration.UTC().Format(time.RFC3339)+"  "+state)
+	f("AccessKeyId", r.AccessKeyID)
+	f("caller", nonEmpty(r.Caller, "?"))
+	f("external id", map[bool]string{true: "used", false: "not used"}[r.ExternalIDUsed])
+	f("mode", r.Mode+" "+r.Region)
+	f("probe", probeSummary(r.Probe))
+	if r.SessionPolicy == "" {
+		f("session policy", "none (the role's policies applied)")
+	} else {
+		f("policy digest", r.PolicyDigest)
+		ls = append(ls, st.Title.Render("session policy as sent:"))
+		doc := r.SessionPolicy
+		var pretty bytes.Buffer
+		if json.Indent(&pretty, []byte(doc), "", "  ") == nil {
+			doc = pretty.String()
+		}
+		ls = append(ls, strings.Split(doc, "\n")...)
+	}
+	ls = append(ls, st.Muted.Render("c clones these inputs into a new issue · esc back"))
+	for i := range ls {
+		ls[i] = cutLine(ls[i], s.width)
+	}
+	scroll := min(s.scroll, max(0, len(ls)-height))
+	return strings.Join(ls[scroll:min(len(ls), scroll+height)], "\n")
+}
