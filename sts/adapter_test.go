@@ -13,6 +13,7 @@ import (
 	"github.com/aliyun/credentials-go/credentials/providers"
 
 	"github.com/stsdeck/stsdeck/model"
+	"github.com/stsdeck/stsdeck/model/issuereq"
 	"github.com/stsdeck/stsdeck/sts/creds"
 )
 
@@ -147,49 +148,6 @@ func TestClockOffset(t *testing.T) {
 	}
 }
 
-func TestCheckIssue(t *testing.T) {
-	tests := []struct {
-		name    string
-		mutate  func(*model.IssueRequest)
-		roleMax time.Duration
-		field   string // blocking problem expected on this field; "" = none
-	}{
-		{"good", func(*model.IssueRequest) {}, 0, ""},
-		{"bad arn", func(r *model.IssueRequest) { r.RoleARN = "arn:aws:iam::1:role/x" }, 0, "RoleArn"},
-		{"short session name", func(r *model.IssueRequest) { r.SessionName = "a" }, 0, "RoleSessionName"},
-		{"session name with star", func(r *model.IssueRequest) { r.SessionName = "abc*abc" }, 0, "RoleSessionName"},
-		{"session name 64 ok", func(r *model.IssueRequest) { r.SessionName = strings.Repeat("a", 64) }, 0, ""},
-		{"session name 65", func(r *model.IssueRequest) { r.SessionName = strings.Repeat("a", 65) }, 0, "RoleSessionName"},
-		{"external id bad char", func(r *model.IssueRequest) { r.ExternalID = "a b" }, 0, "ExternalId"},
-		{"duration under 15m", func(r *model.IssueRequest) { r.Duration = 10 * time.Minute }, 0, "DurationSeconds"},
-		{"duration over role max", func(r *model.IssueRequest) { r.Duration = 2 * time.Hour }, time.Hour, "DurationSeconds"},
-		{"duration 12h with 12h role", func(r *model.IssueRequest) { r.Duration = 12 * time.Hour }, 12 * time.Hour, ""},
-		{"duration over 12h", func(r *model.IssueRequest) { r.Duration = 13 * time.Hour }, 0, "DurationSeconds"},
-		{"policy error", func(r *model.IssueRequest) {
-			r.Policy = `{"Version":"1","Statement":[{"Effect":"allow","Action":"oss:GetObject","Resource":"*"}]}`
-		}, 0, "Policy"},
-		{"policy fine", func(r *model.IssueRequest) {
-			r.Policy = `{"Version":"1","Statement":[{"Effect":"Allow","Action":"oss:PutObject","Resource":"acs:oss:*:*:examplebucket/src/*"}]}`
-		}, 0, ""},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			r := goodReq()
-			tc.mutate(&r)
-			bad := Blocking(CheckIssue(r, tc.roleMax))
-			if tc.field == "" {
-				if len(bad) > 0 {
-					t.Fatalf("unexpected problems %v", bad)
-				}
-				return
-			}
-			if len(bad) == 0 || bad[0].Field != tc.field {
-				t.Fatalf("problems %v, want one on %s", bad, tc.field)
-			}
-		})
-	}
-}
-
 // Validation failures never reach the server.
 func TestAssumeRoleValidatesFirst(t *testing.T) {
 	called := false
@@ -197,7 +155,7 @@ func TestAssumeRoleValidatesFirst(t *testing.T) {
 	r := goodReq()
 	r.SessionName = "x"
 	_, err := c.AssumeRole(context.Background(), r)
-	var ie *InvalidRequestError
+	var ie *issuereq.InvalidRequestError
 	if !errors.As(err, &ie) || called {
 		t.Fatalf("err %v, server called %v", err, called)
 	}

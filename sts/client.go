@@ -21,6 +21,7 @@ import (
 	"github.com/aliyun/credentials-go/credentials/providers"
 
 	"github.com/stsdeck/stsdeck/model"
+	"github.com/stsdeck/stsdeck/model/issuereq"
 	"github.com/stsdeck/stsdeck/sts/creds"
 )
 
@@ -171,7 +172,7 @@ func (c *Client) Caller(ctx context.Context) (model.Caller, error) {
 func (c *Client) ResolveRole(ctx context.Context, nameOrARN string) (string, error) {
 	s := strings.TrimSpace(nameOrARN)
 	if strings.HasPrefix(s, "acs:") {
-		if _, _, ok := ParseRoleARN(s); !ok {
+		if _, _, ok := issuereq.ParseRoleARN(s); !ok {
 			return "", fmt.Errorf("role %q: not a role ARN (want acs:ram::<account-id>:role/<role-name>)", s)
 		}
 		return s, nil
@@ -186,15 +187,15 @@ func (c *Client) ResolveRole(ctx context.Context, nameOrARN string) (string, err
 	if caller.AccountID == "" {
 		return "", fmt.Errorf("role %q: GetCallerIdentity gave no account id; pass the full ARN", s)
 	}
-	return RoleARN(caller.AccountID, s), nil
+	return issuereq.RoleARN(caller.AccountID, s), nil
 }
 
 // AssumeRole validates the request (session name, external id, duration against the role's
 // maximum when RAM told it, policy errors from the engine; warnings do not block) and calls STS.
-// Validation failures return *InvalidRequestError without sending anything.
+// Validation failures return *issuereq.InvalidRequestError without sending anything.
 func (c *Client) AssumeRole(ctx context.Context, req model.IssueRequest) (model.Credentials, error) {
-	if bad := Blocking(CheckIssue(req, c.RoleMax(req.RoleARN))); len(bad) > 0 {
-		return model.Credentials{}, &InvalidRequestError{Problems: bad}
+	if bad := issuereq.Blocking(issuereq.CheckIssue(req, c.RoleMax(req.RoleARN))); len(bad) > 0 {
+		return model.Credentials{}, &issuereq.InvalidRequestError{Problems: bad}
 	}
 	r := &stsclient.AssumeRoleRequest{
 		RoleArn:         tea.String(req.RoleARN),

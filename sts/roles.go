@@ -11,6 +11,7 @@ import (
 	"github.com/alibabacloud-go/tea/tea"
 
 	"github.com/stsdeck/stsdeck/model"
+	"github.com/stsdeck/stsdeck/model/issuereq"
 )
 
 // maxPages bounds ListRoles paging (100 roles a page).
@@ -73,7 +74,7 @@ func (c *Client) ListRoles(ctx context.Context) ([]model.Role, error) {
 func (c *Client) GetRole(ctx context.Context, nameOrARN string) (model.Role, error) {
 	name := strings.TrimSpace(nameOrARN)
 	if strings.HasPrefix(name, "acs:") {
-		_, n, ok := ParseRoleARN(name)
+		_, n, ok := issuereq.ParseRoleARN(name)
 		if !ok {
 			return model.Role{}, fmt.Errorf("role %q: not a role ARN (want acs:ram::<account-id>:role/<role-name>)", name)
 		}

@@ -1,4 +1,7 @@
-package sts
+// Package issuereq validates an AssumeRole request before it is sent, as STS would (role ARN,
+// session name, external id, duration against the role's maximum) plus the policy engine's
+// findings for the session policy. Shared by the sts adapter and the commands.
+package issuereq
 
 import (
 	"fmt"
