@@ -238,3 +238,39 @@ func catName(c opCategory) string {
 	}
 	return "a string"
 }
+
+// checkPrincipal warns about principal values the engine cannot match.
+func (d *decoder) checkPrincipal(n *node, path string) {
+	check := func(v *node, p string, bucketForm bool) {
+		if v.str == "*" || v.str == "" {
+			return
+		}
+		if parsePrincipalValue(v.str, bucketForm).kind == pNever {
+			want := "acs:ram::<uid>:root, acs:ram::<uid>:user/<name> or acs:ram::<uid>:role/<name>"
+			if bucketForm {
+				want = "an account or user uid, arn:sts::<uid>:assumed-role/<role>/<session> or \"*\""
+			}
+			d.add(SeverityWarning, v.line, v.col, p, "principal "+strconv.Quote(v.str)+" is not understood and never matches; want "+want, "")
+		}
+	}
+	switch n.kind {
+	case kString, kArray:
+		ns, ps := strNodes(n, path)
+		for i, v := range ns {
+			check(v, ps[i], true)
+		}
+	case kObject:
+		for i := range n.members {
+			m := &n.members[i]
+			ns, ps := strNodes(m.val, path+"."+m.key)
+			for j, v := range ns {
+				switch m.key {
+				case "RAM":
+					check(v, ps[j], false)
+				case "Federated":
+					d.add(SeverityWarning, v.line, v.col, ps[j], "Federated (SAML) principals are not evaluated by stsdeck: this statement never matches here", "")
+				}
+			}
+		}
+	}
+}

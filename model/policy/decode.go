@@ -260,6 +260,7 @@ func (d *decoder) principal(n *node, path string) *PrincipalBlock {
 	default:
 		d.wrongType(n, path, "\"*\", a list of principals or an object {\"RAM\": [...]}")
 	}
+	d.checkPrincipal(n, path)
 	return pb
 }
 
