@@ -160,11 +160,12 @@ func (x *explainState) lines(st Styles, width int) []string {
 		}
 		add(st.Title.Render("What it means"))
 		if m := ExplainEC(a.EC, a.Code); m != "" {
-			line := "  " + m
 			if l := ecLayer(a.EC); l != "" {
-				line += " — layer: " + l
+				add("  layer: " + l)
 			}
-			add(line)
+			for _, l := range wrapWords(m, width-2) {
+				add("  " + l)
+			}
 		} else {
 			add("  " + st.Muted.Render("no explanation on file for this code"))
 		}
@@ -266,4 +267,28 @@ func apiErrorOf(err error) *model.APIError {
 		return a
 	}
 	return nil
+}
+
+// wrapWords breaks text into lines of at most w cells at spaces.
+func wrapWords(text string, w int) []string {
+	if w < 20 {
+		w = 20
+	}
+	var out []string
+	line := ""
+	for _, word := range strings.Fields(text) {
+		switch {
+		case line == "":
+			line = word
+		case len([]rune(line))+1+len([]rune(word)) <= w:
+			line += " " + word
+		default:
+			out = append(out, line)
+			line = word
+		}
+	}
+	if line != "" {
+		out = append(out, line)
+	}
+	return out
 }

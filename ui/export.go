@@ -421,11 +421,12 @@ func (e *exportState) view(w, h int) string {
 			b.WriteString(st.Muted.Render("an existing aliyun config keeps its other profiles; the \"stsdeck\" profile is replaced") + "\n")
 		}
 	case expConfirm:
-		q := fmt.Sprintf("%s exists — overwrite it? (y/n)", e.confirmPath)
+		q := "overwrite it? (y/n)"
 		if e.selected() == "config-json" {
-			q = fmt.Sprintf("%s exists — merge the \"stsdeck\" profile into it, keeping the others? (y/n)", e.confirmPath)
+			q = "merge the \"stsdeck\" profile into it, keeping the others? (y/n)"
 		}
-		b.WriteString(st.Warn.Render(GlyphWarn+" "+q) + "\n")
+		b.WriteString(st.Warn.Render(GlyphWarn+" "+e.confirmPath+" exists —") + "\n")
+		b.WriteString(st.Warn.Render("  "+q) + "\n")
 	case expBusy:
 		b.WriteString(st.Muted.Render("writing…") + "\n")
 	}

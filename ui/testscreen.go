@@ -82,6 +82,7 @@ type TestScreen struct {
 	cancel    context.CancelFunc
 	prog      model.Progress
 	upLine    string // outcome line
+	upDetail  string // size, rate, ETag, RequestId of a success
 	upOK      bool
 
 	// probe
@@ -340,7 +341,7 @@ func (s *TestScreen) startUpload() tea.Cmd {
 	s.upSeq++
 	s.uploading = true
 	s.prog = model.Progress{Total: -1}
-	s.upLine, s.upOK = "", false
+	s.upLine, s.upDetail, s.upOK = "", "", false
 	s.explain.open = false
 	ch := make(chan tea.Msg, 1)
 	job := uploadJob{client: s.svc.Objects.With(*s.creds), bucket: bucket, key: objKey,
@@ -440,17 +441,17 @@ func (s *TestScreen) onUploaded(msg uploadDoneMsg) (Screen, tea.Cmd) {
 	if msg.elapsed > 0 {
 		rate = fmt.Sprintf(" at %s/s", humanBytes(int64(float64(msg.size)/msg.elapsed.Seconds())))
 	}
-	s.upLine = fmt.Sprintf("%s upload succeeded: oss://%s/%s — %s in %s%s", GlyphOK, msg.info.Bucket, msg.info.Key,
-		humanBytes(msg.size), msg.elapsed.Round(time.Millisecond), rate)
-	if msg.info.Bucket == "" {
-		s.upLine = fmt.Sprintf("%s upload succeeded: oss://%s/%s — %s in %s%s", GlyphOK, s.inputs[tfBucket].Value(),
-			s.inputs[tfKey].Value(), humanBytes(msg.size), msg.elapsed.Round(time.Millisecond), rate)
+	bucket, objKey := msg.info.Bucket, msg.info.Key
+	if bucket == "" {
+		bucket, objKey = s.inputs[tfBucket].Value(), s.inputs[tfKey].Value()
 	}
+	s.upLine = fmt.Sprintf("%s upload succeeded: oss://%s/%s", GlyphOK, bucket, objKey)
+	s.upDetail = fmt.Sprintf("  %s in %s%s", humanBytes(msg.size), msg.elapsed.Round(time.Millisecond), rate)
 	if msg.info.ETag != "" {
-		s.upLine += ", ETag " + msg.info.ETag
+		s.upDetail += ", ETag " + msg.info.ETag
 	}
 	if msg.info.RequestID != "" {
-		s.upLine += ", RequestId " + msg.info.RequestID
+		s.upDetail += ", RequestId " + msg.info.RequestID
 	}
 	cmds := []tea.Cmd{func() tea.Msg { return StatusMsg{Text: "upload succeeded"} }}
 	if s.svc.Mode == "sandbox" {
@@ -583,9 +584,12 @@ func predictProbe(rep *model.ProbeReport, in probeInputs, sessionName string) (c
 		} else {
 			c.Resource = "acs:oss:" + region + ":" + acct + ":" + rep.Bucket + "/" + r.Key
 		}
-		if pin.SessionBroken {
+		switch {
+		case rep.Bucket == "":
+			c.Verdict, c.Reason = VerdictUnknown, "no bucket"
+		case pin.SessionBroken:
 			c.Verdict, c.Reason = VerdictUnknown, "the session policy does not parse"
-		} else {
+		default:
 			c.Result = policy.Evaluate(&policy.Request{Action: c.Action, Resource: c.Resource, Principal: principal, Context: ctx}, layers)
 			decide(&c, pin)
 		}
@@ -749,6 +753,9 @@ func (s *TestScreen) View() string {
 			style = st.Warn
 		}
 		b.WriteString(style.Render(cutLine(s.upLine, max(20, s.width))) + "\n")
+		if s.upOK && s.upDetail != "" {
+			b.WriteString(st.Muted.Render(cutLine(s.upDetail, max(20, s.width))) + "\n")
+		}
 	}
 	if s.probing {
 		b.WriteString(st.Muted.Render("probing put/head/get/list/delete inside and outside the prefix…") + "\n")
@@ -780,11 +787,15 @@ func (s *TestScreen) gridView() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s  %s\n", st.Title.Render("Probe"), st.Muted.Render(fmt.Sprintf("oss://%s  inside %q  outside %q", rep.Bucket, rep.Prefix, rep.Outside)))
 	wide := s.width >= 120
+	pw := 16
 	if wide {
-		fmt.Fprintf(&b, "  %-6s %-7s %-22s %-22s %-5s %s\n", "op", "scope", "predicted", "actual", "agree", "EC / RequestId")
-	} else {
-		fmt.Fprintf(&b, "  %-6s %-7s %-16s %-16s %s\n", "op", "scope", "predicted", "actual", "agree")
+		pw = 22
 	}
+	head := fmt.Sprintf("  %-6s %-7s %-*s %-18s %-6s %s", "op", "scope", pw, "predicted", "actual", "agree", "EC")
+	if wide {
+		head += "            RequestId"
+	}
+	b.WriteString(head + "\n")
 	disagree := 0
 	for i, r := range rep.Results {
 		mark := "  "
@@ -795,11 +806,10 @@ func (s *TestScreen) gridView() string {
 		if r.PredictedLayer != "" {
 			pred += " (" + r.PredictedLayer + ")"
 		}
-		act := GlyphOK + " allowed"
+		act := fmt.Sprintf("%s %d allowed", GlyphOK, r.Actual.Status)
 		if !r.Actual.Allowed {
-			act = GlyphDeny + " " + nonEmpty(r.Actual.Code, "denied")
+			act = fmt.Sprintf("%s %d %s", GlyphDeny, r.Actual.Status, nonEmpty(r.Actual.Code, "denied"))
 		}
-		act += fmt.Sprintf(" %d", r.Actual.Status)
 		agree := GlyphUnknown
 		if r.Agree != nil {
 			if *r.Agree {
@@ -809,12 +819,11 @@ func (s *TestScreen) gridView() string {
 				disagree++
 			}
 		}
-		var line string
+		line := fmt.Sprintf("%-6s %-7s %-*s %-18s %-6s %-13s", r.Op, r.Scope, pw, cutLine(pred, pw), cutLine(act, 18), agree, r.Actual.EC)
 		if wide {
-			line = fmt.Sprintf("%-6s %-7s %-22s %-22s %-5s %s %s", r.Op, r.Scope, cutLine(pred, 22), cutLine(act, 22), agree, r.Actual.EC, r.Actual.RequestID)
-		} else {
-			line = fmt.Sprintf("%-6s %-7s %-16s %-16s %s", r.Op, r.Scope, cutLine(pred, 16), cutLine(act, 16), agree)
+			line += " " + r.Actual.RequestID
 		}
+		line = strings.TrimRight(line, " ")
 		switch {
 		case r.Agree != nil && !*r.Agree:
 			line = st.Warn.Render(line)
