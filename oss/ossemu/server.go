@@ -461,7 +461,12 @@ func (c *call) sourceIP() string {
 // authorize asks the engine whether the caller may do action on key (object) or the bucket,
 // per protocol.md §3.3/§3.5, and answers OSS's denial when not.
 func (s *Server) authorize(c *call, action, key string, object bool, extra map[string][]string) *ossError {
-	resource := s.resourceARN(c.bs, key, object)
+	return s.authorizeOn(c, c.bs, action, key, object, extra)
+}
+
+// authorizeOn is authorize on another bucket than the request's (CopyObject's source).
+func (s *Server) authorizeOn(c *call, bs *bucketState, action, key string, object bool, extra map[string][]string) *ossError {
+	resource := s.resourceARN(bs, key, object)
 	c.trace.Action, c.trace.Resource = action, resource
 	secure := "false"
 	if s.cfg.TLS || c.r.TLS != nil {
@@ -479,8 +484,8 @@ func (s *Server) authorize(c *call, action, key string, object bool, extra map[s
 		ctx[k] = v
 	}
 	var bp *policy.Policy
-	if c.bs != nil {
-		bp, _ = c.bs.bucketPolicy()
+	if bs != nil {
+		bp, _ = bs.bucketPolicy()
 	}
 	req := &policy.Request{Action: action, Resource: resource, Context: ctx}
 	cred := c.cred

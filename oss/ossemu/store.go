@@ -62,7 +62,7 @@ type Store interface {
 	// without copying their data, and removes the upload. etag and crc describe the whole object.
 	CompleteUpload(ctx context.Context, bucket, uploadID string, parts []*Part, etag string, crc uint64, hasCRC bool, check func(*Object) error) (*Object, error)
 	AbortUpload(ctx context.Context, bucket, uploadID string) error
-	// Uploads lists the unfinished uploads of bucket ordered by (key, initiation time, id).
+	// Uploads lists the unfinished uploads of bucket ordered by (key, upload id).
 	Uploads(ctx context.Context, bucket string) ([]*Upload, error)
 
 	// Bucket policy persisted by the store: ok=false means no stored state (the seed applies);
@@ -1065,9 +1065,6 @@ func (s *diskStore) Uploads(ctx context.Context, bucket string) ([]*Upload, erro
 	sort.Slice(ups, func(i, j int) bool {
 		if ups[i].Key != ups[j].Key {
 			return ups[i].Key < ups[j].Key
-		}
-		if !ups[i].Initiated.Equal(ups[j].Initiated) {
-			return ups[i].Initiated.Before(ups[j].Initiated)
 		}
 		return ups[i].ID < ups[j].ID
 	})
