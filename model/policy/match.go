@@ -1,6 +1,9 @@
 package policy
 
-import "unicode/utf8"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // globMatch reports whether s matches pattern pat, where "*" matches any run of characters
 // (including none, ":" and "/") and "?" exactly one character; every other character of pat
@@ -60,13 +63,17 @@ func hasWildcard(s string) bool {
 // pattern is a compiled Action or Resource value.
 type pattern struct {
 	s    string
-	kind uint8 // patAny, patExact, patGlob
+	kind uint8 // patAny, patExact, patStars, patGlob
+	// For patStars (wildcards are "*" only): the literal segments between the stars.
+	first, last string
+	mid         []string
 }
 
 const (
-	patAny uint8 = iota
-	patExact
-	patGlob
+	patAny   uint8 = iota // "*"
+	patExact              // no wildcard
+	patStars              // "*" wildcards only: matched segment by segment, greedily
+	patGlob               // contains "?": general matcher
 )
 
 func compilePattern(s string, fold bool) pattern {
@@ -76,8 +83,17 @@ func compilePattern(s string, fold bool) pattern {
 	switch {
 	case s == "*":
 		return pattern{s: s, kind: patAny}
-	case hasWildcard(s):
+	case strings.IndexByte(s, '?') >= 0:
 		return pattern{s: s, kind: patGlob}
+	case strings.IndexByte(s, '*') >= 0:
+		segs := strings.Split(s, "*")
+		p := pattern{s: s, kind: patStars, first: segs[0], last: segs[len(segs)-1]}
+		for _, m := range segs[1 : len(segs)-1] {
+			if m != "" {
+				p.mid = append(p.mid, m)
+			}
+		}
+		return p
 	}
 	return pattern{s: s, kind: patExact}
 }
@@ -91,8 +107,46 @@ func (p *pattern) match(s string, fold bool) bool {
 			return p.s == s
 		}
 		return equalFoldASCII(p.s, s)
+	case patStars:
+		// Literal segments separated by "*": the first is a prefix, the last a suffix that
+		// must not overlap it, the middle ones are found leftmost-first (which is exact for
+		// "*"-only patterns).
+		if len(s) < len(p.first)+len(p.last) {
+			return false
+		}
+		if fold {
+			if !equalFoldASCII(p.first, s[:len(p.first)]) || !equalFoldASCII(p.last, s[len(s)-len(p.last):]) {
+				return false
+			}
+		} else if s[:len(p.first)] != p.first || s[len(s)-len(p.last):] != p.last {
+			return false
+		}
+		rest := s[len(p.first) : len(s)-len(p.last)]
+		for _, m := range p.mid {
+			var i int
+			if fold {
+				i = indexFoldASCII(rest, m)
+			} else {
+				i = strings.Index(rest, m)
+			}
+			if i < 0 {
+				return false
+			}
+			rest = rest[i+len(m):]
+		}
+		return true
 	}
 	return globMatch(p.s, s, fold)
+}
+
+// indexFoldASCII is strings.Index with ASCII case folding; sub is lower-case.
+func indexFoldASCII(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if equalFoldASCII(sub, s[i:i+len(sub)]) {
+			return i
+		}
+	}
+	return -1
 }
 
 func toLowerASCII(s string) string {
