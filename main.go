@@ -5,11 +5,13 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
 
+	"github.com/stsdeck/stsdeck/sts/sandbox"
 	"github.com/stsdeck/stsdeck/ui/cli"
 )
 
@@ -40,5 +42,15 @@ func run() int {
 
 // deps wires the outside world into the commands.
 func deps() cli.Deps {
-	return cli.Deps{}
+	return cli.Deps{
+		RunSandbox: func(ctx context.Context, o cli.SandboxOptions, ready func(cli.SandboxInfo)) error {
+			so := sandbox.Options{DataDir: o.DataDir, SeedFile: o.SeedFile, STSAddr: o.STSAddr, OSSAddr: o.OSSAddr, TLS: o.TLS}
+			return sandbox.Run(ctx, so, o.ReadyFile, func(i sandbox.Info) {
+				var ci cli.SandboxInfo // same JSON shape (the ready file's)
+				b, _ := json.Marshal(i)
+				json.Unmarshal(b, &ci)
+				ready(ci)
+			})
+		},
+	}
 }

@@ -1,9 +1,23 @@
 package cli
 
-import "context"
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"path/filepath"
+	"strings"
+)
 
-// runSandbox is a placeholder until the command is built.
-func runSandbox(_ context.Context, env *Env) int { return notYet(env, "sandbox") }
+// sandbox: run the embedded STS + RAM + OSS sandbox in the foreground.
+//
+//	stsdeck sandbox [--data DIR] [--seed FILE] [--sts-addr 127.0.0.1:PORT] [--oss-addr 127.0.0.1:PORT]
+//	                [--tls] [--ready-file FILE] [--print env|json]
+//
+// Runs until SIGINT/SIGTERM (ctx), then shuts down gracefully. Exit 0 after a clean stop,
+// 1 when the sandbox fails (data dir in use, bad seed, port taken), 2 for bad flags.
 
 // SandboxOptions are the flags of `stsdeck sandbox`.
 type SandboxOptions struct {
@@ -16,4 +30,150 @@ type SandboxOptions struct {
 }
 
 // SandboxInfo describes a running sandbox (the ready file's content).
-type SandboxInfo struct{}
+type SandboxInfo struct {
+	Region      string          `json:"region"`
+	AccountID   string          `json:"account_id"`
+	STSEndpoint string          `json:"sts_endpoint"`
+	RAMEndpoint string          `json:"ram_endpoint"`
+	OSSEndpoint string          `json:"oss_endpoint"`
+	CAFile      string          `json:"ca_file,omitempty"`
+	Users       []SandboxUser   `json:"users"`
+	Roles       []SandboxRole   `json:"roles"`
+	Buckets     []SandboxBucket `json:"buckets"`
+}
+
+// SandboxUser is a seeded user with its (fake) keys.
+type SandboxUser struct {
+	Name            string `json:"name"`
+	Kind            string `json:"kind"` // "root" or "user"
+	AccessKeyID     string `json:"access_key_id"`
+	AccessKeySecret string `json:"access_key_secret"`
+}
+
+// SandboxRole is a seeded role.
+type SandboxRole struct {
+	Name               string `json:"name"`
+	ARN                string `json:"arn"`
+	MaxSessionDuration int    `json:"max_session_duration"`
+}
+
+// SandboxBucket is a seeded bucket with the endpoint of its region.
+type SandboxBucket struct {
+	Name     string `json:"name"`
+	Region   string `json:"region"`
+	Endpoint string `json:"endpoint"`
+}
+
+func runSandbox(ctx context.Context, env *Env) int {
+	fs := flag.NewFlagSet("sandbox", flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	var o SandboxOptions
+	var print string
+	fs.StringVar(&o.DataDir, "data", "", "data `DIR` (default: the state dir's sandbox/)")
+	fs.StringVar(&o.SeedFile, "seed", "", "seed `FILE` (YAML or JSON) describing the account (default: the built-in account)")
+	fs.StringVar(&o.STSAddr, "sts-addr", "127.0.0.1:0", "STS + RAM listen `ADDR` (port 0 = a free port)")
+	fs.StringVar(&o.OSSAddr, "oss-addr", "127.0.0.1:0", "OSS listen `ADDR` for the home region (other regions get free ports)")
+	fs.BoolVar(&o.TLS, "tls", false, "serve https with a self-signed certificate for 127.0.0.1 (written to the data dir)")
+	fs.StringVar(&o.ReadyFile, "ready-file", "", "write the endpoints and keys as JSON (0600) to `FILE` once listening")
+	fs.StringVar(&print, "print", "", "print the ready information to stdout: `env` (export lines for sts-issuer) or json")
+	fs.Usage = func() {
+		fmt.Fprintln(env.Stderr, "Usage: stsdeck sandbox [--data DIR] [--seed FILE] [--sts-addr 127.0.0.1:PORT] [--oss-addr 127.0.0.1:PORT]")
+		fmt.Fprintln(env.Stderr, "                       [--tls] [--ready-file FILE] [--print env|json]")
+		fmt.Fprintln(env.Stderr, "Runs the embedded STS + RAM + OSS sandbox until interrupted. Its keys are fake.")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(env.Args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return ExitOK
+		}
+		return ExitBadInput
+	}
+	bad := func(format string, a ...any) int {
+		fmt.Fprintf(env.Stderr, "stsdeck sandbox: %s\n", fmt.Sprintf(format, a...))
+		return ExitBadInput
+	}
+	if fs.NArg() > 0 {
+		return bad("unexpected argument %q", fs.Arg(0))
+	}
+	if print != "" && print != "env" && print != "json" {
+		return bad("--print %q: want env or json", print)
+	}
+	for _, a := range []struct{ flag, v string }{{"--sts-addr", o.STSAddr}, {"--oss-addr", o.OSSAddr}} {
+		if _, port, err := net.SplitHostPort(a.v); err != nil || port == "" {
+			return bad("%s %q: want HOST:PORT, e.g. 127.0.0.1:0", a.flag, a.v)
+		}
+	}
+	if o.DataDir == "" {
+		st, err := StateDir(env.Getenv)
+		if err != nil {
+			return bad("%v", err)
+		}
+		o.DataDir = filepath.Join(st, "sandbox")
+	}
+	if env.Deps.RunSandbox == nil {
+		fmt.Fprintln(env.Stderr, "stsdeck sandbox: the sandbox is not available in this build")
+		return ExitDenied
+	}
+	ready := func(info SandboxInfo) {
+		switch print {
+		case "json":
+			enc := json.NewEncoder(env.Stdout)
+			enc.SetIndent("", "  ")
+			enc.Encode(info)
+		case "env":
+			fmt.Fprint(env.Stdout, SandboxEnvLines(info))
+		}
+		fmt.Fprintf(env.Stderr, "stsdeck sandbox: account %s, region %s (data %s)\n", info.AccountID, info.Region, o.DataDir)
+		fmt.Fprintf(env.Stderr, "  STS + RAM  %s\n  OSS        %s\n", info.STSEndpoint, info.OSSEndpoint)
+		for _, b := range info.Buckets {
+			fmt.Fprintf(env.Stderr, "  bucket     %s (%s) at %s\n", b.Name, b.Region, b.Endpoint)
+		}
+		if info.CAFile != "" {
+			fmt.Fprintf(env.Stderr, "  CA file    %s\n", info.CAFile)
+		}
+		if o.ReadyFile != "" {
+			fmt.Fprintf(env.Stderr, "  ready file %s\n", o.ReadyFile)
+		}
+		fmt.Fprintln(env.Stderr, "Sandbox keys are fake and open only this sandbox. Press Ctrl+C to stop.")
+	}
+	if err := env.Deps.RunSandbox(ctx, o, ready); err != nil {
+		fmt.Fprintf(env.Stderr, "stsdeck sandbox: %v\n", err)
+		return ExitDenied
+	}
+	fmt.Fprintln(env.Stderr, "stsdeck sandbox: stopped")
+	return ExitOK
+}
+
+// SandboxEnvLines are POSIX `export` lines for the sts-issuer user and the endpoints.
+func SandboxEnvLines(info SandboxInfo) string {
+	var b strings.Builder
+	b.WriteString("# stsdeck sandbox: these keys are fake and open only this sandbox.\n")
+	for _, u := range info.Users {
+		if u.Name == "sts-issuer" {
+			fmt.Fprintf(&b, "export ALIBABA_CLOUD_ACCESS_KEY_ID=%s\n", shellQuote(u.AccessKeyID))
+			fmt.Fprintf(&b, "export ALIBABA_CLOUD_ACCESS_KEY_SECRET=%s\n", shellQuote(u.AccessKeySecret))
+		}
+	}
+	fmt.Fprintf(&b, "export ALIBABA_CLOUD_REGION_ID=%s\n", shellQuote(info.Region))
+	fmt.Fprintf(&b, "export STSDECK_STS_ENDPOINT=%s\n", shellQuote(info.STSEndpoint))
+	fmt.Fprintf(&b, "export STSDECK_RAM_ENDPOINT=%s\n", shellQuote(info.RAMEndpoint))
+	fmt.Fprintf(&b, "export STSDECK_OSS_ENDPOINT=%s\n", shellQuote(info.OSSEndpoint))
+	if info.CAFile != "" {
+		fmt.Fprintf(&b, "export SSL_CERT_FILE=%s\n", shellQuote(info.CAFile))
+	}
+	return b.String()
+}
+
+func shellQuote(s string) string {
+	safe := s != ""
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("-_./:@=+,", c)) {
+			safe = false
+			break
+		}
+	}
+	if safe {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

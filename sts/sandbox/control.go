@@ -1,0 +1,118 @@
+package sandbox
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"time"
+
+	"github.com/stsdeck/stsdeck/model"
+)
+
+// Control is a client of the sandbox control API (/-/clock, /-/trace/<RequestId>). Its method
+// set matches ui.SandboxControl.
+type Control struct {
+	STS  string // STS + RAM endpoint URL
+	OSS  string // OSS endpoint URL
+	HTTP *http.Client
+}
+
+// NewControl returns a control client for a sandbox described by info (trusting its CA file
+// when it serves https).
+func NewControl(info Info) (*Control, error) {
+	c := &Control{STS: info.STSEndpoint, OSS: info.OSSEndpoint, HTTP: &http.Client{Timeout: 10 * time.Second}}
+	if info.CAFile != "" {
+		pem, err := os.ReadFile(info.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("sandbox control: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("sandbox control: no certificate in %s", info.CAFile)
+		}
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+		c.HTTP.Transport = tr
+	}
+	return c, nil
+}
+
+// ClockState is the control API's clock answer.
+type ClockState struct {
+	Offset        string    `json:"offset"`
+	OffsetSeconds float64   `json:"offset_seconds"`
+	Wall          time.Time `json:"wall"`
+	Now           time.Time `json:"now"`
+}
+
+// Clock reads the authorization clock.
+func (c *Control) Clock(ctx context.Context) (ClockState, error) {
+	var st ClockState
+	err := c.do(ctx, http.MethodGet, c.STS+"/-/clock", &st)
+	return st, err
+}
+
+// Advance moves the authorization clock of both halves forward by d and returns the new offset.
+func (c *Control) Advance(ctx context.Context, d time.Duration) (time.Duration, error) {
+	var st ClockState
+	if err := c.do(ctx, http.MethodPost, c.STS+"/-/clock?advance="+url.QueryEscape(d.String()), &st); err != nil {
+		return 0, err
+	}
+	off, err := time.ParseDuration(st.Offset)
+	if err != nil {
+		return 0, fmt.Errorf("sandbox control: clock offset %q: %w", st.Offset, err)
+	}
+	return off, nil
+}
+
+// Trace fetches the decision trace of a recent request from the "sts" (or "ram") or "oss" half.
+func (c *Control) Trace(ctx context.Context, service, requestID string) (*model.Trace, error) {
+	base := c.STS
+	switch service {
+	case "sts", "ram":
+	case "oss":
+		base = c.OSS
+	default:
+		return nil, fmt.Errorf("sandbox control: unknown service %q (want sts, ram or oss)", service)
+	}
+	var tr model.Trace
+	if err := c.do(ctx, http.MethodGet, base+"/-/trace/"+url.PathEscape(requestID), &tr); err != nil {
+		return nil, err
+	}
+	return &tr, nil
+}
+
+func (c *Control) do(ctx context.Context, method, u string, out any) error {
+	req, err := http.NewRequestWithContext(ctx, method, u, nil)
+	if err != nil {
+		return fmt.Errorf("sandbox control: %w", err)
+	}
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return fmt.Errorf("sandbox control: %w", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	if err != nil {
+		return fmt.Errorf("sandbox control: %w", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		var e struct {
+			Error string `json:"error"`
+		}
+		if json.Unmarshal(body, &e) == nil && e.Error != "" {
+			return fmt.Errorf("sandbox control: %s %s: %s", method, req.URL.Path, e.Error)
+		}
+		return fmt.Errorf("sandbox control: %s %s: HTTP %d", method, req.URL.Path, resp.StatusCode)
+	}
+	if err := json.Unmarshal(body, out); err != nil {
+		return fmt.Errorf("sandbox control: %s %s: %w", method, req.URL.Path, err)
+	}
+	return nil
+}
