@@ -11,7 +11,11 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/stsdeck/stsdeck/model"
+	"github.com/stsdeck/stsdeck/oss"
+	"github.com/stsdeck/stsdeck/sts/connect"
 	"github.com/stsdeck/stsdeck/sts/sandbox"
+	"github.com/stsdeck/stsdeck/ui"
 	"github.com/stsdeck/stsdeck/ui/cli"
 )
 
@@ -43,6 +47,7 @@ func run() int {
 // deps wires the outside world into the commands.
 func deps() cli.Deps {
 	return cli.Deps{
+		Connect: connectServices,
 		RunSandbox: func(ctx context.Context, o cli.SandboxOptions, ready func(cli.SandboxInfo)) error {
 			so := sandbox.Options{DataDir: o.DataDir, SeedFile: o.SeedFile, STSAddr: o.STSAddr, OSSAddr: o.OSSAddr, TLS: o.TLS}
 			return sandbox.Run(ctx, so, o.ReadyFile, func(i sandbox.Info) {
@@ -54,3 +59,29 @@ func deps() cli.Deps {
 		},
 	}
 }
+
+// connectServices resolves credentials (or starts the embedded sandbox) and maps the adapters
+// onto ui.Services.
+func connectServices(ctx context.Context, g cli.Global, env *cli.Env) (*ui.Services, func(), error) {
+	dir, err := cli.StateDir(env.Getenv)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := connect.Connect(ctx, connect.Options{Sandbox: g.Sandbox, Fallback: g.Console, Profile: g.Profile, Region: g.Region,
+		STSEndpoint: g.STSEndpoint, RAMEndpoint: g.RAMEndpoint, OSSEndpoint: g.OSSEndpoint, StateDir: dir, Getenv: env.Getenv})
+	if err != nil {
+		return nil, nil, err
+	}
+	s := &ui.Services{Mode: c.Mode, Region: c.Region, AccountID: c.AccountID, Where: c.Where, Identity: c.STS, Roles: c.STS,
+		Issuer: c.STS, Objects: objectService{c.OSS}, Audit: c.Audit, OSSEndpoint: c.OSSEndpoint, Looked: c.Looked,
+		Temporary: c.Temporary, Current: c.Current}
+	if c.Control != nil {
+		s.Sandbox = c.Control
+	}
+	return s, c.Close, nil
+}
+
+// objectService adapts oss.Service (which returns *oss.Client) to ui.ObjectService.
+type objectService struct{ s *oss.Service }
+
+func (o objectService) With(c model.Credentials) ui.ObjectClient { return o.s.With(c) }

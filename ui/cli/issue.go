@@ -1,6 +1,148 @@
 package cli
 
-import "context"
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
 
-// runIssue is a placeholder until the command is built.
-func runIssue(_ context.Context, env *Env) int { return notYet(env, "issue") }
+	"github.com/stsdeck/stsdeck/model"
+	"github.com/stsdeck/stsdeck/ui"
+	"github.com/stsdeck/stsdeck/ui/credfmt"
+)
+
+// issue: AssumeRole with client-side validation, an audit record, and the credentials as a
+// masked card or in a format another tool reads.
+//
+//	stsdeck issue --role NAME|ARN [--policy FILE|-] [--template NAME[,overlay] --bucket B --prefix P]
+//	              [--duration 15m..12h] [--session-name S] [--external-id X]
+//	              [--format card|env|fish|powershell|json|ossutil|aliyun-cli|config-json] [--out FILE]
+func runIssue(ctx context.Context, env *Env) int {
+	c := newCmd(env, "issue", "--role NAME|ARN [--policy FILE|- | --template NAME --bucket B --prefix P] [--duration D] [--format F] [--out FILE]")
+	var t tokenFlags
+	t.register(c.FlagSet, true)
+	format := c.String("format", "card", "output `FORMAT`: card (secret masked), "+strings.Join(credfmt.Kinds, ", "))
+	asJSON := c.Bool("json", false, "same as --format json")
+	out := c.String("out", "", "write the output to `FILE` (0600) instead of stdout; for config-json the file to merge into (default ~/.aliyun/config.json)")
+	profileName := c.String("profile-name", credfmt.DefaultProfileName, "aliyun CLI profile `NAME` for aliyun-cli and config-json")
+	pos, code := c.parse(env.Args)
+	if code >= 0 {
+		return code
+	}
+	if len(pos) > 0 {
+		return c.bad("unexpected argument %q", pos[0])
+	}
+	if *asJSON {
+		if *format != "card" && *format != "json" {
+			return c.bad("--json and --format %s disagree", *format)
+		}
+		*format = "json"
+	}
+	if *format != "card" && !credfmt.Valid(*format) {
+		return c.bad("--format %q: want card or one of %s", *format, strings.Join(credfmt.Kinds, ", "))
+	}
+	if t.role == "" {
+		return c.bad("--role is required")
+	}
+	svc, closer, code := c.connect(ctx)
+	if code >= 0 {
+		return code
+	}
+	defer closer()
+	tok, code := c.issue(ctx, svc, &t)
+	if code >= 0 {
+		return code
+	}
+	cr := tok.creds
+	opts := credfmt.Options{Region: cr.Region, Endpoint: ossutilEndpoint(svc), ProfileName: *profileName}
+	switch *format {
+	case "card":
+		var b strings.Builder
+		writeCard(&b, cr, tok.record, svc, env.Now())
+		return c.emit(*out, b.String())
+	case "config-json":
+		path := *out
+		if path == "" {
+			if p := env.Getenv("ALIBABA_CLOUD_CONFIG_FILE"); p != "" {
+				path = p
+			} else {
+				path = filepath.Join(homeDir(env), ".aliyun", "config.json")
+			}
+		}
+		existing, err := os.ReadFile(path)
+		if err != nil && !os.IsNotExist(err) {
+			return c.bad("reading %s: %v", path, err)
+		}
+		text, err := credfmt.Format("config-json", cr, credfmt.Options{Region: opts.Region, ProfileName: opts.ProfileName, Existing: existing})
+		if err != nil {
+			return c.bad("%v (the token was issued; nothing was written)", err)
+		}
+		if err := writeFile0600(path, []byte(text)); err != nil {
+			fmt.Fprintf(env.Stderr, "stsdeck issue: writing %s: %v\n", path, err)
+			return ExitDenied
+		}
+		fmt.Fprintf(env.Stderr, "stsdeck issue: profile %q (StsToken, expires %s) merged into %s\n", opts.ProfileName, cr.Expiration.UTC().Format(time.RFC3339), path)
+		return ExitOK
+	default:
+		text, err := credfmt.Format(*format, cr, opts)
+		if err != nil {
+			return c.bad("%v", err)
+		}
+		return c.emit(*out, text)
+	}
+}
+
+// emit writes text to stdout, or to a 0600 file.
+func (c *cmdFlags) emit(path, text string) int {
+	if path == "" {
+		io.WriteString(c.env.Stdout, text)
+		return ExitOK
+	}
+	if err := writeFile0600(path, []byte(text)); err != nil {
+		fmt.Fprintf(c.env.Stderr, "stsdeck %s: writing %s: %v\n", c.name, path, err)
+		return ExitDenied
+	}
+	fmt.Fprintf(c.env.Stderr, "stsdeck %s: written to %s (mode 0600)\n", c.name, path)
+	return ExitOK
+}
+
+func ossutilEndpoint(svc *ui.Services) string {
+	if svc.OSSEndpoint == "" {
+		return ""
+	}
+	return svc.OSSEndpoint
+}
+
+// writeCard renders the token card: the secret masked, the token abbreviated.
+func writeCard(w io.Writer, cr model.Credentials, rec model.AuditRecord, svc *ui.Services, now time.Time) {
+	badge := "LIVE"
+	if svc.Mode == "sandbox" {
+		badge = "SANDBOX"
+	}
+	left := cr.Remaining(now).Round(time.Second)
+	fmt.Fprintf(w, "Temporary credentials [%s]\n", badge)
+	fmt.Fprintf(w, "  Role             %s\n", cr.RoleARN)
+	if cr.AssumedRoleARN != "" {
+		fmt.Fprintf(w, "  Assumed as       %s\n", cr.AssumedRoleARN)
+	}
+	fmt.Fprintf(w, "  Session          %s\n", rec.SessionName)
+	fmt.Fprintf(w, "  AccessKeyId      %s\n", cr.AccessKeyID)
+	fmt.Fprintf(w, "  AccessKeySecret  %s (not shown: use --format to export)\n", model.MaskSecret(cr.AccessKeySecret))
+	fmt.Fprintf(w, "  SecurityToken    %s\n", model.AbbrevToken(cr.SecurityToken))
+	fmt.Fprintf(w, "  Expires          %s UTC (%s local), %s left\n",
+		cr.Expiration.UTC().Format("2006-01-02 15:04:05"), cr.Expiration.Local().Format("2006-01-02 15:04:05 MST"), left)
+	if cr.ServerClockOffset != 0 {
+		fmt.Fprintf(w, "  Clock            this machine is %s off the server (countdown corrected)\n", cr.ServerClockOffset)
+	}
+	if rec.PolicyDigest != "" {
+		fmt.Fprintf(w, "  Session policy   %d bytes, %s\n", len(rec.SessionPolicy), rec.PolicyDigest)
+	} else {
+		fmt.Fprintf(w, "  Session policy   none (the role's full permissions)\n")
+	}
+	fmt.Fprintf(w, "  Region           %s\n", cr.Region)
+	fmt.Fprintf(w, "  RequestId        %s\n", cr.RequestID)
+	fmt.Fprintf(w, "  Audit record     %s\n", rec.ID)
+}

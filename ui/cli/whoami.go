@@ -1,6 +1,52 @@
 package cli
 
-import "context"
+import (
+	"context"
+	"fmt"
+)
 
-// runWhoami is a placeholder until the command is built.
-func runWhoami(_ context.Context, env *Env) int { return notYet(env, "whoami") }
+// whoami: GetCallerIdentity with the resolved credentials.
+//
+//	stsdeck whoami [--json]
+func runWhoami(ctx context.Context, env *Env) int {
+	c := newCmd(env, "whoami", "[--json]")
+	asJSON := c.Bool("json", false, "print JSON")
+	pos, code := c.parse(env.Args)
+	if code >= 0 {
+		return code
+	}
+	if len(pos) > 0 {
+		return c.bad("unexpected argument %q", pos[0])
+	}
+	svc, closer, code := c.connect(ctx)
+	if code >= 0 {
+		return code
+	}
+	defer closer()
+	if svc.Identity == nil {
+		return c.bad("no identity service available")
+	}
+	who, err := svc.Identity.Whoami(ctx)
+	if err != nil {
+		return c.fail(err)
+	}
+	if *asJSON {
+		writeJSON(env.Stdout, map[string]any{
+			"account_id": who.AccountID, "user_id": who.UserID, "arn": who.ARN, "identity_type": who.IdentityType,
+			"principal_id": who.PrincipalID, "role_id": who.RoleID, "mode": svc.Mode, "region": svc.Region,
+			"credentials_from": svc.Where,
+		})
+		return ExitOK
+	}
+	fmt.Fprintf(env.Stdout, "Account       %s\n", who.AccountID)
+	fmt.Fprintf(env.Stdout, "Identity      %s (%s)\n", who.ARN, who.IdentityType)
+	if who.UserID != "" {
+		fmt.Fprintf(env.Stdout, "UserId        %s\n", who.UserID)
+	}
+	if who.RoleID != "" {
+		fmt.Fprintf(env.Stdout, "RoleId        %s\n", who.RoleID)
+	}
+	fmt.Fprintf(env.Stdout, "Mode          %s, region %s\n", svc.Mode, svc.Region)
+	fmt.Fprintf(env.Stdout, "Credentials   %s\n", svc.Where)
+	return ExitOK
+}

@@ -1,0 +1,197 @@
+// Package connect composes what a command or the console needs from the global flags: it
+// resolves credentials (or starts the embedded sandbox and acts as its RAM user sts-issuer),
+// splits the endpoint flags, and builds the STS/RAM and OSS adapters and the audit log. main.go
+// maps the result onto ui.Services. It may take seconds (the ECS metadata probe, starting the
+// sandbox): the console calls it inside a command, never before its first frame.
+package connect
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/aliyun/credentials-go/credentials/providers"
+
+	"github.com/stsdeck/stsdeck/model"
+	"github.com/stsdeck/stsdeck/model/auditlog"
+	"github.com/stsdeck/stsdeck/oss"
+	"github.com/stsdeck/stsdeck/sts"
+	"github.com/stsdeck/stsdeck/sts/creds"
+	"github.com/stsdeck/stsdeck/sts/sandbox"
+)
+
+// SandboxUser is the identity the embedded sandbox mode acts as.
+const SandboxUser = "sts-issuer"
+
+// Options are the global flags plus where state lives.
+type Options struct {
+	Sandbox  bool // --sandbox: use the embedded sandbox even if credentials exist
+	Fallback bool // the bare console: fall back to the sandbox when no credentials are found
+	Profile  string
+	Region   string
+	// Endpoint flags as given (absolute URLs; a bare host means https).
+	STSEndpoint, RAMEndpoint, OSSEndpoint string
+	StateDir                              string // the audit log and <StateDir>/sandbox live here
+	Getenv                                func(string) string
+}
+
+// Conn is a resolved connection.
+type Conn struct {
+	Mode        string // "sandbox" or "live"
+	Region      string
+	AccountID   string // known up front in sandbox mode only
+	Where       string // where the credentials came from
+	Looked      []string
+	Temporary   bool
+	OSSEndpoint string // "" = the region's default
+	STS         *sts.Client
+	OSS         *oss.Service
+	Audit       *auditlog.Log
+	Sandbox     *sandbox.Running // nil when live
+	Control     *sandbox.Control // nil when live
+	creds       providers.CredentialsProvider
+}
+
+// Close stops what Connect started (the embedded sandbox).
+func (c *Conn) Close() {
+	if c.Sandbox != nil {
+		c.Sandbox.Close()
+	}
+}
+
+// Current returns the credentials the connection acts with (they hold secrets).
+func (c *Conn) Current(ctx context.Context) (model.Credentials, error) {
+	cc, err := c.creds.GetCredentials()
+	if err != nil {
+		return model.Credentials{}, fmt.Errorf("credentials: %w", err)
+	}
+	return model.Credentials{AccessKeyID: cc.AccessKeyId, AccessKeySecret: cc.AccessKeySecret, SecurityToken: cc.SecurityToken, Region: c.Region}, nil
+}
+
+// Connect resolves and builds. Without credentials it returns the chain's *creds.NotFoundError
+// (listing where it looked) unless Sandbox or Fallback is set.
+func Connect(ctx context.Context, o Options) (*Conn, error) {
+	if o.Getenv == nil {
+		o.Getenv = os.Getenv
+	}
+	stsEP, err := creds.ParseEndpoint("--sts-endpoint", o.STSEndpoint)
+	if err != nil {
+		return nil, err
+	}
+	ramEP, err := creds.ParseEndpoint("--ram-endpoint", o.RAMEndpoint)
+	if err != nil {
+		return nil, err
+	}
+	ossEP, err := creds.ParseEndpoint("--oss-endpoint", o.OSSEndpoint)
+	if err != nil {
+		return nil, err
+	}
+	if ramEP.IsZero() && !stsEP.IsZero() && stsEP.Loopback() {
+		ramEP = stsEP // the sandbox serves RAM on the STS listener
+	}
+	audit := auditlog.Open(o.StateDir)
+	if o.Sandbox {
+		return startSandbox(ctx, o, stsEP, ramEP, ossEP, audit, "--sandbox", nil)
+	}
+	src, err := creds.Resolve(ctx, creds.Options{Profile: o.Profile, Getenv: o.Getenv})
+	var nf *creds.NotFoundError
+	if errors.As(err, &nf) && o.Fallback && o.Profile == "" {
+		return startSandbox(ctx, o, stsEP, ramEP, ossEP, audit, "no credentials found", nf.Looked)
+	}
+	if err != nil {
+		return nil, err
+	}
+	region := o.Region
+	if region == "" {
+		region = src.Region
+	}
+	if region == "" {
+		region = o.Getenv("ALIBABA_CLOUD_REGION_ID")
+	}
+	if region == "" {
+		region = "cn-hangzhou"
+	}
+	client, err := sts.New(sts.Config{Credentials: src.Provider, Region: region, STSEndpoint: stsEP, RAMEndpoint: ramEP})
+	if err != nil {
+		return nil, err
+	}
+	return &Conn{
+		Mode: "live", Region: region, Where: src.Name, Looked: src.Looked, Temporary: src.Temporary,
+		OSSEndpoint: ossEP.URL(), STS: client, OSS: oss.NewService(oss.Config{Region: region, Endpoint: ossEP}),
+		Audit: audit, creds: src.Provider,
+	}, nil
+}
+
+// startSandbox starts the embedded sandbox in <StateDir>/sandbox and acts as sts-issuer.
+func startSandbox(ctx context.Context, o Options, stsEP, ramEP, ossEP creds.Endpoint, audit *auditlog.Log, why string, looked []string) (*Conn, error) {
+	if o.StateDir == "" {
+		return nil, fmt.Errorf("sandbox: no state directory")
+	}
+	dir := filepath.Join(o.StateDir, "sandbox")
+	run, err := sandbox.Start(ctx, sandbox.Options{DataDir: dir})
+	if err != nil {
+		return nil, fmt.Errorf("starting the embedded sandbox in %s: %w", dir, err)
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			run.Close()
+		}
+	}()
+	info := run.Info
+	user, found := info.User(SandboxUser)
+	if !found {
+		return nil, fmt.Errorf("the sandbox seed has no user %q", SandboxUser)
+	}
+	region := o.Region
+	if region == "" {
+		region = info.Region
+	}
+	if stsEP.IsZero() {
+		if stsEP, err = creds.ParseEndpoint("sandbox sts_endpoint", info.STSEndpoint); err != nil {
+			return nil, err
+		}
+	}
+	if ramEP.IsZero() {
+		if ramEP, err = creds.ParseEndpoint("sandbox ram_endpoint", info.RAMEndpoint); err != nil {
+			return nil, err
+		}
+	}
+	if ossEP.IsZero() {
+		u := info.OSSEndpoint
+		for _, b := range info.Buckets {
+			if b.Region == region && b.Endpoint != "" {
+				u = b.Endpoint
+				break
+			}
+		}
+		if ossEP, err = creds.ParseEndpoint("sandbox oss_endpoint", u); err != nil {
+			return nil, err
+		}
+	}
+	p, err := providers.NewStaticAKCredentialsProviderBuilder().WithAccessKeyId(user.AccessKeyID).WithAccessKeySecret(user.AccessKeySecret).Build()
+	if err != nil {
+		return nil, err
+	}
+	client, err := sts.New(sts.Config{Credentials: p, Region: region, STSEndpoint: stsEP, RAMEndpoint: ramEP})
+	if err != nil {
+		return nil, err
+	}
+	ctl, err := run.Control()
+	if err != nil {
+		return nil, err
+	}
+	where := fmt.Sprintf("embedded sandbox (%s) as RAM user %s, data %s", why, SandboxUser, dir)
+	if len(looked) > 0 {
+		where += "; looked in: " + strings.Join(looked, "; ")
+	}
+	ok = true
+	return &Conn{
+		Mode: "sandbox", Region: region, AccountID: info.AccountID, Where: where, Looked: looked,
+		OSSEndpoint: ossEP.URL(), STS: client, OSS: oss.NewService(oss.Config{Region: region, Endpoint: ossEP}),
+		Audit: audit, Sandbox: run, Control: ctl, creds: p,
+	}, nil
+}

@@ -1,0 +1,430 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/stsdeck/stsdeck/model"
+	"github.com/stsdeck/stsdeck/model/auditlog"
+	"github.com/stsdeck/stsdeck/model/issuereq"
+	"github.com/stsdeck/stsdeck/model/policy"
+	"github.com/stsdeck/stsdeck/ui"
+)
+
+// cmdFlags is one command's flag set with the global flags (--sandbox, --profile, --region,
+// --sts-endpoint, --ram-endpoint, --oss-endpoint) registered into g.
+type cmdFlags struct {
+	*flag.FlagSet
+	g    Global
+	env  *Env
+	name string
+}
+
+func newCmd(env *Env, name, synopsis string) *cmdFlags {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	c := &cmdFlags{FlagSet: fs, env: env, name: name}
+	registerGlobal(fs, &c.g)
+	fs.Usage = func() {
+		fmt.Fprintf(env.Stderr, "Usage: stsdeck %s %s\n\nFlags:\n", name, synopsis)
+		fs.PrintDefaults()
+	}
+	return c
+}
+
+// registerGlobal registers the flags every command takes.
+func registerGlobal(fs *flag.FlagSet, g *Global) {
+	fs.BoolVar(&g.Sandbox, "sandbox", false, "use the embedded sandbox (in the state dir) as the RAM user sts-issuer")
+	fs.StringVar(&g.Profile, "profile", "", "aliyun CLI profile `NAME` (~/.aliyun/config.json)")
+	fs.StringVar(&g.Region, "region", "", "region `ID` (default: the profile's, else cn-hangzhou)")
+	fs.StringVar(&g.STSEndpoint, "sts-endpoint", "", "STS endpoint `URL` (http://127.0.0.1:40123; a bare host means https)")
+	fs.StringVar(&g.RAMEndpoint, "ram-endpoint", "", "RAM endpoint `URL`")
+	fs.StringVar(&g.OSSEndpoint, "oss-endpoint", "", "OSS endpoint `URL`")
+}
+
+// parse parses args, allowing flags after positional arguments. code >= 0 means: stop and exit.
+func (c *cmdFlags) parse(args []string) (pos []string, code int) {
+	for {
+		if err := c.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, ExitOK
+			}
+			return nil, ExitBadInput
+		}
+		rest := c.Args()
+		if len(rest) == 0 {
+			return pos, -1
+		}
+		if rest[0] == "--" {
+			return append(pos, rest[1:]...), -1
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+// bad reports bad input and returns ExitBadInput.
+func (c *cmdFlags) bad(format string, a ...any) int {
+	fmt.Fprintf(c.env.Stderr, "stsdeck %s: %s\n", c.name, fmt.Sprintf(format, a...))
+	return ExitBadInput
+}
+
+// connect resolves credentials and endpoints. Any failure is bad input (exit 2): no
+// credentials (the message lists where it looked), a bad endpoint flag, a bad profile.
+func (c *cmdFlags) connect(ctx context.Context) (*ui.Services, func(), int) {
+	if c.env.Deps.Connect == nil {
+		return nil, nil, c.bad("no service wiring in this build")
+	}
+	svc, closer, err := c.env.Deps.Connect(ctx, c.g, c.env)
+	if err != nil {
+		fmt.Fprintf(c.env.Stderr, "stsdeck %s: %v\n", c.name, err)
+		if !c.g.Sandbox {
+			fmt.Fprintf(c.env.Stderr, "  (use --sandbox to run against the embedded sandbox)\n")
+		}
+		return nil, nil, ExitBadInput
+	}
+	if closer == nil {
+		closer = func() {}
+	}
+	return svc, closer, -1
+}
+
+// fail reports an error from a service and returns the exit code: 2 for a request refused
+// before sending, 1 otherwise (denied, failed).
+func (c *cmdFlags) fail(err error) int {
+	var ir *issuereq.InvalidRequestError
+	if errors.As(err, &ir) {
+		fmt.Fprintf(c.env.Stderr, "stsdeck %s: the request was not sent:\n", c.name)
+		for _, p := range ir.Problems {
+			fmt.Fprintf(c.env.Stderr, "  %s\n", p)
+		}
+		return ExitBadInput
+	}
+	printError(c.env.Stderr, "stsdeck "+c.name, err)
+	return ExitDenied
+}
+
+// printError prints an error; an API error gets its hint and links on their own lines.
+func printError(w io.Writer, prefix string, err error) {
+	fmt.Fprintf(w, "%s: %v\n", prefix, err)
+	var ae *model.APIError
+	if errors.As(err, &ae) {
+		if ae.Hint != "" {
+			fmt.Fprintf(w, "  hint: %s\n", ae.Hint)
+		}
+		if d := ae.AccessDeniedDetail; d != nil && (d.PolicyType != "" || d.AuthAction != "") {
+			fmt.Fprintf(w, "  denied: %s %s (%s) by %s\n", d.AuthAction, d.NoPermissionType, d.AuthPrincipalDisplayName, d.PolicyType)
+		}
+		if ae.Recommend != "" {
+			fmt.Fprintf(w, "  see: %s\n", ae.Recommend)
+		} else if ae.RecommendDoc != "" {
+			fmt.Fprintf(w, "  see: %s\n", ae.RecommendDoc)
+		}
+	}
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// parseDuration reads 15m, 1h30m, 12h or a plain number of seconds.
+func parseDuration(s string) (time.Duration, error) {
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return time.Duration(n) * time.Second, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a duration (e.g. 15m, 1h, 12h, or seconds)", s)
+	}
+	return d, nil
+}
+
+// parseOSSURL splits oss://bucket/key.
+func parseOSSURL(s string) (bucket, key string, err error) {
+	rest, ok := strings.CutPrefix(s, "oss://")
+	if !ok {
+		return "", "", fmt.Errorf("%q: want oss://bucket/key", s)
+	}
+	bucket, key, _ = strings.Cut(rest, "/")
+	if bucket == "" || key == "" {
+		return "", "", fmt.Errorf("%q: want oss://bucket/key with both parts", s)
+	}
+	return bucket, key, nil
+}
+
+// tokenFlags are the flags of every command that may issue a token first.
+type tokenFlags struct {
+	role, policyFile, template, bucket, prefix string
+	duration, sessionName, externalID          string
+}
+
+func (t *tokenFlags) register(fs *flag.FlagSet, withBucket bool) {
+	fs.StringVar(&t.role, "role", "", "role `NAME|ARN` to assume")
+	fs.StringVar(&t.policyFile, "policy", "", "session policy `FILE` (- = stdin)")
+	fs.StringVar(&t.template, "template", "", "session policy template `NAME[,overlay]` ("+strings.Join(policy.TemplateNames, ", ")+"); needs --bucket and --prefix")
+	if withBucket {
+		fs.StringVar(&t.bucket, "bucket", "", "`BUCKET` for --template")
+		fs.StringVar(&t.prefix, "prefix", "", "key `PREFIX` for --template")
+	}
+	fs.StringVar(&t.duration, "duration", "", "token lifetime `D`, 15m..12h (default: 1h, the STS default)")
+	fs.StringVar(&t.sessionName, "session-name", "", "role session `NAME` (default stsdeck-<time>)")
+	fs.StringVar(&t.externalID, "external-id", "", "external `ID` the role's trust policy requires")
+}
+
+// sessionPolicy reads --policy or renders --template; "" = none.
+func (c *cmdFlags) sessionPolicy(t *tokenFlags) (string, error) {
+	if t.policyFile != "" && t.template != "" {
+		return "", fmt.Errorf("give --policy or --template, not both")
+	}
+	if t.policyFile != "" {
+		var data []byte
+		var err error
+		if t.policyFile == "-" {
+			data, err = io.ReadAll(io.LimitReader(c.env.Stdin, 1<<20))
+		} else {
+			data, err = os.ReadFile(t.policyFile)
+		}
+		if err != nil {
+			return "", fmt.Errorf("--policy: %w", err)
+		}
+		return strings.TrimRight(string(data), "\r\n"), nil
+	}
+	if t.template != "" {
+		if t.bucket == "" {
+			return "", fmt.Errorf("--template needs --bucket (and --prefix)")
+		}
+		doc, err := policy.Template(t.template, t.bucket, t.prefix)
+		if err != nil {
+			return "", fmt.Errorf("--template: %w", err)
+		}
+		// Sent minified: the 2,048-byte limit counts the bytes as sent.
+		if min, err := policy.Minify([]byte(doc)); err == nil {
+			return string(min), nil
+		}
+		return doc, nil
+	}
+	return "", nil
+}
+
+// issued is a token the command obtained, with its audit record.
+type issued struct {
+	creds  model.Credentials
+	record model.AuditRecord
+	role   model.Role // as RAM described it; zero when RAM would not say
+}
+
+// issue builds and validates an issue request from the flags, calls AssumeRole and appends the
+// audit record. code >= 0 means: stop with that exit code (the error is already printed).
+func (c *cmdFlags) issue(ctx context.Context, svc *ui.Services, t *tokenFlags) (*issued, int) {
+	pol, err := c.sessionPolicy(t)
+	if err != nil {
+		return nil, c.bad("%v", err)
+	}
+	var dur time.Duration
+	if t.duration != "" {
+		if dur, err = parseDuration(t.duration); err != nil {
+			return nil, c.bad("--duration: %v", err)
+		}
+	}
+	name := t.sessionName
+	if name == "" {
+		name = "stsdeck-" + c.env.Now().UTC().Format("20060102T150405Z")
+	}
+	if svc.Issuer == nil {
+		return nil, c.bad("no token issuer available")
+	}
+	arn, code := c.resolveRole(ctx, svc, t.role)
+	if code >= 0 {
+		return nil, code
+	}
+	req := model.IssueRequest{RoleARN: arn, SessionName: name, Duration: dur, ExternalID: t.externalID, Policy: pol}
+	// The role's real maximum, when RAM tells us (the adapter learns it and checks it).
+	var role model.Role
+	if svc.Roles != nil {
+		role, _ = svc.Roles.GetRole(ctx, arn)
+	}
+	problems := issuereq.CheckIssue(req, role.MaxSessionDuration)
+	for _, p := range problems {
+		if p.Warning {
+			fmt.Fprintf(c.env.Stderr, "stsdeck %s: %s\n", c.name, p)
+		}
+	}
+	if bad := issuereq.Blocking(problems); len(bad) > 0 {
+		return nil, c.fail(&issuereq.InvalidRequestError{Problems: bad})
+	}
+	cr, err := svc.Issuer.AssumeRole(ctx, req)
+	if err != nil {
+		return nil, c.fail(err)
+	}
+	if cr.Region == "" {
+		cr.Region = svc.Region
+	}
+	rec := model.AuditRecord{
+		ID: auditlog.NewID(), Time: c.env.Now().UTC(), RoleARN: arn, SessionName: name,
+		DurationSeconds: int64((dur + time.Second - 1) / time.Second), Expiration: cr.Expiration,
+		AccessKeyID: cr.AccessKeyID, ExternalIDUsed: t.externalID != "", SessionPolicy: pol,
+		PolicyDigest: auditlog.Digest(pol), Mode: svc.Mode, Region: cr.Region,
+	}
+	if dur == 0 {
+		rec.DurationSeconds = 3600
+	}
+	if svc.Identity != nil {
+		if who, err := svc.Identity.Whoami(ctx); err == nil {
+			rec.Caller = who.ARN
+		}
+	}
+	if svc.Audit != nil {
+		if err := svc.Audit.Append(rec); err != nil {
+			fmt.Fprintf(c.env.Stderr, "stsdeck %s: warning: the token was issued but not recorded: %v\n", c.name, err)
+		}
+	}
+	return &issued{creds: cr, record: rec, role: role}, -1
+}
+
+// resolveRole turns --role NAME|ARN into an ARN; a name is placed in the caller's account
+// (GetCallerIdentity, no RAM needed).
+func (c *cmdFlags) resolveRole(ctx context.Context, svc *ui.Services, role string) (string, int) {
+	role = strings.TrimSpace(role)
+	if role == "" {
+		return "", c.bad("--role is required")
+	}
+	if strings.HasPrefix(role, "acs:") {
+		if _, _, ok := issuereq.ParseRoleARN(role); !ok {
+			return "", c.bad("--role %q: not a role ARN (want acs:ram::<account-id>:role/<role-name>)", role)
+		}
+		return role, -1
+	}
+	if strings.ContainsAny(role, ":/ ") {
+		return "", c.bad("--role %q: want a role name or acs:ram::<account-id>:role/<role-name>", role)
+	}
+	acct := svc.AccountID
+	if acct == "" && svc.Identity != nil {
+		who, err := svc.Identity.Whoami(ctx)
+		if err != nil {
+			return "", c.fail(fmt.Errorf("resolving role name %q needs the account id: %w", role, err))
+		}
+		acct = who.AccountID
+	}
+	if acct == "" {
+		return "", c.bad("--role %q: the account id is unknown; pass the full ARN", role)
+	}
+	return issuereq.RoleARN(acct, role), -1
+}
+
+// temporary returns temporary credentials for OSS commands: a fresh token when --role is given,
+// else the services' own credentials if they are an STS token.
+func (c *cmdFlags) temporary(ctx context.Context, svc *ui.Services, t *tokenFlags) (*issued, int) {
+	if t.role != "" {
+		return c.issue(ctx, svc, t)
+	}
+	if t.policyFile != "" || t.template != "" || t.duration != "" || t.externalID != "" {
+		return nil, c.bad("--policy, --template, --duration and --external-id need --role (they shape a new token)")
+	}
+	if !svc.Temporary || svc.Current == nil {
+		return nil, c.bad("this command uses temporary credentials: pass --role NAME (a token is issued first), or export one, e.g. eval \"$(stsdeck issue --role NAME --format env)\"")
+	}
+	cr, err := svc.Current(ctx)
+	if err != nil {
+		return nil, c.fail(err)
+	}
+	if cr.Region == "" {
+		cr.Region = svc.Region
+	}
+	return &issued{creds: cr}, -1
+}
+
+// confirm asks a yes/no question on stderr and reads the answer from stdin.
+func confirm(env *Env, question string) bool {
+	fmt.Fprintf(env.Stderr, "%s [y/N] ", question)
+	line, _ := bufio.NewReader(env.Stdin).ReadString('\n')
+	switch strings.ToLower(strings.TrimSpace(line)) {
+	case "y", "yes":
+		return true
+	}
+	return false
+}
+
+// writeFile0600 writes data atomically with mode 0600 (temp file, fsync, rename).
+func writeFile0600(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// homeDir returns $HOME from the command's environment, else the user's home.
+func homeDir(env *Env) string {
+	if h := env.Getenv("HOME"); h != "" {
+		return h
+	}
+	h, _ := os.UserHomeDir()
+	return h
+}
+
+// humanBytes formats a byte count with binary units.
+func humanBytes(n float64) string {
+	units := []string{"B", "KiB", "MiB", "GiB", "TiB"}
+	i := 0
+	for n >= 1024 && i < len(units)-1 {
+		n /= 1024
+		i++
+	}
+	if i == 0 {
+		return fmt.Sprintf("%.0f %s", n, units[i])
+	}
+	return fmt.Sprintf("%.1f %s", n, units[i])
+}
+
+// parseSize reads 1024, 10KiB, 5MiB, 1GiB (also KB/MB/GB as powers of 1024).
+func parseSize(s string) (int64, error) {
+	t := strings.TrimSpace(strings.ToUpper(s))
+	mult := int64(1)
+	for _, u := range []struct {
+		suf string
+		m   int64
+	}{{"KIB", 1 << 10}, {"MIB", 1 << 20}, {"GIB", 1 << 30}, {"KB", 1 << 10}, {"MB", 1 << 20}, {"GB", 1 << 30}, {"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"B", 1}} {
+		if strings.HasSuffix(t, u.suf) {
+			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suf)), u.m
+			break
+		}
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%q is not a size (e.g. 10MiB)", s)
+	}
+	return n * mult, nil
+}
