@@ -1,6 +1,11 @@
 package ui
 
-import "github.com/charmbracelet/lipgloss"
+import (
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+)
 
 // Styles is built once per console (no package-level mutable state). With NoColor every style is
 // plain, so state must also be shown by glyphs: use the Glyph* constants beside coloured text.
@@ -60,3 +65,59 @@ func NewStyles(noColor bool) Styles {
 		Help:      lipgloss.NewStyle().Foreground(lipgloss.Color("8")),
 	}
 }
+
+// Layout helpers shared by the screens (ANSI-aware).
+
+// truncateLine cuts s to width w display cells, ending with "…" when cut.
+func truncateLine(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if ansi.StringWidth(s) <= w {
+		return s
+	}
+	return ansi.Truncate(s, w, "…")
+}
+
+// fitBlock makes s exactly h lines of at most w cells: long lines are cut, missing lines are
+// blank, extra lines are dropped.
+func fitBlock(s string, w, h int) string {
+	if h <= 0 {
+		return ""
+	}
+	lines := strings.Split(s, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for i, l := range lines {
+		lines[i] = truncateLine(l, w)
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// wrapText soft-wraps plain text to width w (words kept whole where possible).
+func wrapText(s string, w int) string {
+	if w <= 0 {
+		return s
+	}
+	return ansi.Wrap(s, w, " ")
+}
+
+// Mark renders a state glyph with its text in the matching style: ok, deny, warn or unknown.
+func (s Styles) Mark(kind, text string) string {
+	switch kind {
+	case "ok":
+		return s.Allow.Render(GlyphOK + " " + text)
+	case "deny":
+		return s.Deny.Render(GlyphDeny + " " + text)
+	case "warn":
+		return s.Warn.Render(GlyphWarn + " " + text)
+	}
+	return s.Unknown.Render(GlyphUnknown + " " + text)
+}
+
+// cellWidth is the display width of s (ANSI sequences take none).
+func cellWidth(s string) int { return ansi.StringWidth(s) }

@@ -1,0 +1,546 @@
+// Package ui is stsdeck's console: one root model (App) over five screens.
+//
+// How screens are constructed: newApp builds each screen once, in ScreenID order, with
+//
+//	NewRolesScreen(svc *Services, st Styles, now func() time.Time) *RolesScreen
+//	NewPolicyScreen(svc *Services, st Styles, now func() time.Time) *PolicyScreen
+//	NewIssueScreen / NewTestScreen / NewHistoryScreen — same three arguments
+//
+// (svc may have nil services in tests; st is built once by NewStyles; now is the injectable
+// wall clock). A screen never reads another screen: it emits the messages in screen.go as
+// tea.Cmd results and the app forwards every non-key message to every screen. The app owns the
+// header, the tabs, the status line (the one place errors are rendered: return ErrorMsg), the
+// one-second TickMsg, help (each screen's KeyMap), quitting (a screen with `Busy() bool`
+// returning true makes quit ask first) and the sandbox clock key.
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/stsdeck/stsdeck/model"
+)
+
+// busy is implemented by screens that run something quitting would interrupt (an upload).
+type busy interface{ Busy() bool }
+
+// App is the console's root model.
+type App struct {
+	svc     *Services
+	st      Styles
+	keys    GlobalKeys
+	help    help.Model
+	now     func() time.Time
+	screens [screenCount]Screen
+	active  ScreenID
+
+	width, height int
+	bodyHeight    int
+	fullHelp      bool
+
+	status    string
+	statusErr bool
+	statusAt  time.Time
+
+	caller      *model.Caller
+	callerErr   bool
+	confirmQuit bool
+	quitting    bool
+
+	clockOffset time.Duration
+	advanceSeq  int
+}
+
+// callerMsg answers the app's Whoami.
+type callerMsg struct {
+	caller model.Caller
+	err    error
+}
+
+// advancedMsg answers a sandbox clock advance.
+type advancedMsg struct {
+	seq    int
+	offset time.Duration
+	err    error
+}
+
+// statusTTL is how long a non-error status stays on the status line.
+const statusTTL = 8 * time.Second
+
+func newApp(svc *Services, opts Options) *App {
+	if svc == nil {
+		svc = &Services{}
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	st := NewStyles(opts.NoColor)
+	a := &App{
+		svc:  svc,
+		st:   st,
+		keys: NewGlobalKeys(svc.Sandbox != nil),
+		help: help.New(),
+		now:  now,
+	}
+	if opts.NoColor {
+		a.help.Styles = help.Styles{}
+	}
+	a.screens = [screenCount]Screen{
+		ScreenRoles:   NewRolesScreen(svc, st, now),
+		ScreenPolicy:  NewPolicyScreen(svc, st, now),
+		ScreenIssue:   newIssueScreen(svc, st, now),
+		ScreenTest:    newTestScreen(svc, st, now),
+		ScreenHistory: newHistoryScreen(svc, st, now),
+	}
+	a.width, a.height = 80, 24
+	a.layout(true)
+	return a
+}
+
+// Init starts every screen, the clock tick and the caller lookup.
+func (a *App) Init() tea.Cmd {
+	cmds := []tea.Cmd{tick(a.now), whoami(a.svc.Identity)}
+	for _, s := range a.screens {
+		cmds = append(cmds, s.Init())
+	}
+	return tea.Batch(cmds...)
+}
+
+func tick(now func() time.Time) tea.Cmd {
+	return tea.Tick(time.Second, func(time.Time) tea.Msg { return TickMsg{Now: now()} })
+}
+
+func whoami(id Identity) tea.Cmd {
+	if id == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		c, err := id.Whoami(ctx)
+		return callerMsg{caller: c, err: err}
+	}
+}
+
+func advance(sb SandboxControl, seq int, d time.Duration) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		off, err := sb.Advance(ctx, d)
+		return advancedMsg{seq: seq, offset: off, err: err}
+	}
+}
+
+// Update routes messages: keys to the active screen (after the global bindings), everything
+// else to every screen.
+func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		a.width, a.height = msg.Width, msg.Height
+		a.help.Width = msg.Width
+		a.layout(true)
+		return a, nil
+	case tea.KeyMsg:
+		return a, a.handleKey(msg)
+	case tea.MouseMsg:
+		return a, a.updateActive(msg)
+	case TickMsg:
+		if a.status != "" && !a.statusErr && msg.Now.Sub(a.statusAt) > statusTTL {
+			a.status = ""
+			a.layout(false)
+		}
+		return a, tea.Batch(tick(a.now), a.broadcast(msg))
+	case callerMsg:
+		if msg.err != nil {
+			a.callerErr = true
+			a.setError(ErrorMsg{Context: "asking who the credentials belong to", Err: msg.err})
+			return a, nil
+		}
+		c := msg.caller
+		a.caller = &c
+		if a.svc.AccountID == "" {
+			a.svc.AccountID = c.AccountID
+		}
+		return a, nil
+	case advancedMsg:
+		if msg.seq != a.advanceSeq {
+			return a, nil
+		}
+		if msg.err != nil {
+			a.setError(ErrorMsg{Context: "advancing the sandbox clock", Err: msg.err})
+			return a, nil
+		}
+		a.clockOffset = msg.offset
+		return a, func() tea.Msg { return ClockAdvancedMsg{Offset: msg.offset} }
+	case ClockAdvancedMsg:
+		a.clockOffset = msg.Offset
+		a.setStatus(fmt.Sprintf("sandbox authorization clock is now %s ahead of the wall clock", fmtOffset(msg.Offset)))
+		return a, a.broadcast(msg)
+	case SwitchScreenMsg:
+		a.switchTo(msg.To)
+		return a, nil
+	case ErrorMsg:
+		a.setError(msg)
+		return a, nil
+	case StatusMsg:
+		a.setStatus(msg.Text)
+		return a, nil
+	}
+	return a, a.broadcast(msg)
+}
+
+func (a *App) handleKey(msg tea.KeyMsg) tea.Cmd {
+	k := a.keys
+	if a.confirmQuit {
+		switch {
+		case keyIs(msg, k.Confirm), keyIs(msg, k.Force):
+			return a.quit()
+		case keyIs(msg, k.Cancel):
+			a.confirmQuit = false
+			a.setStatus("still running")
+		}
+		return nil
+	}
+	if keyIs(msg, k.Force) {
+		return a.requestQuit()
+	}
+	if keyIs(msg, k.Next) {
+		a.switchTo((a.active + 1) % screenCount)
+		return nil
+	}
+	if keyIs(msg, k.Prev) {
+		a.switchTo((a.active + screenCount - 1) % screenCount)
+		return nil
+	}
+	if id, ok := jumpTarget(msg); ok {
+		a.switchTo(id)
+		return nil
+	}
+	if a.screens[a.active].InputFocused() {
+		return a.updateActive(msg)
+	}
+	switch {
+	case keyIs(msg, k.Quit):
+		return a.requestQuit()
+	case keyIs(msg, k.Help):
+		a.fullHelp = !a.fullHelp
+		a.layout(false)
+		return nil
+	case keyIs(msg, k.Advance):
+		if a.svc.Sandbox == nil {
+			return nil
+		}
+		a.advanceSeq++
+		a.setStatus("advancing the sandbox clock…")
+		return advance(a.svc.Sandbox, a.advanceSeq, AdvanceStep)
+	case keyIs(msg, k.Back) && a.statusErr:
+		// esc first dismisses an error, then reaches the screen.
+		a.status, a.statusErr = "", false
+		a.layout(false)
+		return a.updateActive(msg)
+	}
+	return a.updateActive(msg)
+}
+
+func (a *App) requestQuit() tea.Cmd {
+	for _, s := range a.screens {
+		if b, ok := s.(busy); ok && b.Busy() {
+			a.confirmQuit = true
+			a.layout(false)
+			return nil
+		}
+	}
+	return a.quit()
+}
+
+func (a *App) quit() tea.Cmd {
+	a.quitting = true
+	return tea.Quit
+}
+
+func (a *App) switchTo(id ScreenID) {
+	if id < 0 || id >= screenCount || id == a.active {
+		return
+	}
+	a.active = id
+	a.layout(false)
+}
+
+func (a *App) updateActive(msg tea.Msg) tea.Cmd {
+	s, cmd := a.screens[a.active].Update(msg)
+	a.screens[a.active] = s
+	// A screen's key map (and so the full help's height) may change with what it shows.
+	if a.fullHelp {
+		a.layout(false)
+	}
+	return cmd
+}
+
+func (a *App) broadcast(msg tea.Msg) tea.Cmd {
+	cmds := make([]tea.Cmd, 0, len(a.screens))
+	for i, s := range a.screens {
+		ns, cmd := s.Update(msg)
+		a.screens[i] = ns
+		if cmd != nil {
+			cmds = append(cmds, cmd)
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
+func (a *App) setError(e ErrorMsg) {
+	a.status = describeError(e)
+	a.statusErr = true
+	a.statusAt = a.now()
+	a.layout(false)
+}
+
+func (a *App) setStatus(s string) {
+	a.status = s
+	a.statusErr = false
+	a.statusAt = a.now()
+	a.layout(false)
+}
+
+// describeError is the one rendering of an error: context, the error, and an adapter's hint.
+func describeError(e ErrorMsg) string {
+	if e.Err == nil {
+		return e.Context
+	}
+	text := e.Err.Error()
+	var ae *model.APIError
+	if errors.As(e.Err, &ae) && ae.Hint != "" {
+		text += " — " + ae.Hint
+	}
+	if e.Context == "" {
+		return text
+	}
+	return e.Context + ": " + text
+}
+
+// layout recomputes the body height and tells every screen when it changed.
+func (a *App) layout(force bool) {
+	helpH := 1
+	if a.fullHelp {
+		helpH = lipgloss.Height(a.helpView())
+	}
+	body := a.height - 2 - a.statusHeight() - helpH // header, tabs, status line, help
+	if body < 3 {
+		body = 3
+	}
+	if !force && body == a.bodyHeight {
+		return
+	}
+	a.bodyHeight = body
+	for _, s := range a.screens {
+		s.SetSize(a.width, body)
+	}
+}
+
+func (a *App) helpView() string {
+	km := combinedKeyMap{screen: a.screens[a.active].KeyMap(), global: a.keys}
+	h := a.help
+	h.Width = a.width
+	if !a.fullHelp {
+		return h.ShortHelpView(km.ShortHelp())
+	}
+	all := h.FullHelpView(km.FullHelp())
+	if cellWidth(all) <= a.width && !strings.Contains(all, "…") {
+		return all
+	}
+	// Narrow: the screen's keys, then the global ones, so nothing is cut off.
+	var screen [][]key.Binding
+	if km.screen != nil {
+		screen = km.screen.FullHelp()
+	}
+	global := combinedKeyMap{global: a.keys}.FullHelp()
+	return strings.TrimRight(h.FullHelpView(screen)+"\n"+h.FullHelpView(global), "\n")
+}
+
+// View renders header, tabs, the active screen, the status line and help.
+func (a *App) View() string {
+	if a.quitting {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(a.headerView())
+	b.WriteByte('\n')
+	b.WriteString(a.tabsView())
+	b.WriteByte('\n')
+	body := a.screens[a.active].View()
+	body = fitBlock(body, a.width, a.bodyHeight)
+	b.WriteString(body)
+	b.WriteByte('\n')
+	b.WriteString(a.statusView())
+	b.WriteByte('\n')
+	b.WriteString(a.st.Help.Render(a.helpView()))
+	return b.String()
+}
+
+func (a *App) headerView() string {
+	st := a.st
+	badge := "LIVE"
+	if a.svc.Mode == "sandbox" {
+		badge = "SANDBOX"
+	}
+	if st.NoColor {
+		badge = "[" + badge + "]"
+	} else {
+		badge = st.Badge.Render(badge)
+	}
+	acct := a.svc.AccountID
+	if acct == "" {
+		acct = "?"
+	}
+	caller := "…"
+	if a.caller != nil {
+		caller = shortARN(a.caller.ARN)
+	} else if a.callerErr {
+		caller = GlyphUnknown + " unknown"
+	}
+	region := a.svc.Region
+	if region == "" {
+		region = "?"
+	}
+	clock := ""
+	if a.clockOffset != 0 {
+		clock = "  " + st.Warn.Render(GlyphWarn+" clock +"+fmtOffset(a.clockOffset))
+	}
+	head := st.Header.Render("stsdeck") + "  " + badge + "  "
+	full := head + "caller " + caller + "  account " + acct + "  region " + region + clock
+	if cellWidth(full) <= a.width {
+		return full
+	}
+	compact := head + "as " + caller + " · acct " + acct + " · " + region + clock
+	if cellWidth(compact) <= a.width {
+		return compact
+	}
+	// Tight: badge and clock first, then who and where (the caller's tail may be cut).
+	tight := badge + clock + "  " + acct + " · " + region + " · " + caller
+	return truncateLine(tight, a.width)
+}
+
+func (a *App) tabsView() string {
+	var parts []string
+	for i, s := range a.screens {
+		label := fmt.Sprintf("%d %s", i+1, s.Title())
+		if ScreenID(i) == a.active {
+			if a.st.NoColor {
+				label = "[" + label + "]"
+			} else {
+				label = a.st.TabActive.Render(" " + label + " ")
+			}
+		} else {
+			if a.st.NoColor {
+				label = " " + label + " "
+			} else {
+				label = a.st.Tab.Render(" " + label + " ")
+			}
+		}
+		parts = append(parts, label)
+	}
+	return truncateLine(strings.Join(parts, " "), a.width)
+}
+
+// statusText is the status line's plain text ("" = empty line).
+func (a *App) statusText() string {
+	switch {
+	case a.confirmQuit:
+		return GlyphWarn + " an upload is running — quit anyway? (y/n)"
+	case a.status == "":
+		return ""
+	case a.statusErr:
+		return GlyphDeny + " " + a.status
+	}
+	return a.status
+}
+
+// statusLines wraps the status to at most three lines, so an error's hint is not cut off.
+func (a *App) statusLines() []string {
+	t := a.statusText()
+	if cellWidth(t) <= a.width {
+		return []string{t}
+	}
+	lines := strings.Split(wrapText(t, a.width), "\n")
+	if len(lines) > 3 {
+		lines[2] = truncateLine(strings.Join(lines[2:], " "), a.width)
+		lines = lines[:3]
+	}
+	return lines
+}
+
+func (a *App) statusHeight() int { return len(a.statusLines()) }
+
+func (a *App) statusView() string {
+	lines := a.statusLines()
+	style := a.st.Status
+	switch {
+	case a.confirmQuit:
+		style = a.st.Warn
+	case a.statusErr:
+		style = a.st.Error
+	}
+	for i, l := range lines {
+		lines[i] = style.Render(truncateLine(l, a.width))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Active returns the active screen's id (for tests and the smoke test's assertions).
+func (a *App) Active() ScreenID { return a.active }
+
+// Screen returns a screen by id.
+func (a *App) Screen(id ScreenID) Screen { return a.screens[id] }
+
+// shortARN keeps the part after the account of an ARN ("user/sts-issuer").
+func shortARN(arn string) string {
+	if i := strings.LastIndex(arn, ":"); i >= 0 && i < len(arn)-1 {
+		return arn[i+1:]
+	}
+	return arn
+}
+
+func fmtOffset(d time.Duration) string {
+	d = d.Round(time.Second)
+	if d%time.Hour == 0 {
+		return fmt.Sprintf("%dh", int(d.Hours()))
+	}
+	if d%time.Minute == 0 {
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	}
+	return d.String()
+}
+
+// Placeholders until the Issue, Test and History screens land (their constructors replace
+// these three functions).
+func newIssueScreen(svc *Services, st Styles, now func() time.Time) Screen {
+	return &placeholderScreen{title: "Issue"}
+}
+func newTestScreen(svc *Services, st Styles, now func() time.Time) Screen {
+	return &placeholderScreen{title: "Test"}
+}
+func newHistoryScreen(svc *Services, st Styles, now func() time.Time) Screen {
+	return &placeholderScreen{title: "History"}
+}
+
+type placeholderScreen struct {
+	title string
+	w, h  int
+}
+
+func (p *placeholderScreen) Init() tea.Cmd                    { return nil }
+func (p *placeholderScreen) Update(tea.Msg) (Screen, tea.Cmd) { return p, nil }
+func (p *placeholderScreen) View() string                     { return p.title + ": not built yet" }
+func (p *placeholderScreen) SetSize(w, h int)                 { p.w, p.h = w, h }
+func (p *placeholderScreen) Title() string                    { return p.title }
+func (p *placeholderScreen) KeyMap() help.KeyMap              { return bindings{} }
+func (p *placeholderScreen) InputFocused() bool               { return false }

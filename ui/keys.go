@@ -1,0 +1,98 @@
+package ui
+
+import (
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// GlobalKeys are the bindings the app handles itself, whichever screen is active.
+type GlobalKeys struct {
+	Next    key.Binding // tab
+	Prev    key.Binding // shift+tab
+	Jump    key.Binding // alt+1…5 (help only; matched by jumpTarget)
+	Help    key.Binding // ?
+	Back    key.Binding // esc
+	Quit    key.Binding // q (when no field is focused)
+	Force   key.Binding // ctrl+c
+	Advance key.Binding // sandbox only: advance the authorization clock
+	Confirm key.Binding // y (in the quit prompt)
+	Cancel  key.Binding // n / esc (in the quit prompt)
+}
+
+// NewGlobalKeys returns the app's bindings; sandbox enables the clock key.
+func NewGlobalKeys(sandbox bool) GlobalKeys {
+	k := GlobalKeys{
+		Next:    key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next screen")),
+		Prev:    key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "prev screen")),
+		Jump:    key.NewBinding(key.WithKeys("alt+1", "alt+2", "alt+3", "alt+4", "alt+5"), key.WithHelp("alt+1…5", "go to screen")),
+		Help:    key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Back:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		Quit:    key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
+		Force:   key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+		Advance: key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", "sandbox clock +15m")),
+		Confirm: key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "quit anyway")),
+		Cancel:  key.NewBinding(key.WithKeys("n", "N", "esc"), key.WithHelp("n", "keep running")),
+	}
+	k.Advance.SetEnabled(sandbox)
+	return k
+}
+
+// AdvanceStep is how far one press of the sandbox clock key moves the authorization clock.
+const AdvanceStep = 15 * time.Minute
+
+// jumpTarget returns the screen an alt+digit key names.
+func jumpTarget(msg tea.KeyMsg) (ScreenID, bool) {
+	if !msg.Alt || msg.Type != tea.KeyRunes || len(msg.Runes) != 1 {
+		return 0, false
+	}
+	r := msg.Runes[0]
+	if r < '1' || r >= '1'+rune(screenCount) {
+		return 0, false
+	}
+	return ScreenID(r - '1'), true
+}
+
+// combinedKeyMap shows a screen's bindings followed by the global ones.
+type combinedKeyMap struct {
+	screen help.KeyMap
+	global GlobalKeys
+}
+
+func (c combinedKeyMap) ShortHelp() []key.Binding {
+	var out []key.Binding
+	if c.screen != nil {
+		out = append(out, c.screen.ShortHelp()...)
+	}
+	return append(out, c.global.Help, c.global.Quit)
+}
+
+func (c combinedKeyMap) FullHelp() [][]key.Binding {
+	var out [][]key.Binding
+	if c.screen != nil {
+		out = append(out, c.screen.FullHelp()...)
+	}
+	g := c.global
+	return append(out,
+		[]key.Binding{g.Next, g.Prev, g.Jump},
+		[]key.Binding{g.Back, g.Help, g.Quit, g.Force, g.Advance})
+}
+
+// bindings is a help.KeyMap built from plain lists (screens use it for their KeyMap()).
+type bindings struct {
+	short []key.Binding
+	full  [][]key.Binding
+}
+
+func (b bindings) ShortHelp() []key.Binding { return b.short }
+func (b bindings) FullHelp() [][]key.Binding {
+	if b.full == nil {
+		return [][]key.Binding{b.short}
+	}
+	return b.full
+}
+
+// keyIs reports whether msg matches b (a nil-safe key.Matches for enabled bindings).
+func keyIs(msg tea.KeyMsg, b key.Binding) bool { return key.Matches(msg, b) }

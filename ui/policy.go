@@ -1,0 +1,1008 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textarea"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/stsdeck/stsdeck/model"
+	"github.com/stsdeck/stsdeck/model/policy"
+)
+
+// PolicyKeys are the Policy screen's bindings.
+type PolicyKeys struct {
+	Edit        key.Binding
+	Template    key.Binding
+	Scope       key.Binding
+	Open        key.Binding
+	Save        key.Binding
+	Minify      key.Binding
+	NextFinding key.Binding
+	PrevFinding key.Binding
+	Context     key.Binding
+	Clear       key.Binding
+	// While editing.
+	EditFinding key.Binding
+	Done        key.Binding
+	// In forms and menus.
+	Up, Down key.Binding
+	Accept   key.Binding
+	Cancel   key.Binding
+	Yes, No  key.Binding
+}
+
+func newPolicyKeys() PolicyKeys {
+	return PolicyKeys{
+		Edit:        key.NewBinding(key.WithKeys("e", "enter"), key.WithHelp("e", "edit")),
+		Template:    key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "template")),
+		Scope:       key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "bucket/prefix")),
+		Open:        key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open file")),
+		Save:        key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save file")),
+		Minify:      key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "minify")),
+		NextFinding: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "go to next finding")),
+		PrevFinding: key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "previous finding")),
+		Context:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "preview context")),
+		Clear:       key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "no session policy")),
+		EditFinding: key.NewBinding(key.WithKeys("ctrl+g"), key.WithHelp("ctrl+g", "next finding")),
+		Done:        key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "stop editing")),
+		Up:          key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑", "up")),
+		Down:        key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓", "down")),
+		Accept:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "ok")),
+		Cancel:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		Yes:         key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "overwrite")),
+		No:          key.NewBinding(key.WithKeys("n", "N", "esc"), key.WithHelp("n", "keep file")),
+	}
+}
+
+type policyMode int
+
+const (
+	modeBrowse    policyMode = iota
+	modeEdit                 // the editor has focus
+	modeTemplate             // template menu
+	modeScope                // bucket + prefix form
+	modePath                 // open/save path
+	modeContext              // preview context form
+	modeOverwrite            // confirm overwriting a file
+)
+
+// validateDelay is the debounce between the last keystroke and re-validation.
+const validateDelay = 250 * time.Millisecond
+
+// PolicyScreen edits the session policy and previews what a token would be allowed.
+type PolicyScreen struct {
+	svc  *Services
+	st   Styles
+	now  func() time.Time
+	keys PolicyKeys
+
+	editor textarea.Model
+	mode   policyMode
+
+	width, height int
+	wide          bool
+	sideW         int
+
+	editSeq   int
+	shownSeq  int
+	findings  []policy.Finding
+	compiled  *policy.Policy
+	broken    bool // error findings
+	findingAt int  // index of the last finding jumped to
+
+	bucket, prefix string
+	scopeSet       bool
+	tplCursor      int
+	pendingTpl     string
+	scope          [2]textinput.Model
+	scopeFocus     int
+	scopeErr       string
+
+	path      textinput.Model
+	pathFor   string // "open" or "save"
+	fileReq   int
+	overwrite string // path to confirm
+
+	ctxIn    [3]textinput.Model
+	ctxFocus int
+	ctxErr   string
+	pctx     PreviewContext
+
+	role     *model.Role
+	identity IdentityLayer
+	preview  Preview
+
+	lastSent PolicyChangedMsg
+	sentOnce bool
+}
+
+// Messages of the Policy screen.
+type (
+	validateDueMsg struct{ seq int }
+	findingsMsg    struct {
+		seq      int
+		doc      string
+		findings []policy.Finding
+		compiled *policy.Policy
+	}
+	fileLoadedMsg struct {
+		req     int
+		path    string
+		content string
+		err     error
+	}
+	fileSavedMsg struct {
+		req    int
+		path   string
+		exists bool
+		err    error
+	}
+)
+
+// NewPolicyScreen builds the Policy screen.
+func NewPolicyScreen(svc *Services, st Styles, now func() time.Time) *PolicyScreen {
+	if now == nil {
+		now = time.Now
+	}
+	s := &PolicyScreen{svc: svc, st: st, now: now, keys: newPolicyKeys()}
+	e := textarea.New()
+	e.ShowLineNumbers = true
+	e.MaxHeight = 0
+	e.CharLimit = 0
+	e.Prompt = " "
+	e.Placeholder = "No session policy: the token gets all of the role's permissions.\nt starts from a template, e edits, o opens a file."
+	if st.NoColor {
+		plain := textarea.Style{}
+		e.FocusedStyle, e.BlurredStyle = plain, plain
+	}
+	e.KeyMap.InsertNewline.SetKeys("enter", "ctrl+m")
+	e.Cursor.SetMode(cursor.CursorStatic)
+	s.editor = e
+	for i, ph := range []string{"bucket name, e.g. examplebucket", "e.g. src/ (empty = whole bucket)"} {
+		in := textinput.New()
+		in.Placeholder = ph
+		in.CharLimit = 1024
+		in.Cursor.SetMode(cursor.CursorStatic)
+		in.Prompt = []string{"Bucket: ", "Prefix: "}[i]
+		s.scope[i] = in
+	}
+	s.path = textinput.New()
+	s.path.CharLimit = 4096
+	s.path.Cursor.SetMode(cursor.CursorStatic)
+	for i, ph := range []string{"e.g. 192.0.2.10 (empty = unknown)", "yes / no (empty = unknown)", "RFC 3339 or now (empty = unknown)"} {
+		in := textinput.New()
+		in.Placeholder = ph
+		in.CharLimit = 64
+		in.Cursor.SetMode(cursor.CursorStatic)
+		in.Prompt = []string{"Source IP: ", "HTTPS:     ", "Time:      "}[i]
+		s.ctxIn[i] = in
+	}
+	s.identity = CompileIdentity(nil)
+	s.recompute()
+	return s
+}
+
+// Init has nothing to start: the preview is computed from what other screens send.
+func (s *PolicyScreen) Init() tea.Cmd { return nil }
+
+// Title is the tab label.
+func (s *PolicyScreen) Title() string { return "Policy" }
+
+// InputFocused reports whether a text field (editor or form) has focus.
+func (s *PolicyScreen) InputFocused() bool {
+	switch s.mode {
+	case modeEdit, modeScope, modePath, modeContext:
+		return true
+	}
+	return false
+}
+
+// Doc returns the draft as it would be sent (trimmed; "" = no session policy).
+func (s *PolicyScreen) Doc() string { return strings.TrimSpace(s.editor.Value()) }
+
+// Findings returns the findings shown.
+func (s *PolicyScreen) Findings() []policy.Finding { return s.findings }
+
+// Preview returns the grid shown.
+func (s *PolicyScreen) Preview() Preview { return s.preview }
+
+// Scope returns the bucket and prefix the preview uses.
+func (s *PolicyScreen) Scope() (bucket, prefix string) { return s.bucket, s.prefix }
+
+// CursorLine returns the editor's 1-based cursor line.
+func (s *PolicyScreen) CursorLine() int { return s.editor.Line() + 1 }
+
+// Editing reports whether the editor has focus.
+func (s *PolicyScreen) Editing() bool { return s.mode == modeEdit }
+
+// SetSize lays out: editor left and a side pane from 120 columns; stacked below.
+func (s *PolicyScreen) SetSize(w, h int) {
+	s.width, s.height = w, h
+	s.wide = w >= 120
+	if s.wide {
+		s.sideW = w * 9 / 20
+		if s.sideW > 70 {
+			s.sideW = 70
+		}
+		s.editor.SetWidth(w - s.sideW - 3)
+		s.editor.SetHeight(max(h-1, 3))
+	} else {
+		s.sideW = w
+		s.editor.SetWidth(w)
+		s.editor.SetHeight(max(h-13, 3))
+	}
+	for i := range s.scope {
+		s.scope[i].Width = min(w-12, 60)
+	}
+	s.path.Width = w - 14
+	for i := range s.ctxIn {
+		s.ctxIn[i].Width = min(w-14, 40)
+	}
+}
+
+// KeyMap reflects the mode.
+func (s *PolicyScreen) KeyMap() help.KeyMap {
+	k := s.keys
+	switch s.mode {
+	case modeEdit:
+		k.EditFinding.SetEnabled(len(s.findings) > 0 && s.hasLines())
+		return bindings{short: []key.Binding{k.Done, k.EditFinding}}
+	case modeTemplate:
+		return bindings{short: []key.Binding{k.Up, k.Down, k.Accept, k.Cancel}}
+	case modeScope, modeContext:
+		next := key.NewBinding(key.WithKeys("down"), key.WithHelp("↑/↓", "field"))
+		return bindings{short: []key.Binding{next, k.Accept, k.Cancel}}
+	case modePath:
+		return bindings{short: []key.Binding{k.Accept, k.Cancel}}
+	case modeOverwrite:
+		return bindings{short: []key.Binding{k.Yes, k.No}}
+	}
+	has := s.Doc() != ""
+	k.Minify.SetEnabled(has)
+	k.Save.SetEnabled(has)
+	k.Clear.SetEnabled(has)
+	k.NextFinding.SetEnabled(len(s.findings) > 0 && s.hasLines())
+	k.PrevFinding.SetEnabled(len(s.findings) > 1 && s.hasLines())
+	return bindings{
+		short: []key.Binding{k.Edit, k.Template, k.NextFinding, k.Minify, k.Context},
+		full: [][]key.Binding{
+			{k.Edit, k.Template, k.Scope, k.Clear},
+			{k.Open, k.Save, k.Minify},
+			{k.NextFinding, k.PrevFinding, k.Context},
+		},
+	}
+}
+
+func (s *PolicyScreen) hasLines() bool {
+	for _, f := range s.findings {
+		if f.Line > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// Update handles keys and the screen's messages.
+func (s *PolicyScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		return s, s.handleKey(msg)
+	case validateDueMsg:
+		if msg.seq != s.editSeq {
+			return s, nil
+		}
+		return s, validate(s.Doc(), msg.seq)
+	case findingsMsg:
+		if msg.seq != s.editSeq {
+			return s, nil // stale: typed on since
+		}
+		s.shownSeq = msg.seq
+		s.findings = msg.findings
+		s.compiled = msg.compiled
+		s.broken = policy.HasErrors(msg.findings)
+		s.findingAt = -1
+		s.recompute()
+		return s, s.announce()
+	case fileLoadedMsg:
+		if msg.req != s.fileReq {
+			return s, nil
+		}
+		if msg.err != nil {
+			err := msg.err
+			return s, func() tea.Msg { return ErrorMsg{Context: "opening " + msg.path, Err: err} }
+		}
+		p := msg.path
+		return s, tea.Batch(s.setDoc(msg.content), func() tea.Msg { return StatusMsg{Text: "loaded " + p} })
+	case fileSavedMsg:
+		if msg.req != s.fileReq {
+			return s, nil
+		}
+		switch {
+		case msg.exists:
+			s.overwrite = msg.path
+			s.mode = modeOverwrite
+			return s, nil
+		case msg.err != nil:
+			err := msg.err
+			return s, func() tea.Msg { return ErrorMsg{Context: "saving " + msg.path, Err: err} }
+		}
+		p := msg.path
+		return s, func() tea.Msg { return StatusMsg{Text: "saved the session policy to " + p} }
+	case RoleSelectedMsg:
+		r := msg.Role
+		s.role = &r
+		s.identity = CompileIdentity(&r)
+		if !s.scopeSet && s.scope[0].Value() == "" {
+			if b := bucketHint(r); b != "" {
+				s.scope[0].SetValue(b)
+			}
+		}
+		s.recompute()
+		return s, nil
+	case CloneIssueMsg:
+		return s, s.setDoc(msg.Record.SessionPolicy)
+	case tea.MouseMsg:
+		if s.mode == modeEdit {
+			var cmd tea.Cmd
+			s.editor, cmd = s.editor.Update(msg)
+			return s, cmd
+		}
+		return s, nil
+	}
+	// Cursor blinks and the like.
+	var cmds []tea.Cmd
+	if s.mode == modeEdit {
+		var cmd tea.Cmd
+		s.editor, cmd = s.editor.Update(msg)
+		cmds = append(cmds, cmd)
+	}
+	return s, tea.Batch(cmds...)
+}
+
+func validate(doc string, seq int) tea.Cmd {
+	return func() tea.Msg {
+		m := findingsMsg{seq: seq, doc: doc}
+		if doc == "" {
+			return m
+		}
+		m.compiled, m.findings = policy.Validate("session policy", []byte(doc), policy.KindSession)
+		return m
+	}
+}
+
+// setDoc replaces the draft and validates it at once (no debounce: it was not typed).
+func (s *PolicyScreen) setDoc(doc string) tea.Cmd {
+	s.editor.SetValue(strings.TrimRight(doc, " \t\r\n"))
+	s.editSeq++
+	return validate(s.Doc(), s.editSeq)
+}
+
+// announce tells the other screens about the draft when it changed.
+func (s *PolicyScreen) announce() tea.Cmd {
+	m := PolicyChangedMsg{Doc: s.Doc(), Bucket: s.bucket, Prefix: s.prefix, Valid: !s.broken}
+	if s.sentOnce && m == s.lastSent {
+		return nil
+	}
+	s.sentOnce, s.lastSent = true, m
+	return func() tea.Msg { return m }
+}
+
+func (s *PolicyScreen) recompute() {
+	in := PreviewInput{
+		Identity:      s.identity,
+		Region:        s.svc.Region,
+		AccountID:     s.svc.AccountID,
+		Bucket:        s.bucket,
+		Prefix:        s.prefix,
+		Context:       s.pctx,
+		SessionBroken: s.broken,
+	}
+	if s.role != nil {
+		in.RoleName = s.role.Name
+		if m := roleARNPattern.FindStringSubmatch(s.role.ARN); m != nil {
+			in.AccountID = m[1]
+		}
+	}
+	if s.Doc() != "" && !s.broken {
+		in.Session = s.compiled
+		if in.Session == nil {
+			// Not validated yet (debounce pending): keep the last grid.
+			if len(s.preview.Cells) > 0 {
+				return
+			}
+		}
+	}
+	s.preview = ComputePreview(in)
+}
+
+func (s *PolicyScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
+	k := s.keys
+	switch s.mode {
+	case modeEdit:
+		switch {
+		case keyIs(msg, k.Done):
+			s.mode = modeBrowse
+			s.editor.Blur()
+			return nil
+		case keyIs(msg, k.EditFinding):
+			return s.jumpFinding(1)
+		}
+		before := s.editor.Value()
+		var cmd tea.Cmd
+		s.editor, cmd = s.editor.Update(msg)
+		if s.editor.Value() != before {
+			s.editSeq++
+			seq := s.editSeq
+			return tea.Batch(cmd, tea.Tick(validateDelay, func(time.Time) tea.Msg { return validateDueMsg{seq: seq} }))
+		}
+		return cmd
+	case modeTemplate:
+		return s.templateKey(msg)
+	case modeScope:
+		return s.scopeKey(msg)
+	case modePath:
+		return s.pathKey(msg)
+	case modeContext:
+		return s.contextKey(msg)
+	case modeOverwrite:
+		switch {
+		case keyIs(msg, k.Yes):
+			s.mode = modeBrowse
+			s.fileReq++
+			return saveFile(s.fileReq, s.overwrite, s.Doc(), true)
+		case keyIs(msg, k.No):
+			s.mode = modeBrowse
+			return func() tea.Msg { return StatusMsg{Text: "not saved"} }
+		}
+		return nil
+	}
+	switch {
+	case keyIs(msg, k.Edit):
+		s.mode = modeEdit
+		return s.editor.Focus()
+	case keyIs(msg, k.Template):
+		s.mode = modeTemplate
+		return nil
+	case keyIs(msg, k.Scope):
+		s.pendingTpl = ""
+		return s.openScope()
+	case keyIs(msg, k.Open):
+		return s.openPath("open", "")
+	case keyIs(msg, k.Save):
+		if s.Doc() == "" {
+			return nil
+		}
+		return s.openPath("save", "session-policy.json")
+	case keyIs(msg, k.Minify):
+		return s.minify()
+	case keyIs(msg, k.NextFinding):
+		return s.jumpFinding(1)
+	case keyIs(msg, k.PrevFinding):
+		return s.jumpFinding(-1)
+	case keyIs(msg, k.Context):
+		s.mode = modeContext
+		s.ctxFocus = 0
+		s.ctxErr = ""
+		return s.ctxIn[0].Focus()
+	case keyIs(msg, k.Clear):
+		if s.Doc() == "" {
+			return nil
+		}
+		return tea.Batch(s.setDoc(""), func() tea.Msg { return StatusMsg{Text: "no session policy: the token gets the role's permissions"} })
+	}
+	return nil
+}
+
+// jumpFinding moves the editor's cursor to the next (dir 1) or previous finding with a line.
+func (s *PolicyScreen) jumpFinding(dir int) tea.Cmd {
+	var lines []int
+	for i, f := range s.findings {
+		if f.Line > 0 {
+			lines = append(lines, i)
+		}
+	}
+	if len(lines) == 0 {
+		return nil
+	}
+	pos := 0
+	for p, i := range lines {
+		if i == s.findingAt {
+			pos = p + dir
+			break
+		}
+		if p == len(lines)-1 {
+			pos = 0
+			if dir < 0 {
+				pos = len(lines) - 1
+			}
+		}
+	}
+	pos = (pos%len(lines) + len(lines)) % len(lines)
+	s.findingAt = lines[pos]
+	f := s.findings[s.findingAt]
+	s.gotoLine(f.Line, f.Col)
+	s.mode = modeEdit
+	return s.editor.Focus()
+}
+
+// gotoLine puts the editor's cursor on 1-based line and col.
+func (s *PolicyScreen) gotoLine(line, col int) {
+	target := line - 1
+	if n := s.editor.LineCount(); target >= n {
+		target = n - 1
+	}
+	for i := 0; i < 100000 && s.editor.Line() > target; i++ {
+		s.editor.CursorUp()
+	}
+	for i := 0; i < 100000 && s.editor.Line() < target; i++ {
+		s.editor.CursorDown()
+	}
+	s.editor.SetCursor(max(col-1, 0))
+}
+
+func (s *PolicyScreen) minify() tea.Cmd {
+	doc := s.Doc()
+	if doc == "" {
+		return nil
+	}
+	out, err := policy.Minify([]byte(doc))
+	if err != nil {
+		return func() tea.Msg { return ErrorMsg{Context: "minifying the policy", Err: err} }
+	}
+	before, after := len(doc), len(out)
+	return tea.Batch(s.setDoc(string(out)), func() tea.Msg {
+		return StatusMsg{Text: fmt.Sprintf("minified: %d → %d bytes", before, after)}
+	})
+}
+
+func (s *PolicyScreen) templateKey(msg tea.KeyMsg) tea.Cmd {
+	k := s.keys
+	n := len(policy.TemplateNames)
+	switch {
+	case keyIs(msg, k.Cancel):
+		s.mode = modeBrowse
+	case keyIs(msg, k.Up):
+		s.tplCursor = (s.tplCursor + n - 1) % n
+	case keyIs(msg, k.Down):
+		s.tplCursor = (s.tplCursor + 1) % n
+	case keyIs(msg, k.Accept):
+		name := policy.TemplateNames[s.tplCursor]
+		if !s.scopeSet {
+			s.pendingTpl = name
+			return s.openScope()
+		}
+		s.mode = modeBrowse
+		return s.applyTemplate(name)
+	case msg.Type == tea.KeyRunes && len(msg.Runes) == 1 && msg.Runes[0] >= '1' && msg.Runes[0] < '1'+rune(n):
+		s.tplCursor = int(msg.Runes[0] - '1')
+	}
+	return nil
+}
+
+func (s *PolicyScreen) applyTemplate(name string) tea.Cmd {
+	doc, err := policy.Template(name, s.bucket, s.prefix)
+	if err != nil {
+		return func() tea.Msg { return ErrorMsg{Context: "template " + name, Err: err} }
+	}
+	return tea.Batch(s.setDoc(doc), func() tea.Msg {
+		return StatusMsg{Text: fmt.Sprintf("template %s for %s/%s", name, s.bucketName(), s.prefix)}
+	})
+}
+
+func (s *PolicyScreen) bucketName() string { return s.bucket }
+
+func (s *PolicyScreen) openScope() tea.Cmd {
+	s.mode = modeScope
+	s.scopeErr = ""
+	if s.scopeSet {
+		s.scope[0].SetValue(s.bucket)
+		s.scope[1].SetValue(s.prefix)
+	}
+	s.scopeFocus = 0
+	s.scope[1].Blur()
+	s.scope[0].CursorEnd()
+	return s.scope[0].Focus()
+}
+
+var bucketNamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$`)
+
+func (s *PolicyScreen) scopeKey(msg tea.KeyMsg) tea.Cmd {
+	k := s.keys
+	switch {
+	case keyIs(msg, k.Cancel):
+		s.mode = modeBrowse
+		s.pendingTpl = ""
+		s.scope[s.scopeFocus].Blur()
+		return nil
+	case msg.Type == tea.KeyUp || msg.Type == tea.KeyDown:
+		return s.focusScope(1 - s.scopeFocus)
+	case keyIs(msg, k.Accept):
+		if s.scopeFocus == 0 {
+			return s.focusScope(1)
+		}
+		b := strings.TrimSpace(s.scope[0].Value())
+		p := strings.TrimLeft(strings.TrimSpace(s.scope[1].Value()), "/")
+		if !bucketNamePattern.MatchString(b) || strings.Contains(b, "--") {
+			s.scopeErr = fmt.Sprintf("bucket %q: 3–63 characters, lower-case letters, digits and -, not starting or ending with -", b)
+			return s.focusScope(0)
+		}
+		if strings.ContainsAny(p, "*?\"") {
+			s.scopeErr = fmt.Sprintf("prefix %q: no wildcards or quotes (the template adds *)", p)
+			return nil
+		}
+		if p != "" && !strings.HasSuffix(p, "/") {
+			p += "/"
+		}
+		s.bucket, s.prefix, s.scopeSet = b, p, true
+		s.scope[s.scopeFocus].Blur()
+		s.mode = modeBrowse
+		s.recompute()
+		cmds := []tea.Cmd{s.announce()}
+		if s.pendingTpl != "" {
+			name := s.pendingTpl
+			s.pendingTpl = ""
+			cmds = append(cmds, s.applyTemplate(name))
+		}
+		return tea.Batch(cmds...)
+	}
+	var cmd tea.Cmd
+	s.scope[s.scopeFocus], cmd = s.scope[s.scopeFocus].Update(msg)
+	return cmd
+}
+
+func (s *PolicyScreen) focusScope(i int) tea.Cmd {
+	s.scope[s.scopeFocus].Blur()
+	s.scopeFocus = i
+	s.scope[i].CursorEnd()
+	return s.scope[i].Focus()
+}
+
+func (s *PolicyScreen) openPath(forWhat, suggest string) tea.Cmd {
+	s.mode = modePath
+	s.pathFor = forWhat
+	if forWhat == "open" {
+		s.path.Prompt = "Open file: "
+	} else {
+		s.path.Prompt = "Save to: "
+	}
+	if s.path.Value() == "" {
+		s.path.SetValue(suggest)
+	}
+	s.path.CursorEnd()
+	return s.path.Focus()
+}
+
+func (s *PolicyScreen) pathKey(msg tea.KeyMsg) tea.Cmd {
+	k := s.keys
+	switch {
+	case keyIs(msg, k.Cancel):
+		s.mode = modeBrowse
+		s.path.Blur()
+		return nil
+	case keyIs(msg, k.Accept):
+		p := expandHome(strings.TrimSpace(s.path.Value()))
+		if p == "" {
+			return nil
+		}
+		s.mode = modeBrowse
+		s.path.Blur()
+		s.fileReq++
+		if s.pathFor == "open" {
+			return loadFile(s.fileReq, p)
+		}
+		return saveFile(s.fileReq, p, s.Doc(), false)
+	}
+	var cmd tea.Cmd
+	s.path, cmd = s.path.Update(msg)
+	return cmd
+}
+
+func expandHome(p string) string {
+	if strings.HasPrefix(p, "~/") {
+		if h, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(h, p[2:])
+		}
+	}
+	return p
+}
+
+// maxPolicyFile bounds what "open" reads: far above any policy limit, far below harm.
+const maxPolicyFile = 1 << 20
+
+func loadFile(req int, path string) tea.Cmd {
+	return func() tea.Msg {
+		f, err := os.Open(path)
+		if err != nil {
+			return fileLoadedMsg{req: req, path: path, err: err}
+		}
+		defer f.Close()
+		data, err := io.ReadAll(io.LimitReader(f, maxPolicyFile+1))
+		if err != nil {
+			return fileLoadedMsg{req: req, path: path, err: err}
+		}
+		if len(data) > maxPolicyFile {
+			return fileLoadedMsg{req: req, path: path, err: fmt.Errorf("larger than %d bytes: not a policy document", maxPolicyFile)}
+		}
+		return fileLoadedMsg{req: req, path: path, content: string(data)}
+	}
+}
+
+func saveFile(req int, path, doc string, overwrite bool) tea.Cmd {
+	return func() tea.Msg {
+		flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
+		if overwrite {
+			flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+		}
+		f, err := os.OpenFile(path, flags, 0o644)
+		if errors.Is(err, fs.ErrExist) {
+			return fileSavedMsg{req: req, path: path, exists: true}
+		}
+		if err != nil {
+			return fileSavedMsg{req: req, path: path, err: err}
+		}
+		if _, err := f.WriteString(doc + "\n"); err != nil {
+			f.Close()
+			return fileSavedMsg{req: req, path: path, err: err}
+		}
+		return fileSavedMsg{req: req, path: path, err: f.Close()}
+	}
+}
+
+func (s *PolicyScreen) contextKey(msg tea.KeyMsg) tea.Cmd {
+	k := s.keys
+	switch {
+	case keyIs(msg, k.Cancel):
+		s.ctxIn[s.ctxFocus].Blur()
+		s.mode = modeBrowse
+		return nil
+	case msg.Type == tea.KeyUp:
+		return s.focusCtx((s.ctxFocus + 2) % 3)
+	case msg.Type == tea.KeyDown:
+		return s.focusCtx((s.ctxFocus + 1) % 3)
+	case keyIs(msg, k.Accept):
+		if s.ctxFocus < 2 {
+			return s.focusCtx(s.ctxFocus + 1)
+		}
+		c, err := ParsePreviewContext(s.ctxIn[0].Value(), s.ctxIn[1].Value(), s.ctxIn[2].Value(), s.now())
+		if err != nil {
+			s.ctxErr = err.Error()
+			return nil
+		}
+		s.pctx = c
+		s.ctxIn[0].SetValue(c.SourceIP)
+		s.ctxIn[1].SetValue(map[string]string{"true": "yes", "false": "no"}[c.HTTPS])
+		s.ctxIn[2].SetValue(c.Time)
+		s.ctxIn[s.ctxFocus].Blur()
+		s.mode = modeBrowse
+		s.recompute()
+		return nil
+	}
+	var cmd tea.Cmd
+	s.ctxIn[s.ctxFocus], cmd = s.ctxIn[s.ctxFocus].Update(msg)
+	return cmd
+}
+
+func (s *PolicyScreen) focusCtx(i int) tea.Cmd {
+	s.ctxIn[s.ctxFocus].Blur()
+	s.ctxFocus = i
+	s.ctxIn[i].CursorEnd()
+	return s.ctxIn[i].Focus()
+}
+
+var ossResourceBucket = regexp.MustCompile(`acs:oss:[^:"]*:[^:"]*:([a-z0-9][a-z0-9-]{1,61}[a-z0-9])(/|")`)
+
+// bucketHint suggests a bucket from the role's policies (the first named, non-wildcard bucket).
+func bucketHint(r model.Role) string {
+	for _, p := range r.Policies {
+		if m := ossResourceBucket.FindStringSubmatch(p.Document); m != nil {
+			return m[1]
+		}
+	}
+	return ""
+}
+
+// View renders the editor (or the active form), findings, the size meter and the preview.
+func (s *PolicyScreen) View() string {
+	main := s.mainView()
+	if s.wide {
+		side := fitBlock(s.sideView(s.height), s.sideW, s.height)
+		mw := s.width - s.sideW - 3
+		sep := strings.TrimRight(strings.Repeat("│\n", s.height), "\n")
+		return lipgloss.JoinHorizontal(lipgloss.Top, fitBlock(main, mw, s.height), " ", s.st.Muted.Render(sep), " ", side)
+	}
+	mainH := max(s.height-13, 3) + 1
+	return fitBlock(main, s.width, mainH) + "\n" + s.sideView(s.height-mainH)
+}
+
+func (s *PolicyScreen) mainView() string {
+	st := s.st
+	switch s.mode {
+	case modeTemplate:
+		var b strings.Builder
+		b.WriteString(st.Title.Render("Start from a template") + "\n")
+		for i, n := range policy.TemplateNames {
+			cur := "  "
+			line := fmt.Sprintf("%d %s  %s", i+1, n, templateBlurb(n))
+			if i == s.tplCursor {
+				cur = GlyphSelected + " "
+				line = st.Selected.Render(line)
+			}
+			b.WriteString(cur + line + "\n")
+		}
+		if s.scopeSet {
+			b.WriteString(st.Muted.Render(fmt.Sprintf("for bucket %s, prefix %q (b changes them)", s.bucket, s.prefix)))
+		} else {
+			b.WriteString(st.Muted.Render("bucket and prefix are asked next"))
+		}
+		return b.String()
+	case modeScope:
+		var b strings.Builder
+		b.WriteString(st.Title.Render("Bucket and prefix for templates and the preview") + "\n")
+		b.WriteString(s.scope[0].View() + "\n" + s.scope[1].View() + "\n")
+		if s.scopeErr != "" {
+			b.WriteString(st.Mark("deny", s.scopeErr) + "\n")
+		}
+		b.WriteString(st.Muted.Render("enter: next / done · ↑/↓ field · esc cancel"))
+		return b.String()
+	case modePath:
+		return st.Title.Render(map[string]string{"open": "Open a policy file", "save": "Save the session policy"}[s.pathFor]) +
+			"\n" + s.path.View() + "\n" + st.Muted.Render("enter: ok · esc cancel")
+	case modeOverwrite:
+		return st.Mark("warn", s.overwrite+" exists — overwrite it? (y/n)")
+	case modeContext:
+		var b strings.Builder
+		b.WriteString(st.Title.Render("What the preview assumes about the request") + "\n")
+		for _, in := range s.ctxIn {
+			b.WriteString(in.View() + "\n")
+		}
+		if s.ctxErr != "" {
+			b.WriteString(st.Mark("deny", s.ctxErr) + "\n")
+		}
+		b.WriteString(st.Muted.Render("empty = unknown: conditions on it show ? · enter: next / done · esc cancel"))
+		return b.String()
+	}
+	head := st.Title.Render("Session policy")
+	if s.mode == modeEdit {
+		head += st.Muted.Render("  editing — esc to stop")
+	} else {
+		head += st.Muted.Render("  e edit · t template")
+	}
+	return head + "\n" + s.editor.View()
+}
+
+func templateBlurb(name string) string {
+	switch name {
+	case "upload-only":
+		return "put objects under the prefix, nothing else"
+	case "read-only":
+		return "get and head objects under the prefix"
+	case "read-write":
+		return "put, get, head and delete under the prefix"
+	case "list-read":
+		return "list the prefix and read its objects"
+	case "no-delete":
+		return "deny deleting anything (overlay)"
+	}
+	return ""
+}
+
+// sideView: size meter, findings, preview and context, fitted into h lines.
+func (s *PolicyScreen) sideView(h int) string {
+	st := s.st
+	w := s.sideW
+	meter := s.meter()
+	grid := s.previewView()
+	ctx := s.contextLine()
+	gridLines := strings.Count(grid, "\n") + 1
+	room := h - 1 - gridLines - 1 // meter, grid, context
+	if want := max(len(s.findings), 1); room > want && s.wide {
+		room = max(want, 3)
+	}
+	if room < 1 {
+		room = 1
+	}
+	findings := s.findingLines(room, w)
+	var b strings.Builder
+	b.WriteString(truncateLine(meter, w) + "\n")
+	b.WriteString(findings + "\n")
+	b.WriteString(grid + "\n")
+	b.WriteString(truncateLine(st.Muted.Render(ctx), w))
+	return b.String()
+}
+
+// meter is the size line: "812 / 2048 bytes", warning by text near and over the limit.
+func (s *PolicyScreen) meter() string {
+	st := s.st
+	n := len(s.Doc())
+	lim := policy.MaxSessionPolicyBytes
+	text := fmt.Sprintf("%d / %d bytes", n, lim)
+	switch {
+	case n == 0:
+		return st.Muted.Render("0 / 2048 bytes · no session policy")
+	case n > lim:
+		return st.Mark("deny", text+" — TOO LARGE, STS refuses it (m minifies)")
+	case n*10 > lim*9:
+		return st.Mark("warn", text+" — near the limit (m minifies)")
+	}
+	return st.Mark("ok", text)
+}
+
+func (s *PolicyScreen) findingLines(room, w int) string {
+	st := s.st
+	if s.Doc() == "" {
+		return fitBlock(st.Muted.Render("no findings"), w, room)
+	}
+	if s.shownSeq != s.editSeq {
+		return fitBlock(st.Muted.Render("checking…"), w, room)
+	}
+	if len(s.findings) == 0 {
+		return fitBlock(st.Mark("ok", "no findings"), w, room)
+	}
+	var lines []string
+	for i, f := range s.findings {
+		kind := "warn"
+		switch f.Severity {
+		case policy.SeverityError:
+			kind = "deny"
+		case policy.SeveritySuggestion:
+			kind = "unknown"
+		}
+		where := "doc"
+		if f.Line > 0 {
+			where = fmt.Sprintf("L%d", f.Line)
+		}
+		text := fmt.Sprintf("%s %s: %s", where, f.Severity, f.Message)
+		if f.Path != "" {
+			text = fmt.Sprintf("%s %s: %s: %s", where, f.Severity, f.Path, f.Message)
+		}
+		line := st.Mark(kind, text)
+		if i == s.findingAt {
+			line = GlyphSelected + line
+		}
+		lines = append(lines, truncateLine(line, w))
+	}
+	if len(lines) > room {
+		more := len(lines) - room + 1
+		lines = append(lines[:room-1], st.Muted.Render(fmt.Sprintf("… %d more (n steps through them)", more)))
+	}
+	return fitBlock(strings.Join(lines, "\n"), w, room)
+}
+
+func (s *PolicyScreen) previewView() string {
+	st := s.st
+	role := "no role chosen"
+	if s.role != nil {
+		role = "role " + s.role.Name
+	}
+	bucket := s.bucket
+	if bucket == "" {
+		bucket = "no bucket (b sets it)"
+	}
+	head := st.Title.Render("Preview") + st.Muted.Render(" "+bucket+" · "+role)
+	return truncateLine(head, s.sideW) + "\n" + s.preview.Render(st, s.sideW)
+}
+
+func (s *PolicyScreen) contextLine() string {
+	v := func(x string) string {
+		if x == "" {
+			return GlyphUnknown
+		}
+		return x
+	}
+	https := map[string]string{"true": "yes", "false": "no"}[s.pctx.HTTPS]
+	return fmt.Sprintf("assumes source IP %s · https %s · time %s  (c)", v(s.pctx.SourceIP), v(https), v(s.pctx.Time))
+}

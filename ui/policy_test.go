@@ -1,0 +1,405 @@
+package ui
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/stsdeck/stsdeck/model"
+	"github.com/stsdeck/stsdeck/model/policy"
+)
+
+// onPolicy opens the console, chooses RamOssTest and lands on the Policy screen.
+func onPolicy(t *testing.T) (*consoleDriver, *PolicyScreen) {
+	t.Helper()
+	d := newTestApp(t, cDemoServices(cDemoRoles()))
+	d.keys("down", "enter") // RamOssTest (the list is sorted: EcsRunner, RamOssTest)
+	if d.app().Active() != ScreenPolicy {
+		t.Fatalf("choosing a role did not open Policy")
+	}
+	return d, d.app().Screen(ScreenPolicy).(*PolicyScreen)
+}
+
+// uploadOnly picks the upload-only template for examplebucket/src/.
+func uploadOnly(t *testing.T, d *consoleDriver) {
+	t.Helper()
+	d.keys("t", "enter") // upload-only is first; the scope form opens
+	d.keys("enter")      // bucket prefilled from the role's policy
+	d.typeText("src/")
+	d.keys("enter")
+}
+
+func lastPolicyChanged(d *consoleDriver) (PolicyChangedMsg, bool) {
+	var out PolicyChangedMsg
+	ok := false
+	for _, m := range d.msgs {
+		if p, is := m.(PolicyChangedMsg); is {
+			out, ok = p, true
+		}
+	}
+	return out, ok
+}
+
+func cell(p *PolicyScreen, op, scope string) PreviewCell {
+	for _, row := range p.Preview().Cells {
+		for _, c := range row {
+			if c.Op == op && c.Scope == scope {
+				return c
+			}
+		}
+	}
+	return PreviewCell{}
+}
+
+func TestPolicyTemplateFlow(t *testing.T) {
+	t.Parallel()
+	d, p := onPolicy(t)
+	uploadOnly(t, d)
+	if b, pre := p.Scope(); b != "examplebucket" || pre != "src/" {
+		t.Fatalf("scope = %q %q", b, pre)
+	}
+	want, _ := policy.Template("upload-only", "examplebucket", "src/")
+	if p.Doc() != strings.TrimSpace(want) {
+		t.Fatalf("doc = %q", p.Doc())
+	}
+	v := d.view()
+	for _, w := range []string{"✓ 261 / 2048 bytes", "✓ no findings", "Preview examplebucket · role RamOssTest",
+		"inside src/", "outside dst/", "template upload-only for examplebucket/src/"} {
+		if !strings.Contains(v, w) {
+			t.Errorf("view lacks %q:\n%s", w, v)
+		}
+	}
+	tests := []struct{ op, scope, verdict, layer string }{
+		{"put", "inside", VerdictAllow, "role"},
+		{"put", "outside", VerdictDeny, "session"},
+		{"get", "inside", VerdictDeny, "session"},
+		{"list", "inside", VerdictDeny, "session"},
+		{"delete", "outside", VerdictDeny, "session"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.op+" "+tt.scope, func(t *testing.T) {
+			c := cell(p, tt.op, tt.scope)
+			if c.Verdict != tt.verdict || c.Layer != tt.layer {
+				t.Errorf("%s %s = %s by %s (%s), want %s by %s", tt.op, tt.scope, c.Verdict, c.Layer, c.Reason, tt.verdict, tt.layer)
+			}
+		})
+	}
+	m, ok := lastPolicyChanged(d)
+	if !ok || m.Doc != p.Doc() || m.Bucket != "examplebucket" || m.Prefix != "src/" || !m.Valid {
+		t.Errorf("PolicyChangedMsg = %+v", m)
+	}
+	// The scope is asked once: the next template applies at once.
+	d.keys("t", "down", "enter")
+	if p.mode != modeBrowse || !strings.Contains(p.Doc(), "oss:GetObject") {
+		t.Errorf("second template: mode %d doc %q", p.mode, p.Doc())
+	}
+}
+
+func TestPolicyScopeValidation(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, bucket, prefix, want string
+	}{
+		{"upper case bucket", "Example", "", `bucket "Example"`},
+		{"wildcard prefix", "examplebucket", "src/*", `prefix "src/*"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			d, p := onPolicy(t)
+			d.keys("b", "ctrl+u")
+			d.typeText(tt.bucket)
+			d.keys("enter")
+			d.typeText(tt.prefix)
+			d.keys("enter")
+			if p.mode != modeScope {
+				t.Fatalf("bad scope accepted: mode %d", p.mode)
+			}
+			if v := d.view(); !strings.Contains(v, tt.want) {
+				t.Errorf("view lacks %q:\n%s", tt.want, v)
+			}
+		})
+	}
+}
+
+func TestPolicyTypingValidatesDebounced(t *testing.T) {
+	t.Parallel()
+	d, p := onPolicy(t)
+	d.keys("e")
+	if !p.Editing() || !p.InputFocused() {
+		t.Fatal("e did not focus the editor")
+	}
+	d.typeText(`{"Version":"1","Statement":[{"Effect":"allow","Action":"oss:PutObject","Resource":"acs:oss:*:*:examplebucket/src/*"}]}`)
+	if !strings.Contains(d.view(), "checking…") {
+		t.Errorf("findings not marked as pending while typing:\n%s", d.view())
+	}
+	d.settle()
+	fs := p.Findings()
+	if len(fs) == 0 || fs[0].Severity != policy.SeverityError {
+		t.Fatalf("findings = %+v", fs)
+	}
+	v := d.view()
+	if !strings.Contains(v, "✗ L1 error: Statement[0].Effect") {
+		t.Errorf("finding not shown with its line:\n%s", v)
+	}
+	if c := cell(p, "put", "inside"); c.Verdict != VerdictUnknown || !strings.Contains(c.Reason, "errors") {
+		t.Errorf("broken policy previewed as %+v", c)
+	}
+	if m, _ := lastPolicyChanged(d); m.Valid {
+		t.Error("PolicyChangedMsg says a broken policy is valid")
+	}
+	// q typed in the editor is text, not quit.
+	d.keys("q")
+	if d.quit {
+		t.Fatal("q quit from the editor")
+	}
+}
+
+func TestPolicyStaleFindingsDropped(t *testing.T) {
+	t.Parallel()
+	p := NewPolicyScreen(cDemoServices(cDemoRoles()), NewStyles(true), cClock)
+	p.SetSize(80, 20)
+	p.editSeq = 5
+	p.Update(findingsMsg{seq: 4, doc: "old", findings: []policy.Finding{{Severity: policy.SeverityError, Message: "OLD"}}})
+	if len(p.Findings()) != 0 {
+		t.Fatal("stale findings were applied")
+	}
+	p.Update(validateDueMsg{seq: 4})
+	if p.shownSeq == 4 {
+		t.Fatal("a stale debounce validated")
+	}
+}
+
+func TestPolicyJumpToFinding(t *testing.T) {
+	t.Parallel()
+	d, p := onPolicy(t)
+	doc := "{\n  \"Version\": \"1\",\n  \"Statement\": [\n    {\n      \"Effect\": \"Allow\",\n      \"Action\": \"oss:PutObjet\",\n      \"Resource\": \"acs:oss:*:*:examplebucket/src/*\"\n    },\n    {\n      \"Effect\": \"Maybe\",\n      \"Action\": \"oss:GetObject\",\n      \"Resource\": \"acs:oss:*:*:examplebucket/src/*\"\n    }\n  ]\n}"
+	d.send(CloneIssueMsg{Record: model.AuditRecord{SessionPolicy: doc}})
+	fs := p.Findings()
+	var lines []int
+	for _, f := range fs {
+		if f.Line > 0 {
+			lines = append(lines, f.Line)
+		}
+	}
+	if len(lines) == 0 {
+		t.Fatalf("no positioned findings: %+v", fs)
+	}
+	d.keys("n")
+	if !p.Editing() {
+		t.Fatal("n did not focus the editor")
+	}
+	if p.CursorLine() != lines[0] {
+		t.Errorf("cursor on line %d, first finding on line %d", p.CursorLine(), lines[0])
+	}
+	if len(lines) > 1 {
+		d.keys("ctrl+g")
+		if p.CursorLine() != lines[1] {
+			t.Errorf("ctrl+g: cursor on line %d, second finding on line %d", p.CursorLine(), lines[1])
+		}
+	}
+	d.keys("esc")
+	if p.Editing() {
+		t.Error("esc did not leave the editor")
+	}
+}
+
+func TestPolicySizeMeterAndMinify(t *testing.T) {
+	t.Parallel()
+	stmt := `    {"Effect": "Allow", "Action": ["oss:GetObject"], "Resource": ["acs:oss:*:*:examplebucket/src/%02d/*"]}`
+	build := func(n int, pad string) string {
+		var parts []string
+		for i := range n {
+			parts = append(parts, strings.Replace(stmt, "%02d", string(rune('a'+i%26))+string(rune('a'+i/26)), 1))
+		}
+		return "{\n  \"Version\": \"1\",\n  \"Statement\": [\n" + strings.Join(parts, ",\n"+pad) + "\n  ]\n}"
+	}
+	tests := []struct {
+		name      string
+		doc       string
+		want      string
+		minifyFit bool
+	}{
+		{"small", build(2, ""), "✓ ", false},
+		{"near the limit", build(18, ""), "near the limit (m minifies)", true},
+		{"too large but minify fits", build(20, strings.Repeat(" ", 40)), "TOO LARGE, STS refuses it (m minifies)", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			d, p := onPolicy(t)
+			d.send(CloneIssueMsg{Record: model.AuditRecord{SessionPolicy: tt.doc}})
+			n := len(p.Doc())
+			v := d.view()
+			meter := ""
+			for _, l := range strings.Split(v, "\n") {
+				if strings.Contains(l, "/ 2048 bytes") {
+					meter = l
+				}
+			}
+			if !strings.Contains(meter, tt.want) || !strings.Contains(meter, strconv.Itoa(n)+" / 2048 bytes") {
+				t.Fatalf("meter %q for %d bytes, want %q", meter, n, tt.want)
+			}
+			if !tt.minifyFit {
+				return
+			}
+			d.keys("m")
+			if got := len(p.Doc()); got >= n || got > policy.MaxSessionPolicyBytes {
+				t.Fatalf("minify: %d → %d bytes", n, got)
+			}
+			if strings.Contains(p.Doc(), "\n") {
+				t.Error("minified doc has newlines")
+			}
+			if v := d.view(); !strings.Contains(v, "minified: "+strconv.Itoa(n)+" → ") {
+				t.Errorf("no minify status:\n%s", v)
+			}
+		})
+	}
+}
+
+func TestPolicyContextEditor(t *testing.T) {
+	t.Parallel()
+	ipDoc := `{"Version":"1","Statement":[{"Effect":"Allow","Action":"oss:PutObject","Resource":"acs:oss:*:*:examplebucket/src/*","Condition":{"IpAddress":{"acs:SourceIp":"192.0.2.0/24"}}}]}`
+	tests := []struct {
+		name        string
+		ip, https   string
+		tm          string
+		wantErr     string
+		wantVerdict string
+	}{
+		{"unknown by default", "", "", "", "", VerdictUnknown},
+		{"inside the range", "192.0.2.10", "yes", "now", "", VerdictAllow},
+		{"outside the range", "198.51.100.1", "no", "2026-11-27T10:00:00Z", "", VerdictDeny},
+		{"bad IP", "192.0.2.300", "", "", "source IP", ""},
+		{"bad https", "", "maybe", "", "https", ""},
+		{"bad time", "", "", "tomorrow", "time", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			d, p := onPolicy(t)
+			uploadOnly(t, d)
+			d.send(CloneIssueMsg{Record: model.AuditRecord{SessionPolicy: ipDoc}})
+			d.keys("c")
+			if !p.InputFocused() {
+				t.Fatal("c did not open the context form")
+			}
+			d.typeText(tt.ip)
+			d.keys("enter")
+			d.typeText(tt.https)
+			d.keys("enter")
+			d.typeText(tt.tm)
+			d.keys("enter")
+			if tt.wantErr != "" {
+				if p.mode != modeContext || !strings.Contains(d.view(), tt.wantErr) {
+					t.Fatalf("bad input accepted or not explained:\n%s", d.view())
+				}
+				return
+			}
+			c := cell(p, "put", "inside")
+			if c.Verdict != tt.wantVerdict {
+				t.Errorf("put inside = %s (%s), want %s", c.Verdict, c.Reason, tt.wantVerdict)
+			}
+			if tt.wantVerdict == VerdictUnknown && !strings.Contains(c.Reason, "acs:SourceIp") {
+				t.Errorf("unknown cell does not name the key: %q", c.Reason)
+			}
+			if tt.ip != "" && !strings.Contains(d.view(), "assumes source IP "+tt.ip) {
+				t.Errorf("context line does not show the IP:\n%s", d.view())
+			}
+		})
+	}
+}
+
+func TestPolicyUnreadableRolePolicies(t *testing.T) {
+	t.Parallel()
+	d := newTestApp(t, cDemoServices(cDemoRoles()))
+	d.keys("enter") // EcsRunner: its system policy document is unreadable
+	p := d.app().Screen(ScreenPolicy).(*PolicyScreen)
+	d.keys("b")
+	d.typeText("examplebucket")
+	d.keys("enter")
+	d.typeText("src/")
+	d.keys("enter")
+	if c := cell(p, "get", "inside"); c.Verdict != VerdictUnknown || c.Layer != "role" || !strings.Contains(c.Reason, "AliyunOSSReadOnlyAccess") {
+		t.Errorf("no session policy, unreadable role: %+v", c)
+	}
+	uploadOnlyDoc, _ := policy.Template("upload-only", "examplebucket", "src/")
+	d.send(CloneIssueMsg{Record: model.AuditRecord{SessionPolicy: uploadOnlyDoc}})
+	// The session policy alone denies get: certain whatever the role holds.
+	if c := cell(p, "get", "inside"); c.Verdict != VerdictDeny || c.Layer != "session" {
+		t.Errorf("session ceiling: %+v", c)
+	}
+	// Put is allowed by the session policy but depends on the unreadable role policy.
+	if c := cell(p, "put", "inside"); c.Verdict != VerdictUnknown {
+		t.Errorf("put inside with unreadable role policy: %+v", c)
+	}
+	if v := d.view(); !strings.Contains(v, "? unknown role") {
+		t.Errorf("grid does not show ? for the role layer:\n%s", v)
+	}
+}
+
+func TestPolicyOpenAndSave(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	src := filepath.Join(dir, "in.json")
+	doc := `{"Version":"1","Statement":[{"Effect":"Allow","Action":"oss:GetObject","Resource":"acs:oss:*:*:examplebucket/src/*"}]}`
+	if err := os.WriteFile(src, []byte(doc+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d, p := onPolicy(t)
+	d.keys("o")
+	d.typeText(src)
+	d.keys("enter")
+	if p.Doc() != doc {
+		t.Fatalf("opened doc = %q", p.Doc())
+	}
+	out := filepath.Join(dir, "out.json")
+	d.keys("s", "ctrl+u")
+	d.typeText(out)
+	d.keys("enter")
+	got, err := os.ReadFile(out)
+	if err != nil || strings.TrimSpace(string(got)) != doc {
+		t.Fatalf("saved %q, %v", got, err)
+	}
+	// Saving again asks before overwriting.
+	d.keys("x") // no session policy
+	d.send(CloneIssueMsg{Record: model.AuditRecord{SessionPolicy: `{"Version":"1","Statement":[]}`}})
+	d.keys("s", "enter")
+	if p.mode != modeOverwrite || !strings.Contains(d.view(), "exists — overwrite it? (y/n)") {
+		t.Fatalf("no overwrite prompt:\n%s", d.view())
+	}
+	d.keys("n")
+	if got, _ := os.ReadFile(out); strings.TrimSpace(string(got)) != doc {
+		t.Fatal("n overwrote the file")
+	}
+	d.keys("s", "enter", "y")
+	if got, _ := os.ReadFile(out); !strings.Contains(string(got), `"Statement":[]`) {
+		t.Fatalf("y did not overwrite: %q", got)
+	}
+	// A missing file is an error on the status line.
+	d.keys("o", "ctrl+u")
+	d.typeText(filepath.Join(dir, "missing.json"))
+	d.keys("enter")
+	if v := d.view(); !strings.Contains(v, "✗ opening") || !strings.Contains(v, "missing.json") {
+		t.Errorf("no error for a missing file:\n%s", v)
+	}
+}
+
+func TestPolicyLayouts(t *testing.T) {
+	t.Parallel()
+	for _, size := range [][2]int{{80, 24}, {160, 48}} {
+		d, _ := onPolicy(t)
+		d.send(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		uploadOnly(t, d)
+		v := d.view()
+		for _, want := range []string{"1 {", "bytes", "no findings", "put ", "delete ", "assumes source IP"} {
+			if !strings.Contains(v, want) {
+				t.Errorf("%dx%d lacks %q:\n%s", size[0], size[1], want, v)
+			}
+		}
+	}
+}

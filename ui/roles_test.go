@@ -1,0 +1,305 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/stsdeck/stsdeck/model"
+)
+
+// rolesOnly drives the Roles screen inside the app (so cross-screen messages flow).
+func rolesOnly(t *testing.T, roles *cRolesFake, audit []model.AuditRecord) (*consoleDriver, *RolesScreen) {
+	t.Helper()
+	svc := cDemoServices(roles)
+	svc.Audit = &cAuditFake{recs: audit}
+	d := newTestApp(t, svc)
+	return d, d.app().Screen(ScreenRoles).(*RolesScreen)
+}
+
+func TestRolesLoadingState(t *testing.T) {
+	t.Parallel()
+	s := NewRolesScreen(cDemoServices(cDemoRoles()), NewStyles(true), cClock)
+	s.SetSize(80, 20)
+	s.Init()
+	if !s.Loading() || !strings.Contains(cPlain(s.View()), "Loading roles…") {
+		t.Fatalf("no loading state:\n%s", s.View())
+	}
+}
+
+func TestRolesListAndDetail(t *testing.T) {
+	t.Parallel()
+	d, s := rolesOnly(t, cDemoRoles(), nil)
+	v := d.view()
+	for _, want := range []string{"2 roles", "> ", "EcsRunner", "RamOssTest", "the ECS service", "Max session   12h (43200 s)"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("view lacks %q:\n%s", want, v)
+		}
+	}
+	d.keys("down")
+	v = d.view()
+	for _, want := range []string{"acs:ram::1234567890123456:role/ramosstest", "any RAM identity of account 1234567890123456",
+		"RamTestPolicy (custom)", "Max session   1h (3600 s)", "p shows the policy documents"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("view lacks %q:\n%s", want, v)
+		}
+	}
+	if strings.Contains(v, `"oss:PutObject"`) {
+		t.Error("policy document shown before expanding")
+	}
+	d.keys("p")
+	if v := d.view(); !strings.Contains(v, `"oss:PutObject"`) {
+		t.Errorf("p did not expand the documents:\n%s", v)
+	}
+	d.keys("esc")
+	if strings.Contains(d.view(), `"oss:PutObject"`) {
+		t.Error("esc did not collapse the documents")
+	}
+	_ = s
+}
+
+func TestRolesDetailsLoadedOncePerRole(t *testing.T) {
+	t.Parallel()
+	roles := cDemoRoles()
+	d, _ := rolesOnly(t, roles, nil)
+	d.keys("down", "up", "down", "up")
+	calls := roles.getCalls()
+	if len(calls) != 2 {
+		t.Fatalf("GetRole calls = %v, want one per role", calls)
+	}
+}
+
+func TestRolesStaleDetailDropped(t *testing.T) {
+	t.Parallel()
+	s := NewRolesScreen(cDemoServices(cDemoRoles()), NewStyles(true), cClock)
+	s.SetSize(80, 20)
+	s.Init()
+	s.Update(rolesLoadedMsg{req: s.listReq, roles: cDemoRoles().roles})
+	old := s.detailReq
+	s.detailReq++ // the cursor moved on
+	_, cmd := s.Update(roleDetailMsg{req: old, key: "acs:ram::1234567890123456:role/ecsrunner",
+		role: model.Role{Name: "EcsRunner", ARN: "acs:ram::1234567890123456:role/ecsrunner", Description: "STALE"}, choose: true})
+	if cmd != nil {
+		t.Error("a stale answer produced a command")
+	}
+	if strings.Contains(s.View(), "STALE") {
+		t.Error("a stale answer was shown")
+	}
+	// A stale listing is dropped too.
+	s.Update(rolesLoadedMsg{req: s.listReq - 1, roles: nil})
+	if len(s.list.Items()) != 2 {
+		t.Error("a stale listing replaced the roles")
+	}
+}
+
+func TestRolesChooseEmitsRoleSelectedAndSwitches(t *testing.T) {
+	t.Parallel()
+	d, s := rolesOnly(t, cDemoRoles(), nil)
+	d.keys("down", "enter")
+	var sel *RoleSelectedMsg
+	for _, m := range d.msgs {
+		if r, ok := m.(RoleSelectedMsg); ok {
+			sel = &r
+		}
+	}
+	if sel == nil {
+		t.Fatal("no RoleSelectedMsg")
+	}
+	if sel.Role.Name != "RamOssTest" || len(sel.Role.Policies) != 1 || sel.Role.Policies[0].Document == "" {
+		t.Errorf("selected role lacks its details: %+v", sel.Role)
+	}
+	if d.app().Active() != ScreenPolicy {
+		t.Error("choosing a role did not open the Policy screen")
+	}
+	if s.Chosen() != sel.Role.ARN {
+		t.Error("the Roles screen does not mark the chosen role")
+	}
+	d.keys("alt+1")
+	if v := d.view(); !strings.Contains(v, "✓ RamOssTest") || !strings.Contains(v, "✓ in use") {
+		t.Errorf("chosen role not marked:\n%s", v)
+	}
+}
+
+func TestRolesFilter(t *testing.T) {
+	t.Parallel()
+	d, s := rolesOnly(t, cDemoRoles(), nil)
+	d.keys("/")
+	if !s.InputFocused() {
+		t.Fatal("filtering should count as a focused field")
+	}
+	d.typeText("ramo")
+	d.keys("enter")
+	v := d.view()
+	if strings.Contains(v, "EcsRunner") || !strings.Contains(v, "RamOssTest") {
+		t.Errorf("filter ramo:\n%s", v)
+	}
+	if d.quit {
+		t.Fatal("typing q-less filter quit")
+	}
+	d.keys("esc") // clears the filter, does not quit (bubbles list binds esc to quit by default)
+	if d.quit {
+		t.Fatal("esc quit from the list")
+	}
+	if v := d.view(); !strings.Contains(v, "EcsRunner") {
+		t.Errorf("esc did not clear the filter:\n%s", v)
+	}
+}
+
+func TestRolesListDenied(t *testing.T) {
+	t.Parallel()
+	denied := &model.APIError{Service: "ram", Operation: "ListRoles", StatusCode: 403, Code: "NoPermission",
+		Message: "You are not authorized to do this action. Resource: acs:ram:*:1234567890123456:role/* Action: ram:ListRoles"}
+	tests := []struct {
+		name   string
+		audit  []model.AuditRecord
+		want   []string
+		listed bool
+	}{
+		{"nothing known", nil, []string{"✗ RAM refused to list the roles.", "Press a to type a role ARN", "NoPermission"}, false},
+		{"recent roles from the audit log", []model.AuditRecord{
+			{RoleARN: "acs:ram::1234567890123456:role/ramosstest", Time: cNow.Add(-time.Hour)},
+			{RoleARN: "acs:ram::1234567890123456:role/ramosstest", Time: cNow.Add(-time.Minute)},
+		}, []string{"! RAM refused the listing", "RamOssTest (recent)", "NoPermission"}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			roles := cDemoRoles()
+			roles.listErr = denied
+			d, s := rolesOnly(t, roles, tt.audit)
+			v := d.view()
+			for _, w := range tt.want {
+				if !strings.Contains(v, w) {
+					t.Errorf("view lacks %q:\n%s", w, v)
+				}
+			}
+			if got := len(s.list.Items()) > 0; got != tt.listed {
+				t.Errorf("listed = %v", got)
+			}
+		})
+	}
+}
+
+func TestRolesTypeARN(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		getErr   error
+		arn      string
+		wantErr  string
+		wantRole string
+		unknown  bool // policies could not be read
+	}{
+		{"valid and readable", nil, "acs:ram::1234567890123456:role/ramosstest", "", "RamOssTest", false},
+		{"valid but GetRole denied", &model.APIError{Service: "ram", Operation: "GetRole", StatusCode: 403, Code: "NoPermission", Message: "denied"},
+			"acs:ram::1234567890123456:role/partner", "NoPermission", "partner", true},
+		{"not an ARN", nil, "arn:aws:iam::1:role/x", "is not a role ARN", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			roles := cDemoRoles()
+			roles.listErr = &model.APIError{Service: "ram", StatusCode: 403, Code: "NoPermission", Message: "denied"}
+			roles.getErr = tt.getErr
+			d, s := rolesOnly(t, roles, nil)
+			d.keys("a")
+			// The field starts with the account's ARN prefix; replace it.
+			d.keys("ctrl+u")
+			d.typeText(tt.arn)
+			d.keys("enter")
+			v := d.view()
+			if tt.wantErr != "" && !strings.Contains(v, tt.wantErr) {
+				t.Errorf("view lacks %q:\n%s", tt.wantErr, v)
+			}
+			var sel *RoleSelectedMsg
+			for _, m := range d.msgs {
+				if r, ok := m.(RoleSelectedMsg); ok {
+					sel = &r
+				}
+			}
+			if tt.wantRole == "" {
+				if sel != nil {
+					t.Fatalf("a bad ARN selected %+v", sel.Role)
+				}
+				if !s.InputFocused() {
+					t.Error("a bad ARN closed the field")
+				}
+				return
+			}
+			if sel == nil || sel.Role.Name != tt.wantRole || sel.Role.ARN != tt.arn {
+				t.Fatalf("selected %+v, want %s", sel, tt.wantRole)
+			}
+			if (sel.Role.Policies == nil) != tt.unknown {
+				t.Errorf("policies = %v, unknown want %v", sel.Role.Policies, tt.unknown)
+			}
+		})
+	}
+}
+
+func TestRolesEmpty(t *testing.T) {
+	t.Parallel()
+	d, _ := rolesOnly(t, &cRolesFake{}, nil)
+	if v := d.view(); !strings.Contains(v, "No roles in this account.") {
+		t.Errorf("no empty state:\n%s", v)
+	}
+}
+
+func TestRolesLayout(t *testing.T) {
+	t.Parallel()
+	for _, size := range [][2]int{{80, 24}, {160, 48}} {
+		d, _ := rolesOnly(t, cDemoRoles(), nil)
+		d.send(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		v := d.view()
+		lines := strings.Split(v, "\n")
+		wide := size[0] >= 100
+		sideBySide := strings.Contains(lines[3], "│")
+		if wide != sideBySide {
+			t.Errorf("%dx%d: side by side = %v:\n%s", size[0], size[1], sideBySide, v)
+		}
+		// Both panes' essentials are visible.
+		for _, want := range []string{"EcsRunner", "RamOssTest", "ARN", "Trusted", "Policies"} {
+			if !strings.Contains(v, want) {
+				t.Errorf("%dx%d lacks %q", size[0], size[1], want)
+			}
+		}
+	}
+}
+
+func TestTrustPrincipals(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		doc  string
+		want []string
+		err  bool
+	}{
+		{"account root", cTrustAccount, []string{"any RAM identity of account 1234567890123456"}, false},
+		{"service", cTrustECS, []string{"the ECS service"}, false},
+		{"bare account id and a user", `{"Statement":[{"Effect":"Allow","Principal":{"RAM":["1234567890123456","acs:ram::999:user/alice"]}}]}`,
+			[]string{"any RAM identity of account 1234567890123456", "RAM user alice of account 999"}, false},
+		{"role and string principal", `{"Statement":[{"Effect":"Allow","Principal":{"RAM":"acs:ram::999:role/ci"}}]}`,
+			[]string{"role ci of account 999"}, false},
+		{"external id condition", `{"Statement":[{"Effect":"Allow","Principal":{"RAM":"acs:ram::999:root"},"Condition":{"StringEquals":{"sts:ExternalId":"abc"}}}]}`,
+			[]string{"any RAM identity of account 999 (when external id abc)"}, false},
+		{"saml", `{"Statement":[{"Effect":"Allow","Principal":{"Federated":"acs:ram::999:saml-provider/idp"}}]}`,
+			[]string{"users of SAML provider idp (account 999)"}, false},
+		{"anyone", `{"Statement":[{"Effect":"Allow","Principal":"*"}]}`, []string{"anyone, in any account"}, false},
+		{"deny", `{"Statement":[{"Effect":"Deny","Principal":{"Service":"fc.aliyuncs.com"}}]}`, []string{"never: the FC service"}, false},
+		{"none", `{"Statement":[]}`, []string{"nobody (no principal in the trust policy)"}, false},
+		{"broken", `{"Statement":[`, nil, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := TrustPrincipals(tt.doc)
+			if (err != nil) != tt.err {
+				t.Fatalf("err = %v", err)
+			}
+			if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,48 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// Options configure the console.
+type Options struct {
+	Mouse   bool             // capture the mouse (off by default so text can be selected)
+	NoColor bool             // NO_COLOR: no styling; state shown by glyphs
+	Now     func() time.Time // the wall clock (tests inject one)
+	Input   io.Reader        // default: the terminal
+	Output  io.Writer        // default: the terminal
+	// NoAltScreen keeps the console in the normal screen buffer (tests, recordings).
+	NoAltScreen bool
+}
+
+// New returns the console's root model (for teatest and embedding).
+func New(svc *Services, opts Options) tea.Model { return newApp(svc, opts) }
+
+// Run runs the console until the operator quits or ctx is cancelled; the terminal is restored
+// either way.
+func Run(ctx context.Context, svc *Services, opts Options) error {
+	m := newApp(svc, opts)
+	popts := []tea.ProgramOption{tea.WithContext(ctx)}
+	if !opts.NoAltScreen {
+		popts = append(popts, tea.WithAltScreen())
+	}
+	if opts.Mouse {
+		popts = append(popts, tea.WithMouseCellMotion())
+	}
+	if opts.Input != nil {
+		popts = append(popts, tea.WithInput(opts.Input))
+	}
+	if opts.Output != nil {
+		popts = append(popts, tea.WithOutput(opts.Output))
+	}
+	_, err := tea.NewProgram(m, popts...).Run()
+	if err != nil && ctx.Err() != nil && errors.Is(err, tea.ErrProgramKilled) {
+		return nil // interrupted from outside: not a failure
+	}
+	return err
+}
