@@ -212,3 +212,5 @@ func assertInside(t testing.TB, dir string) {
 		return nil
 	})
 }
+
+func rootPrincipal() policy.Principal { return policy.Principal{AccountID: testAccount, Type: "root"} }

@@ -131,6 +131,16 @@ type Part struct {
 	File         string    `json:"file"`
 }
 
+// crashPoint, when set (by the crash test's helper process only), is called at the named
+// points of a write so that the process can be killed there.
+var crashPoint func(name string)
+
+func hit(name string) {
+	if crashPoint != nil {
+		crashPoint(name)
+	}
+}
+
 // crcTable is CRC-64/XZ as OSS uses it (Go's ECMA table with crc64.Update).
 var crcTable = crc64.MakeTable(crc64.ECMA)
 
@@ -452,11 +462,13 @@ func (s *diskStore) Put(ctx context.Context, bucket, key string, r io.Reader, at
 		os.Remove(tmp)
 		return nil, err
 	}
+	hit("put:written")
 	dataPath := filepath.Join(b.dir, "data", blob)
 	if err := os.Rename(tmp, dataPath); err != nil {
 		os.Remove(tmp)
 		return nil, err
 	}
+	hit("put:data-renamed")
 	if err := s.commit(b, o); err != nil {
 		os.Remove(dataPath)
 		return nil, err
@@ -876,6 +888,7 @@ func (s *diskStore) PutPart(ctx context.Context, bucket, id string, number int, 
 		os.Remove(tmp)
 		return nil, err
 	}
+	hit("part:data-renamed")
 	if err := syncDir(dir); err != nil {
 		return nil, err
 	}
@@ -983,6 +996,7 @@ func (s *diskStore) CompleteUpload(ctx context.Context, bucket, id string, parts
 	if err := syncDir(blobDir); err != nil {
 		return fail(err)
 	}
+	hit("complete:linked")
 	if check != nil {
 		if err := check(o); err != nil {
 			return fail(err)
@@ -991,6 +1005,7 @@ func (s *diskStore) CompleteUpload(ctx context.Context, bucket, id string, parts
 	if err := s.commit(b, o); err != nil {
 		return fail(err)
 	}
+	hit("complete:committed")
 	os.RemoveAll(dir)
 	syncDir(filepath.Join(b.dir, "uploads"))
 	b.forgetUploadLock(id)
