@@ -48,6 +48,7 @@ func run() int {
 func deps() cli.Deps {
 	return cli.Deps{
 		Connect: connectServices,
+		Console: runConsoleUI,
 		RunSandbox: func(ctx context.Context, o cli.SandboxOptions, ready func(cli.SandboxInfo)) error {
 			so := sandbox.Options{DataDir: o.DataDir, SeedFile: o.SeedFile, STSAddr: o.STSAddr, OSSAddr: o.OSSAddr, TLS: o.TLS}
 			return sandbox.Run(ctx, so, o.ReadyFile, func(i sandbox.Info) {
@@ -58,6 +59,19 @@ func deps() cli.Deps {
 			})
 		},
 	}
+}
+
+// runConsoleUI connects (a bare console falls back to the embedded sandbox) and runs the
+// console until the operator quits; the terminal is restored either way.
+func runConsoleUI(ctx context.Context, g cli.Global, env *cli.Env) error {
+	svc, closer, err := connectServices(ctx, g, env)
+	if err != nil {
+		return err
+	}
+	if closer != nil {
+		defer closer()
+	}
+	return ui.Run(ctx, svc, ui.Options{Mouse: g.Mouse, NoColor: env.Getenv("NO_COLOR") != ""})
 }
 
 // connectServices resolves credentials (or starts the embedded sandbox) and maps the adapters

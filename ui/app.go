@@ -4,7 +4,7 @@
 //
 //	NewRolesScreen(svc *Services, st Styles, now func() time.Time) *RolesScreen
 //	NewPolicyScreen(svc *Services, st Styles, now func() time.Time) *PolicyScreen
-//	NewIssueScreen / NewTestScreen / NewHistoryScreen — same three arguments
+//	NewIssueScreen, NewTestScreen, NewHistoryScreen — same three arguments
 //
 // (svc may have nil services in tests; st is built once by NewStyles; now is the injectable
 // wall clock). A screen never reads another screen: it emits the messages in screen.go as
@@ -97,9 +97,9 @@ func newApp(svc *Services, opts Options) *App {
 	a.screens = [screenCount]Screen{
 		ScreenRoles:   NewRolesScreen(svc, st, now),
 		ScreenPolicy:  NewPolicyScreen(svc, st, now),
-		ScreenIssue:   newIssueScreen(svc, st, now),
-		ScreenTest:    newTestScreen(svc, st, now),
-		ScreenHistory: newHistoryScreen(svc, st, now),
+		ScreenIssue:   NewIssueScreen(svc, st, now),
+		ScreenTest:    NewTestScreen(svc, st, now),
+		ScreenHistory: NewHistoryScreen(svc, st, now),
 	}
 	a.width, a.height = 80, 24
 	a.layout(true)
@@ -150,6 +150,15 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.layout(true)
 		return a, nil
 	case tea.KeyMsg:
+		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste {
+			// Fast typing arrives as one message; split it so that a key which changes focus
+			// (such as / starting a filter) takes effect before the next rune.
+			cmds := make([]tea.Cmd, 0, len(msg.Runes))
+			for _, r := range msg.Runes {
+				cmds = append(cmds, a.handleKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt}))
+			}
+			return a, tea.Batch(cmds...)
+		}
 		return a, a.handleKey(msg)
 	case tea.MouseMsg:
 		return a, a.updateActive(msg)
@@ -351,7 +360,12 @@ func (a *App) helpView() string {
 	h := a.help
 	h.Width = a.width
 	if !a.fullHelp {
-		return h.ShortHelpView(km.ShortHelp())
+		// Drop the screen's last bindings until "? help • q quit" fits.
+		short := km.ShortHelp()
+		for len(short) > 2 && cellWidth(h.ShortHelpView(short)) > a.width {
+			short = append(short[:len(short)-3], short[len(short)-2:]...)
+		}
+		return h.ShortHelpView(short)
 	}
 	all := h.FullHelpView(km.FullHelp())
 	if cellWidth(all) <= a.width && !strings.Contains(all, "…") {
@@ -519,28 +533,3 @@ func fmtOffset(d time.Duration) string {
 	}
 	return d.String()
 }
-
-// Placeholders until the Issue, Test and History screens land (their constructors replace
-// these three functions).
-func newIssueScreen(svc *Services, st Styles, now func() time.Time) Screen {
-	return &placeholderScreen{title: "Issue"}
-}
-func newTestScreen(svc *Services, st Styles, now func() time.Time) Screen {
-	return &placeholderScreen{title: "Test"}
-}
-func newHistoryScreen(svc *Services, st Styles, now func() time.Time) Screen {
-	return &placeholderScreen{title: "History"}
-}
-
-type placeholderScreen struct {
-	title string
-	w, h  int
-}
-
-func (p *placeholderScreen) Init() tea.Cmd                    { return nil }
-func (p *placeholderScreen) Update(tea.Msg) (Screen, tea.Cmd) { return p, nil }
-func (p *placeholderScreen) View() string                     { return p.title + ": not built yet" }
-func (p *placeholderScreen) SetSize(w, h int)                 { p.w, p.h = w, h }
-func (p *placeholderScreen) Title() string                    { return p.title }
-func (p *placeholderScreen) KeyMap() help.KeyMap              { return bindings{} }
-func (p *placeholderScreen) InputFocused() bool               { return false }

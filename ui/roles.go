@@ -109,7 +109,7 @@ type roleDetailMsg struct {
 // roleItem is a list entry.
 type roleItem struct{ role model.Role }
 
-func (r roleItem) FilterValue() string { return r.role.Name + " " + r.role.Description }
+func (r roleItem) FilterValue() string { return r.role.Name }
 
 // NewRolesScreen builds the Roles screen.
 func NewRolesScreen(svc *Services, st Styles, now func() time.Time) *RolesScreen {
@@ -130,8 +130,15 @@ func NewRolesScreen(svc *Services, st Styles, now func() time.Time) *RolesScreen
 	// pgup/pgdown scroll the detail pane; the list pages with ←/→.
 	s.list.KeyMap.PrevPage = key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", "prev page"))
 	s.list.KeyMap.NextPage = key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→/l", "next page"))
+	s.list.SetShowStatusBar(false) // the title carries the count and the filter
 	if st.NoColor {
 		s.list.Styles = plainListStyles()
+	} else {
+		ls := list.DefaultStyles()
+		ls.TitleBar = lipgloss.NewStyle()
+		ls.Title = st.Title
+		ls.PaginationStyle = lipgloss.NewStyle()
+		s.list.Styles = ls
 	}
 	s.spin = spinner.New(spinner.WithSpinner(spinner.Line))
 	s.detail = viewport.New(40, 10)
@@ -720,6 +727,7 @@ func (s *RolesScreen) View() string {
 	case len(s.list.Items()) == 0 && s.loaded:
 		top = "No roles in this account.\nPress a to type a role ARN, r to reload."
 	default:
+		s.list.Title = s.listTitle()
 		top = s.list.View()
 		if s.denied {
 			top = st.Mark("warn", "RAM refused the listing: recent and typed roles only") + "\n" + top
@@ -738,6 +746,15 @@ func (s *RolesScreen) View() string {
 		return lipgloss.JoinHorizontal(lipgloss.Top, top, " ", st.Muted.Render(sep), " ", det)
 	}
 	return top + "\n" + st.Muted.Render(strings.Repeat("─", s.width)) + "\n" + det
+}
+
+// listTitle is "Roles · 6", or with a filter "Roles · “ram” 1 of 6".
+func (s *RolesScreen) listTitle() string {
+	n := len(s.list.Items())
+	if s.list.IsFiltered() {
+		return fmt.Sprintf("Roles · “%s” %d of %d (esc clears)", s.list.FilterValue(), len(s.list.VisibleItems()), n)
+	}
+	return fmt.Sprintf("Roles · %d", n)
 }
 
 // roleDelegate renders one role per line: cursor glyph, name, source tag, description.

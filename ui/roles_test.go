@@ -33,7 +33,7 @@ func TestRolesListAndDetail(t *testing.T) {
 	t.Parallel()
 	d, s := rolesOnly(t, cDemoRoles(), nil)
 	v := d.view()
-	for _, want := range []string{"2 roles", "> ", "EcsRunner", "RamOssTest", "the ECS service", "Max session   12h (43200 s)"} {
+	for _, want := range []string{"Roles · 2", "> ", "EcsRunner", "RamOssTest", "the ECS service", "Max session   12h (43200 s)"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("view lacks %q:\n%s", want, v)
 		}

@@ -1,0 +1,39 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+)
+
+// runConsole runs the bare console: `stsdeck [--sandbox] [--profile NAME] [--region R] [--mouse]`.
+// With no credentials anywhere it falls back to the embedded sandbox (Global.Console).
+func runConsole(ctx context.Context, env *Env) int {
+	c := newCmd(env, "console", "")
+	c.Usage = func() {
+		fmt.Fprintf(env.Stderr, "Usage: stsdeck [--sandbox] [--profile NAME] [--region R] [--mouse]\n\nFlags:\n")
+		c.PrintDefaults()
+	}
+	c.BoolVar(&c.g.Mouse, "mouse", false, "capture the mouse (off by default, so text such as an AccessKeyId can be selected)")
+	pos, code := c.parse(env.Args)
+	if code >= 0 {
+		return code
+	}
+	if len(pos) > 0 {
+		fmt.Fprintf(env.Stderr, "stsdeck: unknown command %q\n\n", pos[0])
+		usage(env.Stderr)
+		return ExitBadInput
+	}
+	if env.Deps.Console == nil {
+		fmt.Fprintln(env.Stderr, "stsdeck: this build has no console")
+		return ExitBadInput
+	}
+	c.g.Console = true
+	if err := env.Deps.Console(ctx, c.g, env); err != nil {
+		fmt.Fprintf(env.Stderr, "stsdeck: %v\n", err)
+		if !c.g.Sandbox {
+			fmt.Fprintln(env.Stderr, "  (stsdeck --sandbox runs against the embedded sandbox)")
+		}
+		return ExitDenied
+	}
+	return ExitOK
+}
