@@ -52,7 +52,18 @@ type Finding struct {
 	Message  string   `json:"message"`
 	// Fix is a replacement the console can offer (e.g. the minified document, a "did you mean" action).
 	Fix string `json:"fix,omitempty"`
+	// Code classifies errors: CodeSyntax (not JSON: trailing comma, duplicate key, ...),
+	// CodeSize (over the kind's size limit) or CodeGrammar (everything else); "" for
+	// warnings and suggestions. The sandbox maps CodeSize to InvalidParameter.PolicySize.
+	Code string `json:"code,omitempty"`
 }
+
+// Finding codes.
+const (
+	CodeSyntax  = "syntax"
+	CodeSize    = "size"
+	CodeGrammar = "grammar"
+)
 
 // Effect of a statement.
 type Effect string
@@ -170,6 +181,7 @@ type ParseError struct {
 	Line, Col int
 	Path      string
 	Message   string
+	Code      string // CodeSyntax, CodeSize or CodeGrammar
 }
 
 func (e *ParseError) Error() string {

@@ -37,12 +37,10 @@ func (d *decoder) checkActions(actM, resM *member, path string, isNot bool) {
 		field = "NotAction"
 	}
 	ns, ps := strNodes(actM.val, path+"."+field)
-	var resources []string
+	var lv levelSummary
 	if resM != nil {
 		rn, _ := strNodes(resM.val, "")
-		for _, r := range rn {
-			resources = append(resources, r.str)
-		}
+		lv = summarizeLevels(rn)
 	}
 	for i, n := range ns {
 		a := n.str
@@ -53,7 +51,7 @@ func (d *decoder) checkActions(actM, resM *member, path string, isNot bool) {
 		if colon <= 0 || colon == len(a)-1 {
 			msg := "action " + strconv.Quote(a) + " is not of the form <service>:<action>"
 			fix := ""
-			if s := closest("oss:"+a, catalogNames, 2); s != "" {
+			if s := d.suggest("oss:"+a, catalogNames, 2); s != "" {
 				fix = s
 				msg += " (did you mean " + strconv.Quote(s) + "?)"
 			}
@@ -66,22 +64,14 @@ func (d *decoder) checkActions(actM, resM *member, path string, isNot bool) {
 			if !knownServices[svc] {
 				continue // ecs:Describe* etc.: not ours to check
 			}
-			lp := toLowerASCII(a)
-			hit := false
-			for _, c := range catalogNames {
-				if globMatch(lp, c, true) {
-					hit = true
-					break
-				}
-			}
-			if !hit {
+			if !d.patternKnown(toLowerASCII(a)) {
 				d.add(SeverityWarning, n.line, n.col, ps[i], "action pattern "+strconv.Quote(a)+" matches no known "+svc+" action", "")
 			}
 			continue
 		}
 		if entry, ok := catalog[la]; ok {
-			if !isNot && entry.level >= levelBucket && len(resources) > 0 {
-				d.checkLevel(n, ps[i], entry, resources)
+			if !isNot && entry.level >= levelBucket {
+				d.checkLevel(n, ps[i], entry, &lv)
 			}
 			continue
 		}
@@ -97,7 +87,7 @@ func (d *decoder) checkActions(actM, resM *member, path string, isNot bool) {
 		}
 		if knownServices[svc] || svc == "ram" {
 			msg := "unknown action " + strconv.Quote(a)
-			fix := closest(a, catalogNames, maxEdits(a))
+			fix := d.suggest(a, catalogNames, maxEdits(a))
 			if fix != "" {
 				msg += " (did you mean " + strconv.Quote(fix) + "?)"
 			} else if svc == "ram" {
@@ -115,34 +105,90 @@ func maxEdits(s string) int {
 	return max(2, min(4, len(s)/5))
 }
 
+// levelSummary says which OSS resource levels a statement's Resource list can match.
+type levelSummary struct {
+	given                  bool
+	object, bucket         bool   // some resource could name an object / a bucket
+	bucketOnly, objectOnly string // a sample resource of each kind, for messages
+}
+
+func summarizeLevels(rn []*node) levelSummary {
+	lv := levelSummary{given: len(rn) > 0}
+	for _, n := range rn {
+		rel, ok := ossRelative(n.str)
+		if !ok {
+			lv.object, lv.bucket = true, true // "*" or another service: could match anything
+			continue
+		}
+		slash, star := strings.Contains(rel, "/"), strings.Contains(rel, "*")
+		if slash || star {
+			lv.object = true
+		} else if lv.bucketOnly == "" {
+			lv.bucketOnly = n.str
+		}
+		if !slash {
+			lv.bucket = true
+		} else if lv.objectOnly == "" {
+			lv.objectOnly = n.str
+		}
+	}
+	return lv
+}
+
 // checkLevel warns when an OSS action can match none of the statement's resources because
 // they are all at the wrong level (bucket vs object).
-func (d *decoder) checkLevel(n *node, path string, entry catalogAction, resources []string) {
-	var sample string
-	for _, r := range resources {
-		rel, ok := ossRelative(r)
-		if !ok {
-			return // "*" or a non-OSS resource: could match
-		}
-		switch entry.level {
-		case levelObject:
-			if strings.Contains(rel, "/") || strings.Contains(rel, "*") {
-				return
-			}
-		case levelBucket:
-			if !strings.Contains(rel, "/") {
-				return
-			}
-		default:
-			return
-		}
-		sample = r
+func (d *decoder) checkLevel(n *node, path string, entry catalogAction, lv *levelSummary) {
+	if !lv.given {
+		return
 	}
-	if entry.level == levelObject {
-		d.add(SeverityWarning, n.line, n.col, path, entry.name+" acts on objects (acs:oss:*:*:<bucket>/<key>), but every Resource of this statement names a bucket (e.g. "+strconv.Quote(sample)+"): it never matches; add \"<bucket>/*\"", "")
-	} else {
-		d.add(SeverityWarning, n.line, n.col, path, entry.name+" acts on the bucket (acs:oss:*:*:<bucket>), but every Resource of this statement names objects (e.g. "+strconv.Quote(sample)+"): it never matches; add the bucket ARN without \"/\"", "")
+	switch {
+	case entry.level == levelObject && !lv.object:
+		d.add(SeverityWarning, n.line, n.col, path, entry.name+" acts on objects (acs:oss:*:*:<bucket>/<key>), but every Resource of this statement names a bucket (e.g. "+strconv.Quote(lv.bucketOnly)+"): it never matches; add \"<bucket>/*\"", "")
+	case entry.level == levelBucket && !lv.bucket:
+		d.add(SeverityWarning, n.line, n.col, path, entry.name+" acts on the bucket (acs:oss:*:*:<bucket>), but every Resource of this statement names objects (e.g. "+strconv.Quote(lv.objectOnly)+"): it never matches; add the bucket ARN without \"/\"", "")
 	}
+}
+
+// maxSuggestions bounds the "did you mean" searches per document, so a hostile document of
+// many unknown names stays cheap; results are cached.
+const maxSuggestions = 64
+
+func (d *decoder) suggest(s string, candidates []string, max int) string {
+	key := candidates[0] + "\x00" + s
+	if v, ok := d.suggestCache[key]; ok {
+		return v
+	}
+	if len(d.suggestCache) >= maxSuggestions {
+		return ""
+	}
+	if d.suggestCache == nil {
+		d.suggestCache = map[string]string{}
+	}
+	v := closest(s, candidates, max)
+	d.suggestCache[key] = v
+	return v
+}
+
+// patternKnown reports whether a lower-case action pattern matches a catalogue action.
+func (d *decoder) patternKnown(lp string) bool {
+	if v, ok := d.patternCache[lp]; ok {
+		return v
+	}
+	if len(d.patternCache) >= maxSuggestions {
+		return true // stop checking; no warning
+	}
+	if d.patternCache == nil {
+		d.patternCache = map[string]bool{}
+	}
+	hit := false
+	for _, c := range catalogNames {
+		if globMatch(lp, c, true) {
+			hit = true
+			break
+		}
+	}
+	d.patternCache[lp] = hit
+	return hit
 }
 
 // ossRelative returns the relative id of an acs:oss ARN pattern.
@@ -199,7 +245,7 @@ func (d *decoder) checkConditionKey(opName string, op opInfo, known bool, km *me
 	key := km.key
 	if !isKnownKey(key) {
 		msg := "unknown condition key " + strconv.Quote(key)
-		fix := closest(key, knownKeys, 3)
+		fix := d.suggest(key, knownKeys, 3)
 		if fix != "" {
 			msg += " (did you mean " + strconv.Quote(fix) + "?)"
 		}

@@ -8,12 +8,18 @@ import (
 
 // decoder turns the positioned JSON tree into a Policy, collecting findings as it goes.
 type decoder struct {
-	kind     Kind
-	findings []Finding
+	kind         Kind
+	findings     []Finding
+	suggestCache map[string]string
+	patternCache map[string]bool
 }
 
 func (d *decoder) add(sev Severity, line, col int, path, msg, fix string) {
-	d.findings = append(d.findings, Finding{Severity: sev, Path: path, Line: line, Col: col, Message: msg, Fix: fix})
+	code := ""
+	if sev == SeverityError {
+		code = CodeGrammar
+	}
+	d.findings = append(d.findings, Finding{Severity: sev, Path: path, Line: line, Col: col, Message: msg, Fix: fix, Code: code})
 }
 
 func (d *decoder) errAt(n *node, path, msg string) {
@@ -32,7 +38,7 @@ var principalElements = []string{"RAM", "Service", "Federated"}
 func (d *decoder) unknownElement(m *member, path string, known []string) {
 	msg := "unknown element " + strconv.Quote(m.key)
 	fix := ""
-	if s := closest(m.key, known, 3); s != "" {
+	if s := d.suggest(m.key, known, 3); s != "" {
 		msg += " (did you mean " + strconv.Quote(s) + "?)"
 		fix = s
 	} else {
@@ -164,7 +170,7 @@ func (d *decoder) statement(sn *node, path string, idx int) Statement {
 	misspelt := func(el string) bool {
 		for i := range sn.members {
 			k := sn.members[i].key
-			if !slices.Contains(stmtElements, k) && closest(k, stmtElements, 3) == el {
+			if !slices.Contains(stmtElements, k) && d.suggest(k, stmtElements, 3) == el {
 				return true
 			}
 		}
@@ -222,9 +228,12 @@ func (d *decoder) principal(n *node, path string) *PrincipalBlock {
 	pb := &PrincipalBlock{}
 	switch n.kind {
 	case kString:
-		if n.str == "*" {
+		switch n.str {
+		case "*":
 			pb.Any = true
-		} else {
+		case "":
+			d.errAt(n, path, "empty principal")
+		default:
 			pb.Values = []string{n.str}
 		}
 	case kArray:
@@ -276,7 +285,7 @@ func (d *decoder) condition(n *node, path string) []Condition {
 		opPath := path + "." + om.key
 		if !known {
 			msg := "unknown condition operator " + strconv.Quote(om.key)
-			fix := closest(om.key, operatorNames, 4)
+			fix := d.suggest(om.key, operatorNames, 4)
 			if fix != "" {
 				msg += " (did you mean " + strconv.Quote(fix) + "?)"
 			}

@@ -35,10 +35,10 @@ func Parse(name string, src []byte, kind Kind) (*Policy, error) {
 	}
 	for _, f := range fs {
 		if f.Severity == SeverityError {
-			return nil, &ParseError{Line: f.Line, Col: f.Col, Path: f.Path, Message: f.Message}
+			return nil, &ParseError{Line: f.Line, Col: f.Col, Path: f.Path, Message: f.Message, Code: f.Code}
 		}
 	}
-	return nil, &ParseError{Line: 1, Col: 1, Message: "invalid policy"}
+	return nil, &ParseError{Line: 1, Col: 1, Message: "invalid policy", Code: CodeGrammar}
 }
 
 // Validate parses and checks a document and returns every finding, errors first by position.
@@ -49,14 +49,20 @@ func Validate(name string, src []byte, kind Kind) (*Policy, []Finding) {
 	root, soft, perr := parseJSON(src)
 	for _, e := range soft {
 		d.add(SeverityError, e.Line, e.Col, e.Path, e.Message, "")
+		d.findings[len(d.findings)-1].Code = CodeSyntax
 	}
 	if perr != nil {
 		d.add(SeverityError, perr.Line, perr.Col, perr.Path, perr.Message, "")
+		d.findings[len(d.findings)-1].Code = CodeSyntax
+		if len(src) > MaxDocumentBytes {
+			d.findings[len(d.findings)-1].Code = CodeSize
+		}
 		return nil, sortFindings(d.findings)
 	}
 	d.decode(root, p)
 	if limit := SizeLimit(kind); len(src) > limit {
-		d.add(SeverityError, 0, 0, "", "the document is "+strconv.Itoa(len(src))+" bytes; a "+kind.String()+" policy may have at most "+strconv.Itoa(limit), "")
+		d.add(SeverityError, 0, 0, "", "the document is "+strconv.Itoa(len(src))+" bytes; "+kindArticle(kind)+" policy may have at most "+strconv.Itoa(limit), "")
+		d.findings[len(d.findings)-1].Code = CodeSize
 		if m, err := Minify(src); err == nil && len(m) <= limit {
 			d.add(SeveritySuggestion, 0, 0, "", "minified, the document is "+strconv.Itoa(len(m))+" bytes and fits the limit", string(m))
 		}

@@ -276,6 +276,7 @@ func (r *jsonReader) word() string {
 }
 
 func (r *jsonReader) object(n *node, depth int) {
+	var seen map[string]int
 	r.advance() // {
 	r.skipSpace()
 	if r.pos < len(r.src) && r.src[r.pos] == '}' {
@@ -308,12 +309,35 @@ func (r *jsonReader) object(n *node, depth int) {
 		r.skipSpace()
 		r.path.push(keyPart(key))
 		v := r.value(depth + 1)
-		for _, m := range n.members {
-			if m.key == key {
-				r.soft = append(r.soft, &ParseError{Line: kl, Col: kc, Path: r.path.String(),
-					Message: "duplicate key " + strconv.Quote(key) + " (first at line " + strconv.Itoa(m.line) + ", col " + strconv.Itoa(m.col) + ")"})
-				break
+		// Duplicate keys: a linear scan for small objects, a map once the object grows, so a
+		// hostile object with many keys stays linear.
+		if len(n.members) == 16 && seen == nil {
+			seen = make(map[string]int, 32)
+			for i, m := range n.members {
+				if _, dup := seen[m.key]; !dup {
+					seen[m.key] = i
+				}
 			}
+		}
+		first := -1
+		if seen != nil {
+			if i, ok := seen[key]; ok {
+				first = i
+			} else {
+				seen[key] = len(n.members)
+			}
+		} else {
+			for i, m := range n.members {
+				if m.key == key {
+					first = i
+					break
+				}
+			}
+		}
+		if first >= 0 {
+			m := n.members[first]
+			r.soft = append(r.soft, &ParseError{Line: kl, Col: kc, Path: r.path.String(),
+				Message: "duplicate key " + strconv.Quote(key) + " (first at line " + strconv.Itoa(m.line) + ", col " + strconv.Itoa(m.col) + ")"})
 		}
 		r.path.pop()
 		n.members = append(n.members, member{key: key, line: kl, col: kc, val: v})

@@ -6,7 +6,7 @@ import (
 )
 
 // globMatch reports whether s matches pattern pat, where "*" matches any run of characters
-// (including none, ":" and "/") and "?" exactly one character; every other character of pat
+// (including none, ":" and "/"; any bytes) and "?" exactly one character; every other character of pat
 // is literal. With fold, ASCII letters compare case-insensitively (pat must be lower-case).
 // It never allocates; time is O(len(pat)·len(s)) in the worst case.
 func globMatch(pat, s string, fold bool) bool {
@@ -39,9 +39,9 @@ func globMatch(pat, s string, fold bool) bool {
 		if starP < 0 {
 			return false
 		}
-		// Let the last "*" swallow one more character and retry.
-		_, n := utf8.DecodeRuneInString(s[starI:])
-		starI += n
+		// Let the last "*" swallow one more byte and retry ("*" matches any bytes, as the
+		// segment matcher does; "?" is one UTF-8 character).
+		starI++
 		p, i = starP+1, starI
 	}
 	for p < len(pat) && pat[p] == '*' {

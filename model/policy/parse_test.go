@@ -2,6 +2,7 @@ package policy
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -180,6 +181,8 @@ func TestRobustness(t *testing.T) {
 		{"huge document", `{"Version":"1","Statement":[],"x":"` + strings.Repeat("a", MaxDocumentBytes) + `"}`, "bytes; the largest accepted is 1048576"},
 		{"deep objects", strings.Repeat(`{"a":`, 50000), "nested deeper than 16 levels"},
 		{"many values", `{"Version":"1","Statement":[{"Effect":"Allow","Resource":"*","Action":[` + strings.Repeat(`"a",`, 200000) + `"a"]}]}`, "more than 100000 values"},
+		{"many unknown keys", `{"Version":"1","Statement":[{"Effect":"Allow","Resource":"*","Action":"oss:GetObject",` + manyKeys(50000) + `}]}`, "may have at most 6144"},
+		{"many unknown actions and resources", `{"Version":"1","Statement":[{"Effect":"Allow","Action":[` + manyStrings("oss:Frob", 20000) + `],"Resource":[` + manyStrings("acs:oss:*:*:b", 20000) + `]}]}`, "may have at most 6144"},
 		{"long string", `{"Version":"1","Statement":[{"Effect":"Allow","Resource":"*","Action":"` + strings.Repeat("x", 900000) + `"}]}`, "may have at most 6144"},
 	}
 	for _, c := range cases {
@@ -234,4 +237,50 @@ func TestParseKeepsStructure(t *testing.T) {
 	if !sameStatements(p, q) {
 		t.Fatalf("round trip differs:\n%s", p.JSON())
 	}
+}
+
+func TestErrorCodes(t *testing.T) {
+	big := `{"Version":"1","Statement":[{"Effect":"Allow","Action":"oss:GetObject","Resource":"acs:oss:*:*:b/` + strings.Repeat("x", 2100) + `"}]}`
+	cases := []struct {
+		name string
+		src  string
+		code string
+	}{
+		{"syntax", `{"Version":"1","Statement":[],}`, CodeSyntax},
+		{"duplicate", `{"Version":"1","Version":"1","Statement":[]}`, CodeSyntax},
+		{"grammar", doc(`{"Effect":"allow","Action":"oss:GetObject","Resource":"*"}`), CodeGrammar},
+		{"size", big, CodeSize},
+		{"huge", strings.Repeat(" ", MaxDocumentBytes+1), CodeSize},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse("p", []byte(c.src), KindSession)
+			var pe *ParseError
+			if !errors.As(err, &pe) || pe.Code != c.code {
+				t.Fatalf("got %#v, want code %q", err, c.code)
+			}
+		})
+	}
+}
+
+func manyKeys(n int) string {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `"k%d":%d`, i, i)
+	}
+	return b.String()
+}
+
+func manyStrings(prefix string, n int) string {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `"%s%d"`, prefix, i)
+	}
+	return b.String()
 }

@@ -20,6 +20,7 @@ type polLintOut struct {
 		Col      int    `json:"col"`
 		Message  string `json:"message"`
 		Fix      string `json:"fix"`
+		Code     string `json:"code"`
 	} `json:"findings"`
 	Error *struct {
 		File    string `json:"file"`
