@@ -30,7 +30,7 @@ type env struct {
 	svc *oss.Service
 }
 
-func setup(t *testing.T, cfg oss.Config) *env {
+func setup(t testing.TB, cfg oss.Config) *env {
 	t.Helper()
 	r, err := sandbox.Start(context.Background(), sandbox.Options{DataDir: t.TempDir()})
 	if err != nil {
@@ -55,7 +55,7 @@ func setup(t *testing.T, cfg oss.Config) *env {
 	return &env{r: r, sts: c, svc: oss.NewService(cfg)}
 }
 
-func (e *env) token(t *testing.T, role, policy string, d time.Duration) model.Credentials {
+func (e *env) token(t testing.TB, role, policy string, d time.Duration) model.Credentials {
 	t.Helper()
 	cr, err := e.sts.AssumeRole(context.Background(), model.IssueRequest{
 		RoleARN: issuereq.RoleARN(e.r.Info.AccountID, role), SessionName: "oss-test", Duration: d, Policy: policy,

@@ -175,7 +175,7 @@ func (t *tokenFlags) register(fs *flag.FlagSet, withBucket bool) {
 	fs.StringVar(&t.policyFile, "policy", "", "session policy `FILE` (- = stdin)")
 	fs.StringVar(&t.template, "template", "", "session policy template `NAME[,overlay]` ("+strings.Join(policy.TemplateNames, ", ")+"); needs --bucket and --prefix")
 	if withBucket {
-		fs.StringVar(&t.bucket, "bucket", "", "`BUCKET` for --template")
+		fs.StringVar(&t.bucket, "bucket", "", "`BUCKET` (for --template; upload and presign default to the destination's)")
 		fs.StringVar(&t.prefix, "prefix", "", "key `PREFIX` for --template")
 	}
 	fs.StringVar(&t.duration, "duration", "", "token lifetime `D`, 15m..12h (default: 1h, the STS default)")

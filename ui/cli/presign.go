@@ -14,7 +14,7 @@ import (
 func runPresign(ctx context.Context, env *Env) int {
 	c := newCmd(env, "presign", "oss://bucket/key [--method GET|PUT] [--expires 1h] [--role NAME|ARN]")
 	var t tokenFlags
-	t.register(c.FlagSet, false)
+	t.register(c.FlagSet, true)
 	method := c.String("method", "GET", "HTTP `METHOD` the URL allows: GET or PUT")
 	expires := c.String("expires", "1h", "URL validity `D` (at most 7 days, and never beyond the token's expiry)")
 	pos, code := c.parse(env.Args)
@@ -27,6 +27,9 @@ func runPresign(ctx context.Context, env *Env) int {
 	bucket, key, err := parseOSSURL(pos[0])
 	if err != nil {
 		return c.bad("%v", err)
+	}
+	if t.bucket == "" {
+		t.bucket = bucket // for --template
 	}
 	m := strings.ToUpper(*method)
 	if m != "GET" && m != "PUT" {

@@ -19,7 +19,7 @@ import (
 func runUpload(ctx context.Context, env *Env) int {
 	c := newCmd(env, "upload", "FILE oss://bucket/key [--role NAME|ARN] [--json]  |  --generate SIZE oss://bucket/key")
 	var t tokenFlags
-	t.register(c.FlagSet, false)
+	t.register(c.FlagSet, true)
 	generate := c.String("generate", "", "upload a generated test object of `SIZE` (e.g. 64MiB) instead of a file")
 	asJSON := c.Bool("json", false, "print the result as JSON")
 	quiet := c.Bool("quiet", false, "no progress on stderr")
@@ -39,6 +39,9 @@ func runUpload(ctx context.Context, env *Env) int {
 	bucket, key, err := parseOSSURL(dest)
 	if err != nil {
 		return c.bad("%v", err)
+	}
+	if t.bucket == "" {
+		t.bucket = bucket // for --template
 	}
 	var body io.ReaderAt
 	var size int64

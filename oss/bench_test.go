@@ -1,0 +1,81 @@
+package oss_test
+
+import (
+	"context"
+	"io"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	ossdk "github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
+
+	"github.com/stsdeck/stsdeck/model"
+	"github.com/stsdeck/stsdeck/oss"
+)
+
+// BenchmarkUpload uploads the same file through oss.Client (multipart, parallel parts) and, as
+// the baseline, with one single-stream PutObject through the bare SDK, against the same sandbox
+// in the same run, and reports both times and their ratio (baseline / multipart; > 1 = faster).
+// Size: $STSDECK_BENCH_MIB (default 1024 = 1 GiB).
+//
+//	go test -run '^$' -bench BenchmarkUpload -benchtime 1x ./oss/
+func BenchmarkUpload(b *testing.B) {
+	mib := 1024
+	if s := os.Getenv("STSDECK_BENCH_MIB"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n <= 0 {
+			b.Fatalf("STSDECK_BENCH_MIB=%q", s)
+		}
+		mib = n
+	}
+	size := int64(mib) << 20
+	e := setup(b, oss.Config{})
+	cr, err := e.sts.AssumeRole(context.Background(), model.IssueRequest{
+		RoleARN: "acs:ram::" + e.r.Info.AccountID + ":role/OssReadWrite", SessionName: "bench", Duration: 12 * time.Hour,
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	// A real file, so both sides read the same bytes from disk.
+	path := b.TempDir() + "/upload.bin"
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := io.Copy(f, io.NewSectionReader(oss.Generated{Seed: 42, N: size}, 0, size)); err != nil {
+		b.Fatal(err)
+	}
+	f.Close()
+	client := e.svc.With(cr)
+	ctx := context.Background()
+	var multi, single time.Duration
+	b.SetBytes(size)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		// Baseline: one PutObject of the whole file with the bare SDK (same credentials, same endpoint).
+		fh, err := os.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		_, err = client.SDK().PutObject(ctx, &ossdk.PutObjectRequest{Bucket: ossdk.Ptr("examplebucket"), Key: ossdk.Ptr("bench/single.bin"), Body: fh})
+		single += time.Since(start)
+		fh.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+		start = time.Now()
+		if _, err := client.PutFile(ctx, "examplebucket", "bench/multi.bin", path, nil); err != nil {
+			b.Fatal(err)
+		}
+		multi += time.Since(start)
+	}
+	b.StopTimer()
+	n := float64(b.N)
+	b.ReportMetric(float64(single.Nanoseconds())/n, "single-ns/op")
+	b.ReportMetric(float64(multi.Nanoseconds())/n, "multipart-ns/op")
+	b.ReportMetric(float64(size)/(1<<20)/(single.Seconds()/n), "single-MiB/s")
+	b.ReportMetric(float64(size)/(1<<20)/(multi.Seconds()/n), "multipart-MiB/s")
+	b.ReportMetric(single.Seconds()/multi.Seconds(), "speedup")
+}
