@@ -507,3 +507,42 @@ func TestAssumeRoleConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestRoleChaining: a role session whose role may call sts:AssumeRole assumes another role; its
+// own session policy still bounds the call.
+func TestRoleChaining(t *testing.T) {
+	seed := testSeed(t)
+	seed.Roles = append(seed.Roles, SeedRole{Name: "Chainer", MaxSessionDuration: 3600, Policies: []string{"AliyunSTSAssumeRoleAccess"}})
+	wall := &settableClock{}
+	s, err := New(Config{DataDir: t.TempDir(), Seed: seed, WallClock: wall})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	host := startHTTP(t, &testServer{Server: s, wall: wall}, false)
+	first := func(policy string) keys {
+		resp, err := assume(newSTS(t, host, "http", issuerKeys), assumeArgs{arn: arnPrefix + "Chainer", session: "hop-1", policy: policy})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := resp.Body.Credentials
+		return keys{tea.StringValue(c.AccessKeyId), tea.StringValue(c.AccessKeySecret), tea.StringValue(c.SecurityToken)}
+	}
+	t.Run("chained", func(t *testing.T) {
+		resp, err := assume(newSTS(t, host, "http", first("")), assumeArgs{arn: arnPrefix + "RamOssTest", session: "hop-2"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cred, err := s.Authority().Credential(context.Background(), tea.StringValue(resp.Body.Credentials.AccessKeyId), tea.StringValue(resp.Body.Credentials.SecurityToken))
+		if err != nil || cred.ARN != arnPrefix+"ramosstest/hop-2" {
+			t.Fatalf("%+v %v", cred, err)
+		}
+	})
+	t.Run("session policy of the first hop denies", func(t *testing.T) {
+		k := first(`{"Version":"1","Statement":[{"Effect":"Allow","Action":"oss:GetObject","Resource":"*"}]}`)
+		_, err := assume(newSTS(t, host, "http", k), assumeArgs{arn: arnPrefix + "RamOssTest", session: "hop-2"})
+		if st, code, msg := sdkErr(t, err); st != 403 || code != "NoPermission" || !strings.Contains(msg, msgNoPermissionRAM) {
+			t.Fatalf("%d %s %s", st, code, msg)
+		}
+	})
+}
