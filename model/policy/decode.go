@@ -165,6 +165,16 @@ func (d *decoder) statement(sn *node, path string, idx int) Statement {
 		d.checkActions(notActionM, sn.member("Resource"), path, true)
 	}
 	d.checkResources(sn.member("Resource"), path)
+	if d.kind == KindTrust && actionM != nil && len(st.Action) > 0 {
+		hit := false
+		for _, a := range st.Action {
+			p := compilePattern(a, true)
+			hit = hit || p.match("sts:AssumeRole", true)
+		}
+		if !hit {
+			d.add(SeverityWarning, actionM.val.line, actionM.val.col, path+".Action", "a trust policy only governs sts:AssumeRole; this statement never applies", "sts:AssumeRole")
+		}
+	}
 	// A missing element is not reported when a misspelt one already was (the unknown-element
 	// error names it), nor Resource when NotResource was (its error says to use Resource).
 	misspelt := func(el string) bool {

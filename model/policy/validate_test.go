@@ -60,6 +60,9 @@ func TestValidateWarningsAndSuggestions(t *testing.T) {
 			[]want{{SeveritySuggestion, "Statement[0].Resource", `prefix "src" has no trailing "/"`, "acs:oss:*:*:examplebucket/src/*"}}, false},
 		{"oss:Prefix without slash", KindSession, doc(`{"Effect":"Allow","Action":"oss:ListObjects","Resource":"acs:oss:*:*:examplebucket","Condition":{"StringLike":{"oss:Prefix":["src*"]}}}`),
 			[]want{{SeveritySuggestion, "Statement[0].Condition.StringLike.oss:Prefix[0]", `prefix "src" has no trailing "/"`, "src/*"}}, false},
+		{"trust action other than AssumeRole", KindTrust, doc(`{"Effect":"Allow","Action":"oss:GetObject","Principal":{"RAM":"acs:ram::1234567890123456:root"}}`),
+			[]want{{SeverityWarning, "Statement[0].Action", "only governs sts:AssumeRole", "sts:AssumeRole"}}, false},
+		{"trust wildcard fine", KindTrust, doc(`{"Effect":"Allow","Action":"sts:*","Principal":{"RAM":"acs:ram::1234567890123456:root"}}`), nil, true},
 		{"sid accepted", KindIdentity, doc(`{"Sid":"x","Effect":"Allow","Action":"oss:GetObject","Resource":"*"}`), nil, true},
 	}
 	for _, c := range cases {
