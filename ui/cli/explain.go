@@ -281,6 +281,10 @@ func runExplain(_ context.Context, env *Env) int {
 		return bad(errors.New("--action is required, e.g. --action oss:PutObject"), nil)
 	case resource == "":
 		return bad(errors.New("--resource is required, e.g. --resource acs:oss:cn-hangzhou:1234567890123456:examplebucket/a.txt"), nil)
+	case !strings.Contains(action, ":"):
+		return bad(fmt.Errorf("--action %q: want <service>:<action>, e.g. oss:PutObject", action), nil)
+	case !polLooksLikeARN(resource):
+		return bad(fmt.Errorf("--resource %q: want an ARN acs:<service>:<region>:<account>:<relative-id>, e.g. acs:oss:cn-hangzhou:1234567890123456:examplebucket/a.txt", resource), nil)
 	case bucketFile != "" && principal == "":
 		return bad(errors.New("--bucket-policy needs --principal (who makes the request: an account uid, an ARN, or * for anonymous)"), nil)
 	case principal != "" && bucketFile == "":
@@ -394,6 +398,13 @@ func runExplain(_ context.Context, env *Env) int {
 		return ExitOK
 	}
 	return ExitDenied
+}
+
+// polLooksLikeARN accepts acs:<service>:<region>:<account>:<relative-id> (region and account
+// may be empty or "*").
+func polLooksLikeARN(s string) bool {
+	parts := strings.SplitN(s, ":", 5)
+	return len(parts) == 5 && parts[0] == "acs" && parts[1] != "" && parts[4] != ""
 }
 
 func polOutcome(o policy.Outcome, refused bool) policy.Outcome {

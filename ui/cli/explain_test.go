@@ -221,15 +221,17 @@ func TestExplainBadInput(t *testing.T) {
 		path     string
 		contains string
 	}{
-		{"bad effect", []string{"--action", "oss:GetObject", "--resource", "x", "--identity-policy", "bad.json"}, "bad.json", 7, 17, "Statement[1].Effect", `want "Allow" or "Deny", got "allow"`},
-		{"trailing comma", []string{"--action", "oss:GetObject", "--resource", "x", "--identity-policy", "trail.json"}, "trail.json", 1, 78, "Statement[0]", "trailing comma"},
-		{"missing file", []string{"--action", "oss:GetObject", "--resource", "x", "--identity-policy", "nope.json"}, "nope.json", 0, 0, "", "no such file"},
-		{"no action", []string{"--resource", "x", "--identity-policy", "role.json"}, "", 0, 0, "", "--action is required"},
-		{"bucket without principal", []string{"--action", "oss:GetObject", "--resource", "x", "--bucket-policy", "role.json"}, "", 0, 0, "", "--principal"},
-		{"trust without assume role", []string{"--action", "oss:GetObject", "--resource", "x", "--identity-policy", "role.json", "--trust-policy", "role.json", "--caller", "acs:ram::1:user/a"}, "", 0, 0, "", "sts:AssumeRole"},
-		{"bad context", []string{"--action", "oss:GetObject", "--resource", "x", "--identity-policy", "role.json", "--context", "acs:SourceIp"}, "", 0, 0, "", "key=value"},
+		{"bad effect", []string{"--action", "oss:GetObject", "--resource", polObj + "x", "--identity-policy", "bad.json"}, "bad.json", 7, 17, "Statement[1].Effect", `want "Allow" or "Deny", got "allow"`},
+		{"trailing comma", []string{"--action", "oss:GetObject", "--resource", polObj + "x", "--identity-policy", "trail.json"}, "trail.json", 1, 78, "Statement[0]", "trailing comma"},
+		{"missing file", []string{"--action", "oss:GetObject", "--resource", polObj + "x", "--identity-policy", "nope.json"}, "nope.json", 0, 0, "", "no such file"},
+		{"no action", []string{"--resource", polObj + "x", "--identity-policy", "role.json"}, "", 0, 0, "", "--action is required"},
+		{"bucket without principal", []string{"--action", "oss:GetObject", "--resource", polObj + "x", "--bucket-policy", "role.json"}, "", 0, 0, "", "--principal"},
+		{"trust without assume role", []string{"--action", "oss:GetObject", "--resource", polObj + "x", "--identity-policy", "role.json", "--trust-policy", "role.json", "--caller", "acs:ram::1:user/a"}, "", 0, 0, "", "sts:AssumeRole"},
+		{"bad context", []string{"--action", "oss:GetObject", "--resource", polObj + "x", "--identity-policy", "role.json", "--context", "acs:SourceIp"}, "", 0, 0, "", "key=value"},
 		{"unknown flag", []string{"--actoin", "oss:GetObject"}, "", 0, 0, "", "actoin"},
-		{"principal in identity policy", []string{"--action", "oss:GetObject", "--resource", "x", "--identity-policy", "role.json", "--session-policy", "role.json", "--bucket-policy", "bad.json", "--principal", "what"}, "bad.json", 0, 0, "", ""},
+		{"resource not an arn", []string{"--action", "oss:GetObject", "--resource", "examplebucket/a.txt", "--identity-policy", "role.json"}, "", 0, 0, "", "want an ARN"},
+		{"action without service", []string{"--action", "GetObject", "--resource", polObj + "a", "--identity-policy", "role.json"}, "", 0, 0, "", "<service>:<action>"},
+		{"principal in identity policy", []string{"--action", "oss:GetObject", "--resource", polObj + "x", "--identity-policy", "role.json", "--session-policy", "role.json", "--bucket-policy", "bad.json", "--principal", "what"}, "bad.json", 0, 0, "", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
