@@ -1,0 +1,95 @@
+package connect
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stsdeck/stsdeck/sts/creds"
+)
+
+func opts(t *testing.T, env map[string]string) Options {
+	home := t.TempDir()
+	m := map[string]string{"HOME": home, "ALIBABA_CLOUD_ECS_METADATA_DISABLED": "true"}
+	for k, v := range env {
+		m[k] = v
+	}
+	return Options{StateDir: filepath.Join(home, "state"), Getenv: func(k string) string { return m[k] }}
+}
+
+func TestConnect(t *testing.T) {
+	ctx := context.Background()
+	t.Run("no credentials: commands get where-I-looked", func(t *testing.T) {
+		_, err := Connect(ctx, opts(t, nil))
+		var nf *creds.NotFoundError
+		if !errors.As(err, &nf) || len(nf.Looked) < 5 {
+			t.Fatalf("err %v", err)
+		}
+	})
+	t.Run("no credentials: the console falls back to the sandbox", func(t *testing.T) {
+		o := opts(t, nil)
+		o.Fallback = true
+		c, err := Connect(ctx, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		who, err := c.STS.Whoami(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Mode != "sandbox" || c.Control == nil || !strings.Contains(c.Where, "no credentials found") || !strings.Contains(c.Where, "looked in") ||
+			len(c.Looked) == 0 || !strings.HasSuffix(who.ARN, ":user/"+SandboxUser) {
+			t.Errorf("conn %+v who %+v", c, who)
+		}
+	})
+	t.Run("an explicit --profile never falls back", func(t *testing.T) {
+		o := opts(t, nil)
+		o.Fallback, o.Profile = true, "missing"
+		if _, err := Connect(ctx, o); err == nil {
+			t.Fatal("want an error")
+		}
+	})
+	t.Run("sandbox in another region uses that region's OSS listener", func(t *testing.T) {
+		o := opts(t, nil)
+		o.Sandbox, o.Region = true, "cn-beijing"
+		c, err := Connect(ctx, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		want := ""
+		for _, b := range c.Sandbox.Info.Buckets {
+			if b.Region == "cn-beijing" {
+				want = b.Endpoint
+			}
+		}
+		if want == "" || c.OSSEndpoint != want || c.Region != "cn-beijing" {
+			t.Errorf("OSS endpoint %q region %q, want %q", c.OSSEndpoint, c.Region, want)
+		}
+	})
+	t.Run("live: region from the environment, endpoints split", func(t *testing.T) {
+		o := opts(t, map[string]string{"ALIBABA_CLOUD_ACCESS_KEY_ID": "LTAIx", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "s", "ALIBABA_CLOUD_REGION_ID": "cn-shanghai"})
+		o.OSSEndpoint = "http://127.0.0.1:9"
+		c, err := Connect(ctx, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Mode != "live" || c.Region != "cn-shanghai" || c.OSSEndpoint != "http://127.0.0.1:9" || c.Temporary || c.Sandbox != nil {
+			t.Errorf("conn %+v", c)
+		}
+		cur, err := c.Current(ctx)
+		if err != nil || cur.AccessKeyID != "LTAIx" {
+			t.Errorf("Current %v %v", cur, err)
+		}
+	})
+	t.Run("bad endpoint flag", func(t *testing.T) {
+		o := opts(t, nil)
+		o.RAMEndpoint = "http://h/path"
+		if _, err := Connect(ctx, o); err == nil || !strings.Contains(err.Error(), "--ram-endpoint") {
+			t.Fatalf("err %v", err)
+		}
+	})
+}
