@@ -7,11 +7,13 @@ package connect
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/aliyun/credentials-go/credentials/providers"
 
@@ -131,17 +133,26 @@ func startSandbox(ctx context.Context, o Options, stsEP, ramEP, ossEP creds.Endp
 		return nil, fmt.Errorf("sandbox: no state directory")
 	}
 	dir := filepath.Join(o.StateDir, "sandbox")
+	var info sandbox.Info
 	run, err := sandbox.Start(ctx, sandbox.Options{DataDir: dir})
 	if err != nil {
-		return nil, fmt.Errorf("starting the embedded sandbox in %s: %w", dir, err)
+		// A sandbox already serving this data dir (`stsdeck sandbox --ready-file <data>/ready.json`)
+		// is used as it is.
+		ri, rerr := runningSandbox(ctx, dir)
+		if rerr != nil {
+			return nil, fmt.Errorf("starting the embedded sandbox in %s: %w", dir, err)
+		}
+		info = ri
+		why += ", already running"
+	} else {
+		info = run.Info
 	}
 	ok := false
 	defer func() {
-		if !ok {
+		if !ok && run != nil {
 			run.Close()
 		}
 	}()
-	info := run.Info
 	user, found := info.User(SandboxUser)
 	if !found {
 		return nil, fmt.Errorf("the sandbox seed has no user %q", SandboxUser)
@@ -180,7 +191,7 @@ func startSandbox(ctx context.Context, o Options, stsEP, ramEP, ossEP creds.Endp
 	if err != nil {
 		return nil, err
 	}
-	ctl, err := run.Control()
+	ctl, err := sandbox.NewControl(info)
 	if err != nil {
 		return nil, err
 	}
@@ -194,4 +205,30 @@ func startSandbox(ctx context.Context, o Options, stsEP, ramEP, ossEP creds.Endp
 		OSSEndpoint: ossEP.URL(), STS: client, OSS: oss.NewService(oss.Config{Region: region, Endpoint: ossEP}),
 		Audit: audit, Sandbox: run, Control: ctl, creds: p,
 	}, nil
+}
+
+// ReadyFileName is where a foreground sandbox may publish itself inside its data dir, so that
+// commands run with --sandbox meanwhile use it instead of failing on the data dir's lock.
+const ReadyFileName = "ready.json"
+
+// runningSandbox reads <dir>/ready.json and checks that the sandbox it describes answers.
+func runningSandbox(ctx context.Context, dir string) (sandbox.Info, error) {
+	data, err := os.ReadFile(filepath.Join(dir, ReadyFileName))
+	if err != nil {
+		return sandbox.Info{}, err
+	}
+	var info sandbox.Info
+	if err := json.Unmarshal(data, &info); err != nil {
+		return sandbox.Info{}, fmt.Errorf("%s: %w", ReadyFileName, err)
+	}
+	ctl, err := sandbox.NewControl(info)
+	if err != nil {
+		return sandbox.Info{}, err
+	}
+	cctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if _, err := ctl.Clock(cctx); err != nil {
+		return sandbox.Info{}, fmt.Errorf("the sandbox in %s does not answer: %w", ReadyFileName, err)
+	}
+	return info, nil
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/stsdeck/stsdeck/sts/creds"
+	"github.com/stsdeck/stsdeck/sts/sandbox"
 )
 
 func opts(t *testing.T, env map[string]string) Options {
@@ -92,4 +93,34 @@ func TestConnect(t *testing.T) {
 			t.Fatalf("err %v", err)
 		}
 	})
+}
+
+func TestConnectUsesRunningSandbox(t *testing.T) {
+	ctx := context.Background()
+	o := opts(t, nil)
+	o.Sandbox = true
+	dir := filepath.Join(o.StateDir, "sandbox")
+	run, err := sandbox.Start(ctx, sandbox.Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer run.Close()
+	// Without a ready file the lock error is reported.
+	if _, err := Connect(ctx, o); err == nil || !strings.Contains(err.Error(), "in use") {
+		t.Fatalf("err %v", err)
+	}
+	if err := sandbox.WriteReadyFile(filepath.Join(dir, ReadyFileName), run.Info); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Connect(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if c.Mode != "sandbox" || !strings.Contains(c.Where, "already running") || c.Control == nil {
+		t.Errorf("conn %+v", c)
+	}
+	if _, err := c.STS.Whoami(ctx); err != nil {
+		t.Fatal(err)
+	}
 }
