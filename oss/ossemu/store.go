@@ -1,10 +1,10 @@
 package ossemu
 
 import (
+	"bytes"
 	"context"
 	"crypto/md5"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -30,7 +30,8 @@ import (
 //     the new one, never a mix and never a partial object. If the writer is killed, its context is
 //     cancelled, its reader fails, or its check function refuses, the previous version stays as it
 //     was and readable.
-//   - A version is durable (data and metadata fsynced, rename done) before the call returns nil.
+//   - A version is durable (its data and its commit record on stable storage) before the call
+//     returns nil.
 //   - Concurrent writers to one key: the last one to complete wins, entirely.
 //   - Storage failures (disk full, permissions) come back as errors; nothing is corrupted.
 //   - Every method honours ctx: a cancelled context aborts the operation without visible effect.
@@ -102,8 +103,12 @@ type Object struct {
 	Type         string    `json:"type"` // "Normal" or "Multipart"
 	LastModified time.Time `json:"last_modified"`
 	Attrs
-	Blob  string    `json:"blob"`            // data file or directory name under data/
-	Parts []blobRef `json:"parts,omitempty"` // multipart: the files of the blob directory in order
+	Inline bool      `json:"inline,omitempty"` // the data is in the object's journal record
+	Blob   string    `json:"blob,omitempty"`   // otherwise: data file or directory name under data/
+	Parts  []blobRef `json:"parts,omitempty"`  // multipart: the files of the blob directory in order
+
+	off    int64 // inline: offset of the data in the journal
+	recLen int64 // length of the object's journal record
 }
 
 type blobRef struct {
@@ -147,15 +152,16 @@ var crcTable = crc64.MakeTable(crc64.ECMA)
 // diskStore is the Store on a local directory:
 //
 //	<dir>/tmp/                           temp files, emptied at start
-//	<dir>/buckets/<b>/meta/<sha256(key)>  object metadata (JSON); renaming it in is the commit
-//	<dir>/buckets/<b>/data/<blob>         object data: a file, or a directory of part files
+//	<dir>/buckets/<b>/journal             the commit log (see journal.go); small objects' data lives in it
+//	<dir>/buckets/<b>/data/<blob>         data of larger objects: a file, or a directory of part files
 //	<dir>/buckets/<b>/uploads/<id>/       upload.json, part-<n>.json (commit of a part), part data
 //	<dir>/buckets/<b>/policy.json         stored bucket policy state
 //
-// Object keys only ever appear inside JSON files; file names are hashes and random ids.
+// Object keys only ever appear inside journal records and JSON files; file names are random ids.
 type diskStore struct {
 	dir   string
 	clock func() time.Time
+	sync  *syncer
 
 	mu      sync.Mutex
 	buckets map[string]*bucketIndex
@@ -169,6 +175,7 @@ type bucketIndex struct {
 	mu      sync.RWMutex
 	objects map[string]*Object
 	sorted  []string // sorted keys; nil = rebuild
+	jr      *journal
 	upMu    sync.Mutex
 	upLocks map[string]*sync.Mutex
 }
@@ -182,6 +189,14 @@ func OpenDiskStore(dir string, buckets []string, clock func() time.Time) (*diskS
 	}
 	s := &diskStore{dir: dir, clock: clock, buckets: map[string]*bucketIndex{}, readers: map[string]int{}, doomed: map[string]bool{}}
 	tmp := filepath.Join(dir, "tmp")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("ossemu: create data dir: %w", err)
+	}
+	sy, err := newSyncer(dir)
+	if err != nil {
+		return nil, fmt.Errorf("ossemu: open data dir: %w", err)
+	}
+	s.sync = sy
 	if err := os.RemoveAll(tmp); err != nil {
 		return nil, fmt.Errorf("ossemu: clean %s: %w", tmp, err)
 	}
@@ -200,31 +215,50 @@ func OpenDiskStore(dir string, buckets []string, clock func() time.Time) (*diskS
 
 func (s *diskStore) loadBucket(name string) (*bucketIndex, error) {
 	bdir := filepath.Join(s.dir, "buckets", name)
-	for _, sub := range []string{"meta", "data", "uploads"} {
+	for _, sub := range []string{"data", "uploads"} {
 		if err := os.MkdirAll(filepath.Join(bdir, sub), 0o700); err != nil {
 			return nil, fmt.Errorf("ossemu: bucket %s: %w", name, err)
 		}
 	}
 	bi := &bucketIndex{name: name, dir: bdir, objects: map[string]*Object{}, upLocks: map[string]*sync.Mutex{}}
-	ents, err := os.ReadDir(filepath.Join(bdir, "meta"))
+	jpath := filepath.Join(bdir, "journal")
+	os.Remove(jpath + ".new") // an interrupted compaction; the old journal is intact
+	jr, err := openJournal(jpath)
 	if err != nil {
 		return nil, fmt.Errorf("ossemu: bucket %s: %w", name, err)
 	}
+	var total int64
+	err = jr.replay(func(h *recHeader, dataOff, recLen int64) {
+		total += recLen
+		switch h.Op {
+		case "put":
+			if h.Obj == nil {
+				return
+			}
+			o := h.Obj
+			o.off, o.recLen = dataOff, recLen
+			bi.objects[o.Key] = o
+		case "del":
+			delete(bi.objects, h.Key)
+		}
+	})
+	if err != nil {
+		jr.close()
+		return nil, fmt.Errorf("ossemu: bucket %s: replay journal: %w", name, err)
+	}
+	bi.jr = jr
+	var live int64
 	referenced := map[string]bool{}
-	for _, e := range ents {
-		p := filepath.Join(bdir, "meta", e.Name())
-		var o Object
-		b, err := os.ReadFile(p)
-		if err == nil {
-			err = json.Unmarshal(b, &o)
+	for _, o := range bi.objects {
+		live += o.recLen
+		if !o.Inline {
+			referenced[o.Blob] = true
 		}
-		if err != nil || metaName(o.Key) != e.Name() {
-			// Never written by a completed commit (renames are atomic); drop it.
-			os.Remove(p)
-			continue
+	}
+	if garbage := total - live; garbage > 4<<20 && garbage > live {
+		if err := s.compact(bi); err != nil {
+			return nil, fmt.Errorf("ossemu: bucket %s: compact journal: %w", name, err)
 		}
-		bi.objects[o.Key] = &o
-		referenced[o.Blob] = true
 	}
 	datas, err := os.ReadDir(filepath.Join(bdir, "data"))
 	if err != nil {
@@ -252,13 +286,60 @@ func (s *diskStore) loadBucket(name string) (*bucketIndex, error) {
 	return bi, nil
 }
 
-func metaName(key string) string {
-	return hashName(key)
-}
-
-func hashName(key string) string {
-	h := sha256.Sum256([]byte(key))
-	return hex.EncodeToString(h[:])
+// compact rewrites the journal with only the live records (at start-up, before serving).
+func (s *diskStore) compact(b *bucketIndex) error {
+	path := b.jr.path
+	nj, err := openJournal(path + ".new")
+	if err != nil {
+		return err
+	}
+	if err := nj.f.Truncate(0); err != nil {
+		nj.close()
+		return err
+	}
+	keys := make([]string, 0, len(b.objects))
+	for k := range b.objects {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	offs := make(map[string][3]int64, len(keys))
+	for _, k := range keys {
+		o := b.objects[k]
+		var data []byte
+		if o.Inline {
+			data = make([]byte, o.Size)
+			if _, err := b.jr.f.ReadAt(data, o.off); err != nil {
+				nj.close()
+				return err
+			}
+		}
+		off, start, end, err := nj.append(&recHeader{Op: "put", Obj: o}, data)
+		if err != nil {
+			nj.close()
+			return err
+		}
+		offs[k] = [3]int64{off, start, end}
+	}
+	if err := nj.f.Sync(); err != nil {
+		nj.close()
+		return err
+	}
+	if err := os.Rename(path+".new", path); err != nil {
+		nj.close()
+		return err
+	}
+	if err := fsyncPaths([]string{filepath.Dir(path)}); err != nil {
+		nj.close()
+		return err
+	}
+	for _, k := range keys {
+		o := b.objects[k]
+		o.off, o.recLen = offs[k][0], offs[k][2]-offs[k][1]
+	}
+	b.jr.close()
+	nj.path, nj.synced, nj.alloc = path, nj.end, nj.end
+	b.jr = nj
+	return nil
 }
 
 func newID() string {
@@ -330,9 +411,7 @@ func (s *diskStore) writeStream(ctx context.Context, r io.Reader, max int64) (pa
 	if max > 0 && size > max {
 		return "", 0, nil, 0, ErrEntityTooLarge
 	}
-	if err = f.Sync(); err != nil {
-		return "", 0, nil, 0, err
-	}
+	// Not fsynced here: the commit's barrier makes it durable together with its metadata.
 	if err = f.Close(); err != nil {
 		return "", 0, nil, 0, err
 	}
@@ -401,40 +480,46 @@ func fill(r io.Reader, buf []byte) (int, error) {
 	return n, nil
 }
 
-// writeJSONAtomic writes v to path via a temp file, fsync and rename, then fsyncs the directory.
-func (s *diskStore) writeJSONAtomic(path string, v any) error {
+// writeTemp writes v as JSON to a new temp file (not yet durable) and returns its path.
+func (s *diskStore) writeTemp(v any) (string, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
-		return err
+		return "", err
 	}
 	f, err := os.CreateTemp(filepath.Join(s.dir, "tmp"), "j-*")
 	if err != nil {
-		return err
+		return "", err
 	}
-	if _, err = f.Write(b); err == nil {
-		err = f.Sync()
-	}
+	_, err = f.Write(b)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
 	if err != nil {
 		os.Remove(f.Name())
-		return err
+		return "", err
 	}
-	return syncDir(filepath.Dir(path))
+	return f.Name(), nil
 }
 
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
+// writeJSONAtomic writes v to path: temp file, barrier (durable), rename, barrier (the rename
+// is durable).
+func (s *diskStore) writeJSONAtomic(path string, v any) error {
+	tmp, err := s.writeTemp(v)
 	if err != nil {
 		return err
 	}
-	defer d.Close()
-	return d.Sync()
+	if err := s.sync.barrier(tmp); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return s.sync.barrier(filepath.Dir(path))
 }
+
+func (s *diskStore) syncDir(dir string) error { return s.sync.barrier(dir) }
 
 func etagOf(sum []byte) string {
 	return `"` + strings.ToUpper(hex.EncodeToString(sum)) + `"`
@@ -445,7 +530,33 @@ func (s *diskStore) Put(ctx context.Context, bucket, key string, r io.Reader, at
 	if err != nil {
 		return nil, err
 	}
-	tmp, size, sum, crc, err := s.writeStream(ctx, r, attrs.MaxSize)
+	// Small bodies are kept in memory and committed inside their journal record.
+	bp := smallPool.Get().(*[]byte)
+	defer smallPool.Put(bp)
+	small := *bp
+	n, rerr := fill(ctxReader{ctx, r}, small)
+	if rerr == io.EOF && n <= inlineMax {
+		data := small[:n]
+		sum := md5.Sum(data)
+		o := &Object{Key: key, Size: int64(n), ETag: etagOf(sum[:]), MD5: sum[:], CRC64: crc64.Checksum(data, crcTable), HasCRC: true,
+			Type: "Normal", LastModified: s.clock().UTC().Truncate(time.Second), Attrs: attrs, Inline: true}
+		if check != nil {
+			if err := check(o); err != nil {
+				return nil, err
+			}
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if _, err := s.commit(b, o, data); err != nil {
+			return nil, err
+		}
+		return o, nil
+	}
+	if rerr != nil && rerr != io.EOF {
+		return nil, rerr
+	}
+	tmp, size, sum, crc, err := s.writeStream(ctx, io.MultiReader(bytes.NewReader(small[:n]), r), attrs.MaxSize)
 	if err != nil {
 		return nil, err
 	}
@@ -469,40 +580,61 @@ func (s *diskStore) Put(ctx context.Context, bucket, key string, r io.Reader, at
 		return nil, err
 	}
 	hit("put:data-renamed")
-	if err := s.commit(b, o); err != nil {
-		os.Remove(dataPath)
+	committed, err := s.commit(b, o, nil, dataPath, filepath.Join(b.dir, "data"))
+	if err != nil {
+		if !committed {
+			os.Remove(dataPath)
+		}
 		return nil, err
 	}
 	return o, nil
 }
 
-// commit makes o the current version of its key: the metadata rename is the commit point. The
-// previous version's data is removed once no reader holds it.
-func (s *diskStore) commit(b *bucketIndex, o *Object) error {
-	if err := syncDir(filepath.Join(b.dir, "data")); err != nil {
-		return err
+// smallPool holds buffers one byte larger than inlineMax, to tell "fits" from "longer".
+var smallPool = sync.Pool{New: func() any { b := make([]byte, inlineMax+1); return &b }}
+
+func (b *bucketIndex) journalEnd() int64 {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	return b.jr.end
+}
+
+// commit makes o the current version of its key by appending its record to the bucket's
+// journal (inline carries a small object's data). durable lists files and directories that
+// must be on stable storage before the record is written (a larger object's data). The append
+// happens under the bucket lock, so the index and the journal agree on which of concurrent
+// writers was last. committed reports whether the record was appended (after which the data
+// must not be removed even if the final flush fails). The previous version's data is removed
+// once no reader holds it.
+func (s *diskStore) commit(b *bucketIndex, o *Object, inline []byte, durable ...string) (committed bool, err error) {
+	if len(durable) > 0 {
+		if err := s.sync.barrier(durable...); err != nil {
+			return false, err
+		}
 	}
 	b.mu.Lock()
 	old := b.objects[o.Key]
 	if old != nil && o.NoOverwrite {
 		b.mu.Unlock()
-		return ErrAlreadyExists
+		return false, ErrAlreadyExists
 	}
-	err := s.writeJSONAtomic(filepath.Join(b.dir, "meta", metaName(o.Key)), o)
-	if err == nil {
-		if old == nil {
-			b.sorted = nil
-		}
-		b.objects[o.Key] = o
-	}
-	b.mu.Unlock()
+	off, start, end, err := b.jr.append(&recHeader{Op: "put", Obj: o}, inline)
 	if err != nil {
-		return err
+		b.mu.Unlock()
+		return false, err
 	}
-	if old != nil {
+	o.off, o.recLen = off, end-start
+	if old == nil {
+		b.sorted = nil
+	}
+	b.objects[o.Key] = o
+	b.mu.Unlock()
+	hit("commit:appended")
+	err = b.jr.syncTo(end, b.journalEnd)
+	if old != nil && !old.Inline {
 		s.dropBlob(filepath.Join(b.dir, "data", old.Blob))
 	}
-	return nil
+	return true, err
 }
 
 func (s *diskStore) dropBlob(path string) {
@@ -540,6 +672,7 @@ type ObjectReader struct {
 	path  string
 	files []*os.File // lazily opened, one per part (one for a simple object)
 	offs  []int64    // start offset of each part
+	inl   *io.SectionReader
 }
 
 func (s *diskStore) Open(ctx context.Context, bucket, key string) (*ObjectReader, error) {
@@ -552,6 +685,11 @@ func (s *diskStore) Open(ctx context.Context, bucket, key string) (*ObjectReader
 	}
 	b.mu.RLock()
 	o := b.objects[key]
+	if o != nil && o.Inline {
+		jf := b.jr.f
+		b.mu.RUnlock()
+		return &ObjectReader{Object: o, s: s, inl: io.NewSectionReader(jf, o.off, o.Size)}, nil
+	}
 	var path string
 	if o != nil {
 		path = filepath.Join(b.dir, "data", o.Blob)
@@ -597,6 +735,9 @@ func (r *ObjectReader) file(i int) (*os.File, error) {
 
 // ReadAt implements io.ReaderAt over the whole object.
 func (r *ObjectReader) ReadAt(p []byte, off int64) (int, error) {
+	if r.inl != nil {
+		return r.inl.ReadAt(p, off)
+	}
 	if off >= r.Size {
 		return 0, io.EOF
 	}
@@ -634,6 +775,9 @@ func (r *ObjectReader) ReadAt(p []byte, off int64) (int, error) {
 
 // Close releases the version; its data may be removed afterwards if it was replaced.
 func (r *ObjectReader) Close() error {
+	if r.inl != nil {
+		return nil
+	}
 	for _, f := range r.files {
 		if f != nil {
 			f.Close()
@@ -671,16 +815,18 @@ func (s *diskStore) Delete(ctx context.Context, bucket, key string) error {
 		b.mu.Unlock()
 		return nil
 	}
-	mp := filepath.Join(b.dir, "meta", metaName(key))
-	if err := os.Remove(mp); err != nil && !os.IsNotExist(err) {
+	_, _, end, err := b.jr.append(&recHeader{Op: "del", Key: key}, nil)
+	if err != nil {
 		b.mu.Unlock()
 		return err
 	}
-	err = syncDir(filepath.Join(b.dir, "meta"))
 	delete(b.objects, key)
 	b.sorted = nil
 	b.mu.Unlock()
-	s.dropBlob(filepath.Join(b.dir, "data", old.Blob))
+	err = b.jr.syncTo(end, b.journalEnd)
+	if !old.Inline {
+		s.dropBlob(filepath.Join(b.dir, "data", old.Blob))
+	}
 	return err
 }
 
@@ -779,7 +925,11 @@ func (s *diskStore) CreateUpload(ctx context.Context, bucket, key string, attrs 
 	if err != nil {
 		return nil, err
 	}
-	if err := writeFileSync(filepath.Join(tmpDir, "upload.json"), u); err != nil {
+	if err := writeFile(filepath.Join(tmpDir, "upload.json"), u); err != nil {
+		os.RemoveAll(tmpDir)
+		return nil, err
+	}
+	if err := s.sync.barrier(filepath.Join(tmpDir, "upload.json"), tmpDir); err != nil {
 		os.RemoveAll(tmpDir)
 		return nil, err
 	}
@@ -787,13 +937,13 @@ func (s *diskStore) CreateUpload(ctx context.Context, bucket, key string, attrs 
 		os.RemoveAll(tmpDir)
 		return nil, err
 	}
-	if err := syncDir(filepath.Join(b.dir, "uploads")); err != nil {
+	if err := s.syncDir(filepath.Join(b.dir, "uploads")); err != nil {
 		return nil, err
 	}
 	return u, nil
 }
 
-func writeFileSync(path string, v any) error {
+func writeFile(path string, v any) error {
 	data, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -802,9 +952,7 @@ func writeFileSync(path string, v any) error {
 	if err != nil {
 		return err
 	}
-	if _, err = f.Write(data); err == nil {
-		err = f.Sync()
-	}
+	_, err = f.Write(data)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -870,11 +1018,23 @@ func (s *diskStore) PutPart(ctx context.Context, bucket, id string, number int, 
 			return nil, err
 		}
 	}
+	// The data and its record reach stable storage before the record is renamed in (the commit).
+	metaTmp, err := s.writeTemp(p)
+	if err != nil {
+		os.Remove(tmp)
+		return nil, err
+	}
+	if err := s.sync.barrier(tmp, metaTmp); err != nil {
+		os.Remove(tmp)
+		os.Remove(metaTmp)
+		return nil, err
+	}
 	lk := b.uploadLock(id)
 	lk.Lock()
-	defer lk.Unlock()
 	if _, err := os.Stat(filepath.Join(dir, "upload.json")); err != nil {
+		lk.Unlock()
 		os.Remove(tmp)
+		os.Remove(metaTmp)
 		return nil, ErrNoSuchUpload
 	}
 	var old *Part
@@ -885,19 +1045,24 @@ func (s *diskStore) PutPart(ctx context.Context, bucket, id string, number int, 
 		}
 	}
 	if err := os.Rename(tmp, filepath.Join(dir, p.File)); err != nil {
+		lk.Unlock()
 		os.Remove(tmp)
+		os.Remove(metaTmp)
 		return nil, err
 	}
 	hit("part:data-renamed")
-	if err := syncDir(dir); err != nil {
-		return nil, err
-	}
-	if err := s.writeJSONAtomic(filepath.Join(dir, partMetaName(number)), p); err != nil {
+	if err := os.Rename(metaTmp, filepath.Join(dir, partMetaName(number))); err != nil {
+		lk.Unlock()
 		os.Remove(filepath.Join(dir, p.File))
+		os.Remove(metaTmp)
 		return nil, err
 	}
+	lk.Unlock()
 	if old != nil && old.File != p.File {
 		os.Remove(filepath.Join(dir, old.File))
+	}
+	if err := s.syncDir(dir); err != nil {
+		return nil, err
 	}
 	return p, nil
 }
@@ -993,21 +1158,21 @@ func (s *diskStore) CompleteUpload(ctx context.Context, bucket, id string, parts
 		o.Parts = append(o.Parts, blobRef{Name: name, Size: p.Size})
 		o.Size += p.Size
 	}
-	if err := syncDir(blobDir); err != nil {
-		return fail(err)
-	}
 	hit("complete:linked")
 	if check != nil {
 		if err := check(o); err != nil {
 			return fail(err)
 		}
 	}
-	if err := s.commit(b, o); err != nil {
+	if committed, err := s.commit(b, o, nil, blobDir, filepath.Join(b.dir, "data")); err != nil {
+		if committed {
+			return nil, err
+		}
 		return fail(err)
 	}
 	hit("complete:committed")
 	os.RemoveAll(dir)
-	syncDir(filepath.Join(b.dir, "uploads"))
+	s.syncDir(filepath.Join(b.dir, "uploads"))
 	b.forgetUploadLock(id)
 	return o, nil
 }
@@ -1051,7 +1216,7 @@ func (s *diskStore) AbortUpload(ctx context.Context, bucket, id string) error {
 	}
 	os.RemoveAll(dir)
 	b.forgetUploadLock(id)
-	return syncDir(filepath.Join(b.dir, "uploads"))
+	return s.syncDir(filepath.Join(b.dir, "uploads"))
 }
 
 func (s *diskStore) Uploads(ctx context.Context, bucket string) ([]*Upload, error) {
@@ -1120,4 +1285,13 @@ func (s *diskStore) SetBucketPolicy(ctx context.Context, bucket, doc string) err
 	return s.writeJSONAtomic(filepath.Join(b.dir, "policy.json"), policyState{Policy: doc})
 }
 
-func (s *diskStore) Close() error { return nil }
+func (s *diskStore) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, b := range s.buckets {
+		b.mu.Lock()
+		b.jr.close()
+		b.mu.Unlock()
+	}
+	return s.sync.close()
+}
