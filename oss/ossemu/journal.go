@@ -25,8 +25,8 @@ import (
 // Record: magic "OSJ1" | u32 header length | u32 data length | u32 CRC-32C(header+data) |
 // header JSON | data.
 type journal struct {
-	f    *os.File
-	path string
+	f     *os.File
+	path  string
 	end   int64 // next append offset; guarded by the owning bucket's lock
 	alloc int64 // the file is zero-filled up to here: appends below it overwrite allocated blocks
 
