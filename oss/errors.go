@@ -87,42 +87,8 @@ func Redact(msg, token string) string {
 	return msg
 }
 
-// DeniedBy names the policy layer an OSS 403 points at: "session", "identity", "bucket",
-// "acl", "anonymous", "endpoint", "credentials" or "" when the error is not a denial.
-func DeniedBy(e *model.APIError) string {
-	if e == nil {
-		return ""
-	}
-	msg := strings.ToLower(e.Message)
-	switch {
-	case e.EC == "0003-00000301" || strings.Contains(msg, "authorizer's policy"):
-		return "session"
-	case e.EC == "0003-00000101" || strings.Contains(msg, "by bucket policy") && e.EC != "0003-00000201":
-		return "bucket"
-	case e.EC == "0003-00000201" || e.EC == "0003-00000203":
-		return "identity"
-	case strings.Contains(msg, "because of bucket acl") || e.EC == "0003-00000001" && e.Code == "AccessDenied":
-		return "acl"
-	case e.EC == "0003-00001201" || strings.Contains(msg, "anonymous"):
-		return "anonymous"
-	case strings.Contains(msg, "must be addressed using the specified endpoint"):
-		return "endpoint"
-	case e.Code == "InvalidAccessKeyId" || e.Code == "SignatureDoesNotMatch" || strings.HasPrefix(e.Code, "InvalidSecurityToken") ||
-		e.Code == "SecurityTokenExpired" || e.Code == "AccessKeyIdAndSecurityTokenNotMatch" || e.Code == "RequestTimeTooSkewed":
-		return "credentials"
-	}
-	if d := e.AccessDeniedDetail; d != nil {
-		switch strings.ToLower(d.PolicyType) {
-		case "sessionpolicy", "session":
-			return "session"
-		case "bucketpolicy", "bucket":
-			return "bucket"
-		case "rampolicy", "identitypolicy", "identity":
-			return "identity"
-		}
-	}
-	return ""
-}
+// DeniedBy names the policy layer an OSS error points at (see model.APIError.DeniedBy).
+func DeniedBy(e *model.APIError) string { return e.DeniedBy() }
 
 // Hint returns one line on what an OSS error means and what to do.
 func Hint(e *model.APIError) string {
