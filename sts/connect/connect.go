@@ -232,3 +232,22 @@ func runningSandbox(ctx context.Context, dir string) (sandbox.Info, error) {
 	}
 	return info, nil
 }
+
+// Result is what ConnectAsync delivers.
+type Result struct {
+	Conn *Conn
+	Err  error
+}
+
+// ConnectAsync runs Connect in a goroutine and delivers the result on a buffered channel, for a
+// console that must draw its first frame before credentials are resolved (the ECS metadata probe
+// and a sandbox start take time). If nobody receives, the connection is leaked until exit; the
+// caller closes what it receives.
+func ConnectAsync(ctx context.Context, o Options) <-chan Result {
+	ch := make(chan Result, 1)
+	go func() {
+		c, err := Connect(ctx, o)
+		ch <- Result{c, err}
+	}()
+	return ch
+}

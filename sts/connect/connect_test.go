@@ -124,3 +124,11 @@ func TestConnectUsesRunningSandbox(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestConnectAsync(t *testing.T) {
+	o := opts(t, map[string]string{"ALIBABA_CLOUD_ACCESS_KEY_ID": "LTAIx", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "s"})
+	r := <-ConnectAsync(context.Background(), o)
+	if r.Err != nil || r.Conn.Mode != "live" || r.Conn.Where != "environment variables" {
+		t.Fatalf("%+v", r)
+	}
+}
