@@ -153,7 +153,8 @@ func (s *Server) assumeRole(q *rpcRequest) (any, *apiError) {
 			policy.Layers{Identity: c.Identity, Session: c.Session})
 		fillTrace(q.trace, &sr)
 		if sr.Decision != policy.DecisionAllow {
-			return nil, noPermission(msgNoPermissionRAM, "session-policy").withDetail("the caller's session policy does not allow sts:AssumeRole on " + roleARN)
+			return nil, noPermission(msgNoPermissionRAM, "session-policy").withDetail("the caller's session policy does not allow sts:AssumeRole on "+roleARN).
+				deniedBy(c, "sts:AssumeRole", policyTypeSession, sr.Decision == policy.DecisionExplicitDeny)
 		}
 	}
 	if !res.Allowed {
@@ -161,9 +162,11 @@ func (s *Server) assumeRole(q *rpcRequest) (any, *apiError) {
 		case "root-refused":
 			return nil, noPermission(msgNoPermissionRoot, "root-refused")
 		case "trust":
-			return nil, noPermission(msgNoPermissionTrust, "trust-policy").withDetail("the trust policy of " + role.Name + " does not allow " + c.ARN)
+			return nil, noPermission(msgNoPermissionTrust, "trust-policy").withDetail("the trust policy of "+role.Name+" does not allow "+c.ARN).
+				deniedBy(c, "sts:AssumeRole", policyTypeTrust, res.Trust.Decision == policy.DecisionExplicitDeny)
 		default:
-			return nil, noPermission(msgNoPermissionRAM, "identity-policy").withDetail("no policy of " + c.ARN + " allows sts:AssumeRole on " + roleARN)
+			return nil, noPermission(msgNoPermissionRAM, "identity-policy").withDetail("no policy of "+c.ARN+" allows sts:AssumeRole on "+roleARN).
+				deniedBy(c, "sts:AssumeRole", policyTypeIdentity, res.Identity.Decision == policy.DecisionExplicitDeny)
 		}
 	}
 	if dur > role.MaxSessionDuration {
@@ -305,11 +308,12 @@ func (s *Server) authorizeRAM(q *rpcRequest, action, resource string) *apiError 
 	if res.Decision == policy.DecisionAllow {
 		return nil
 	}
-	check := "identity-policy"
+	check, pt := "identity-policy", policyTypeIdentity
 	if res.DecidedBy == policy.LayerSession {
-		check = "session-policy"
+		check, pt = "session-policy", policyTypeSession
 	}
-	return noPermission(msgNoPermissionRAM, check).withDetail(string(res.Decision) + ": no policy of " + c.ARN + " allows " + action + " on " + resource)
+	return noPermission(msgNoPermissionRAM, check).withDetail(string(res.Decision)+": no policy of "+c.ARN+" allows "+action+" on "+resource).
+		deniedBy(c, action, pt, res.Decision == policy.DecisionExplicitDeny)
 }
 
 func (s *Server) ramARN(kind, name string) string {

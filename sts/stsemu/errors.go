@@ -3,6 +3,8 @@ package stsemu
 import (
 	"fmt"
 	"net/http"
+
+	"github.com/stsdeck/stsdeck/model"
 )
 
 // apiError is an error answered on the wire. One table (catalogue) maps each code to its status
@@ -15,6 +17,8 @@ type apiError struct {
 	Check string
 	// Detail is a sentence for the trace (never contains secrets).
 	Detail string
+	// Denied is the AccessDeniedDetail of a policy-decided NoPermission.
+	Denied *model.AccessDeniedDetail
 }
 
 func (e *apiError) Error() string { return e.Code + ": " + e.Message }
@@ -99,5 +103,32 @@ func noPermission(msg, check string) *apiError {
 
 func (e *apiError) withDetail(d string) *apiError {
 	e.Detail = d
+	return e
+}
+
+// PolicyType values of AccessDeniedDetail. The identity and session names are those OSS sends;
+// the trust-policy name is the sandbox's (no STS capture shows one: UNCONFIRMED).
+const (
+	policyTypeIdentity = "AccountLevelIdentityBasedPolicy"
+	policyTypeSession  = "SessionPolicy"
+	policyTypeTrust    = "AssumeRolePolicy"
+)
+
+// deniedBy adds an AccessDeniedDetail for caller c, action and the deciding policy type.
+func (e *apiError) deniedBy(c *caller, action, policyType string, explicit bool) *apiError {
+	d := &model.AccessDeniedDetail{PolicyType: policyType, AuthPrincipalOwnerID: c.Principal.AccountID, AuthAction: action,
+		NoPermissionType: "ImplicitDeny"}
+	if explicit {
+		d.NoPermissionType = "ExplicitDeny"
+	}
+	switch {
+	case c.Claims != nil:
+		d.AuthPrincipalType = "AssumedRoleUser"
+		d.AuthPrincipalDisplayName = c.Role.ID + ":" + c.Claims.SessionName
+	case c.User != nil:
+		d.AuthPrincipalType = "SubUser"
+		d.AuthPrincipalDisplayName = c.User.ID
+	}
+	e.Denied = d
 	return e
 }

@@ -546,3 +546,38 @@ func TestRoleChaining(t *testing.T) {
 		}
 	})
 }
+
+func TestAccessDeniedDetail(t *testing.T) {
+	ts := newTestServer(t)
+	host := startHTTP(t, ts, false)
+	tests := []struct {
+		name                          string
+		keys                          keys
+		role                          string
+		policyType, principalType, nt string
+	}{
+		{"identity", noSTS, "RamOssTest", "AccountLevelIdentityBasedPolicy", "SubUser", "ImplicitDeny"},
+		{"trust", issuerKeys, "EcsOnly", "AssumeRolePolicy", "SubUser", "ImplicitDeny"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := assume(newSTS(t, host, "http", tt.keys), assumeArgs{arn: arnPrefix + tt.role, session: "detail"})
+			var se *tea.SDKError
+			if !errors.As(err, &se) {
+				t.Fatalf("%v", err)
+			}
+			d := se.AccessDeniedDetail
+			if d["PolicyType"] != tt.policyType || d["AuthPrincipalType"] != tt.principalType || d["NoPermissionType"] != tt.nt ||
+				d["AuthAction"] != "sts:AssumeRole" || d["AuthPrincipalOwnerId"] != "1234567890123456" {
+				t.Fatalf("AccessDeniedDetail %v", d)
+			}
+		})
+	}
+	t.Run("RAM listing denied", func(t *testing.T) {
+		_, err := newRAM(t, host, stsOnly).ListRoles(&ramclient.ListRolesRequest{})
+		var se *tea.SDKError
+		if !errors.As(err, &se) || se.AccessDeniedDetail["AuthAction"] != "ram:ListRoles" || se.AccessDeniedDetail["PolicyType"] != "AccountLevelIdentityBasedPolicy" {
+			t.Fatalf("%v", err)
+		}
+	})
+}

@@ -375,6 +375,8 @@ type errorBody struct {
 	Code      string   `json:"Code" xml:"Code"`
 	Message   string   `json:"Message" xml:"Message"`
 	Recommend string   `json:"Recommend" xml:"Recommend"`
+	// AccessDeniedDetail accompanies policy-decided NoPermission answers.
+	AccessDeniedDetail *model.AccessDeniedDetail `json:"AccessDeniedDetail,omitempty" xml:"AccessDeniedDetail,omitempty"`
 }
 
 func (s *Server) writeError(w http.ResponseWriter, q *rpcRequest, e *apiError) {
@@ -390,7 +392,8 @@ func (s *Server) writeError(w http.ResponseWriter, q *rpcRequest, e *apiError) {
 		tr.Detail = e.Message
 	}
 	b := errorBody{RequestID: q.id, HostID: hostOnly(q.host), Code: e.Code, Message: e.Message,
-		Recommend: "https://api.aliyun.com/troubleshoot?q=" + e.Code + "&product=" + product + "&requestId=" + q.id}
+		Recommend:          "https://api.aliyun.com/troubleshoot?q=" + e.Code + "&product=" + product + "&requestId=" + q.id,
+		AccessDeniedDetail: e.Denied}
 	s.write(w, q, e.Status, b)
 }
 
