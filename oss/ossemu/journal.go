@@ -170,6 +170,11 @@ func (j *journal) append(h *recHeader, data []byte) (dataOff, start, end int64, 
 	if err := j.grow(j.end + int64(len(buf))); err != nil {
 		return 0, 0, 0, err
 	}
+	if writeFault != nil {
+		if err := writeFault(); err != nil {
+			return 0, 0, 0, err
+		}
+	}
 	if _, err := j.f.WriteAt(buf, j.end); err != nil {
 		// Put the zeros back: nothing after end may look like a record.
 		j.f.WriteAt(make([]byte, len(buf)), j.end)

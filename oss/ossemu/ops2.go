@@ -189,10 +189,9 @@ func (s *Server) putBucketPolicy(c *call) *ossError {
 			return apiErr("BadDigest", "").check("request", "Content-MD5 does not match the policy")
 		}
 	}
-	p, findings := policy.Validate(c.bucket, body, policy.KindBucket)
-	if p == nil {
-		msg := describeFindings(findings)
-		return apiErr("MalformedPolicy", "Policy is not valid: "+msg, field{"ErrorDetail", msg}).check("bucket-policy", msg)
+	p, e := validateBucketPolicy(c.bucket, body)
+	if e != nil {
+		return e
 	}
 	c.bs.mu.Lock() // store and memory change together
 	defer c.bs.mu.Unlock()
@@ -213,4 +212,14 @@ func (s *Server) deleteBucketPolicy(c *call) *ossError {
 	c.bs.policy, c.bs.policySrc = nil, ""
 	c.w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// validateBucketPolicy checks a bucket policy with the engine; errors carry their positions.
+func validateBucketPolicy(bucket string, body []byte) (*policy.Policy, *ossError) {
+	p, findings := policy.Validate(bucket, body, policy.KindBucket)
+	if p == nil {
+		msg := describeFindings(findings)
+		return nil, apiErr("MalformedPolicy", "Policy is not valid: "+msg, field{"ErrorDetail", msg}).check("bucket-policy", msg)
+	}
+	return p, nil
 }

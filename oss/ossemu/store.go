@@ -140,6 +140,21 @@ type Part struct {
 // points of a write so that the process can be killed there.
 var crashPoint func(name string)
 
+// writeFault, when set (tests only), fails writes of object data and journal records as a full
+// disk would.
+var writeFault func() error
+
+type faultWriter struct{ w io.Writer }
+
+func (f faultWriter) Write(p []byte) (int, error) {
+	if writeFault != nil {
+		if err := writeFault(); err != nil {
+			return 0, err
+		}
+	}
+	return f.w.Write(p)
+}
+
 func hit(name string) {
 	if crashPoint != nil {
 		crashPoint(name)
@@ -404,7 +419,7 @@ func (s *diskStore) writeStream(ctx context.Context, r io.Reader, max int64) (pa
 	}
 	m := md5.New()
 	c := crc64.New(crcTable)
-	size, err = copyHashed(f, ctxReader{ctx, r}, m, c)
+	size, err = copyHashed(faultWriter{f}, ctxReader{ctx, r}, m, c)
 	if err != nil {
 		return "", 0, nil, 0, err
 	}
