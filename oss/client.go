@@ -95,7 +95,8 @@ type Client struct {
 
 // With returns a Client acting with the given credentials.
 func (s *Service) With(c model.Credentials) *Client {
-	cfg := ossdk.LoadDefaultConfig().
+	// NewConfig, not LoadDefaultConfig: OSS_SDK_LOG_LEVEL must not make the SDK log signed requests.
+	cfg := ossdk.NewConfig().
 		WithCredentialsProvider(osscred.NewStaticCredentialsProvider(c.AccessKeyID, c.AccessKeySecret, c.SecurityToken)).
 		WithRegion(s.cfg.Region).
 		WithEndpoint(s.Endpoint()).
