@@ -62,6 +62,9 @@ type HistoryScreen struct {
 	tbl      table.Model
 	detail   bool
 	scroll   int
+	// tblView caches the table's rendering (bubbles table re-lays out its viewport on every
+	// View); "" = stale. Every change to tbl clears it.
+	tblView string
 	// states remembers each row's live/expired word, to rebuild rows only when one changes.
 	states []bool
 }
@@ -76,38 +79,49 @@ func NewHistoryScreen(svc *Services, st Styles, now func() time.Time) *HistorySc
 		now = time.Now
 	}
 	s := &HistoryScreen{svc: svc, st: st, now: now, keys: newHistoryKeys()}
+	if svc.Audit == nil {
+		s.loadErr = "no audit log configured"
+	}
 	s.clock = now()
 	ts := table.DefaultStyles()
 	if st.NoColor {
-		ts = table.Styles{Header: lipgloss.NewStyle().Padding(0, 1), Cell: lipgloss.NewStyle().Padding(0, 1), Selected: lipgloss.NewStyle()}
+		ts = table.Styles{Header: lipgloss.NewStyle(), Cell: lipgloss.NewStyle(), Selected: lipgloss.NewStyle()}
 	} else {
 		ts.Header = ts.Header.Foreground(lipgloss.Color("12"))
 		ts.Selected = st.Selected
 	}
+	// One cell of space right of each column, none left: more room for role and session at 80.
+	ts.Header = ts.Header.UnsetPadding().PaddingRight(1)
+	ts.Cell = ts.Cell.UnsetPadding().PaddingRight(1)
 	km := table.DefaultKeyMap()
 	s.tbl = table.New(table.WithColumns(historyColumns(80)), table.WithFocused(true), table.WithStyles(ts), table.WithKeyMap(km), table.WithHeight(10))
 	return s
 }
 
 func historyColumns(w int) []table.Column {
-	// Fixed columns, the role and session share what is left.
-	fixed := []int{1, 16, 8, 16, 9, 12}
-	used := 0
-	for _, f := range fixed {
-		used += f + 2
+	// Fixed columns; role and session share what is left. Every column has 1 cell of padding
+	// each side. Below 100 cells, times drop the year.
+	tw, pw := 16, 12
+	if w < 100 {
+		tw, pw = 11, 8
 	}
-	rest := max(16, w-used-4)
+	expTitle := "expiry (UTC)"
+	if w < 100 {
+		expTitle = "expiry"
+	}
+	fixed := 1 + tw + 8 + tw + 9 + pw + 8
+	rest := max(14, w-fixed-1)
 	role := rest / 2
 	sess := rest - role
 	return []table.Column{
 		{Title: " ", Width: 1},
-		{Title: "time (UTC)", Width: 16},
+		{Title: "time (UTC)", Width: tw},
 		{Title: "role", Width: role},
 		{Title: "session", Width: sess},
 		{Title: "duration", Width: 8},
-		{Title: "expiry (UTC)", Width: 16},
+		{Title: expTitle, Width: tw},
 		{Title: "state", Width: 9},
-		{Title: "probe", Width: 12},
+		{Title: "probe", Width: pw},
 	}
 }
 
@@ -127,6 +141,7 @@ func (s *HistoryScreen) SetSize(w, h int) {
 	s.tbl.SetWidth(w)
 	s.tbl.SetHeight(max(3, h-4))
 	s.rebuildRows()
+	s.tblView = ""
 }
 
 // Records returns the records shown, newest first (for tests).
@@ -244,6 +259,7 @@ func (s *HistoryScreen) updateKey(msg tea.KeyMsg) tea.Cmd {
 	if s.tbl.Cursor() != before {
 		s.rebuildRows()
 	}
+	s.tblView = ""
 	return cmd
 }
 
@@ -290,7 +306,12 @@ func (s *HistoryScreen) refreshStates() {
 func (s *HistoryScreen) rebuildRows() {
 	rows := make([]table.Row, len(s.records))
 	s.states = make([]bool, len(s.records))
-	cur := s.tbl.Cursor()
+	cur := min(max(0, s.tbl.Cursor()), max(0, len(s.records)-1))
+	narrow := s.width > 0 && s.width < 100
+	tf := "2006-01-02 15:04"
+	if narrow {
+		tf = "01-02 15:04"
+	}
 	for i, r := range s.records {
 		live := s.live(r)
 		s.states[i] = live
@@ -302,11 +323,15 @@ func (s *HistoryScreen) rebuildRows() {
 		if i == cur {
 			mark = GlyphSelected
 		}
-		rows[i] = table.Row{mark, r.Time.UTC().Format("2006-01-02 15:04"), arnRoleName(r.RoleARN), r.SessionName,
-			shortDur(time.Duration(r.DurationSeconds) * time.Second), r.Expiration.UTC().Format("2006-01-02 15:04"),
+		rows[i] = table.Row{mark, r.Time.UTC().Format(tf), arnRoleName(r.RoleARN), r.SessionName,
+			shortDur(time.Duration(r.DurationSeconds) * time.Second), r.Expiration.UTC().Format(tf),
 			state, probeSummary(r.Probe)}
 	}
 	s.tbl.SetRows(rows)
+	if len(rows) > 0 && s.tbl.Cursor() != cur {
+		s.tbl.SetCursor(cur)
+	}
+	s.tblView = ""
 }
 
 // probeSummary condenses probe results: "4/10 ok", "✗ 2 diff", "—" when not probed.
@@ -353,7 +378,10 @@ func (s *HistoryScreen) View() string {
 		b.WriteString(s.detailView(r, max(3, s.height-1-len(s.warnings))))
 		return b.String()
 	}
-	b.WriteString(s.tbl.View())
+	if s.tblView == "" {
+		s.tblView = s.tbl.View()
+	}
+	b.WriteString(s.tblView)
 	return b.String()
 }
 

@@ -568,8 +568,7 @@ func (s *IssueScreen) View() string {
 	}
 	if s.width >= 150 {
 		lw := min(72, s.width/2-2)
-		left := lipgloss.NewStyle().Width(lw).Render(fitLines(s.formView(), lw))
-		return lipgloss.JoinHorizontal(lipgloss.Top, left, "  ", fitLines(s.cardView(), s.width-lw-2))
+		return sideBySide(fitLines(s.formView(), lw), lw, fitLines(s.cardView(), s.width-lw-2), "  ")
 	}
 	form := s.formView()
 	if s.focus < 0 && s.height < 32 {
@@ -855,6 +854,30 @@ func cutLine(s string, w int) string {
 		return s
 	}
 	return ansi.Truncate(s, w, "…")
+}
+
+// sideBySide puts block a (padded to width aw) left of block b, top-aligned: a cheap
+// lipgloss.JoinHorizontal for blocks already cut to width.
+func sideBySide(a string, aw int, b, gap string) string {
+	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+	n := max(len(al), len(bl))
+	var out strings.Builder
+	for i := 0; i < n; i++ {
+		l := ""
+		if i < len(al) {
+			l = al[i]
+		}
+		out.WriteString(l)
+		if i < len(bl) {
+			out.WriteString(strings.Repeat(" ", max(0, aw-ansi.StringWidth(l))))
+			out.WriteString(gap)
+			out.WriteString(bl[i])
+		}
+		if i < n-1 {
+			out.WriteByte('\n')
+		}
+	}
+	return out.String()
 }
 
 // fitLines cuts every line of a block to w cells.
