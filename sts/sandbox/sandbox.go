@@ -25,6 +25,9 @@ import (
 	"github.com/stsdeck/stsdeck/sts/stsemu"
 )
 
+// ErrLocked is wrapped by Start when another process serves the data dir.
+var ErrLocked = stsemu.ErrLocked
+
 // Options configure a sandbox.
 type Options struct {
 	DataDir  string // required

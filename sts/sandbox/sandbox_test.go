@@ -87,7 +87,7 @@ func TestStartInfo(t *testing.T) {
 		dir := t.TempDir()
 		start(t, Options{DataDir: dir})
 		_, err := Start(context.Background(), Options{DataDir: dir})
-		if err == nil || !strings.Contains(err.Error(), "held by process") {
+		if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), "held by process") {
 			t.Fatalf("second sandbox: %v", err)
 		}
 	})
