@@ -75,15 +75,13 @@ func (d *decoder) checkActions(actM, resM *member, path string, isNot bool) {
 			}
 			continue
 		}
-		for k, v := range ossAliases {
-			if strings.EqualFold(k, a) {
-				fix := ""
-				if !strings.Contains(v, " ") {
-					fix = v
-				}
-				d.add(SeverityWarning, n.line, n.col, ps[i], strconv.Quote(a)+" is an API name, not a RAM action; it is authorized by "+v, fix)
-				goto next
+		if v, ok := aliasFor(a); ok {
+			fix := ""
+			if !strings.Contains(v, " ") {
+				fix = v
 			}
+			d.add(SeverityWarning, n.line, n.col, ps[i], strconv.Quote(a)+" is an API name, not a RAM action; it is authorized by "+v, fix)
+			continue
 		}
 		if knownServices[svc] || svc == "ram" {
 			msg := "unknown action " + strconv.Quote(a)
@@ -97,8 +95,17 @@ func (d *decoder) checkActions(actM, resM *member, path string, isNot bool) {
 		} else {
 			d.add(SeverityWarning, n.line, n.col, ps[i], "action "+strconv.Quote(a)+" of service "+strconv.Quote(svc)+" is not in stsdeck's catalogue; it is kept but not checked", "")
 		}
-	next:
 	}
+}
+
+// aliasFor returns the RAM action(s) authorizing an API operation name such as oss:HeadObject.
+func aliasFor(a string) (string, bool) {
+	for k, v := range ossAliases {
+		if strings.EqualFold(k, a) {
+			return v, true
+		}
+	}
+	return "", false
 }
 
 func maxEdits(s string) int {

@@ -186,11 +186,7 @@ func compileCondition(c Condition) ccond {
 	for _, v := range c.Values {
 		switch op.cat {
 		case catString:
-			if op.cmp == cmpLike {
-				cc.strs = append(cc.strs, v)
-			} else {
-				cc.strs = append(cc.strs, v)
-			}
+			cc.strs = append(cc.strs, v)
 		case catNumeric:
 			f, ok := parseNumber(v)
 			cc.broken = cc.broken || !ok
