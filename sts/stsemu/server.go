@@ -423,7 +423,9 @@ func (s *Server) write(w http.ResponseWriter, q *rpcRequest, status int, body an
 		}
 	} else {
 		h.Set("Content-Type", "application/json;charset=utf-8")
-		if err := json.NewEncoder(&buf).Encode(body); err != nil {
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false) // the gateway sends '&' in Recommend as is
+		if err := enc.Encode(body); err != nil {
 			status = http.StatusInternalServerError
 			buf.Reset()
 		}
