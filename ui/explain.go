@@ -81,6 +81,25 @@ func ecLayer(ec string) string {
 	return ""
 }
 
+// layerPhrase says a DeniedBy layer in the console's words.
+func layerPhrase(l string) string {
+	switch l {
+	case "session":
+		return "session (the session policy given to AssumeRole)"
+	case "identity", "role":
+		return "role (an explicit Deny in the role's RAM policies)"
+	case "bucket":
+		return "bucket (the bucket policy)"
+	case "acl":
+		return "acl (no policy allows it and the ACL is private)"
+	case "credentials":
+		return "credentials (access key, token, signature or clock)"
+	case "endpoint":
+		return "endpoint (the bucket lives in another region)"
+	}
+	return l
+}
+
 // isExpiredErr reports whether an answer says the token expired.
 func isExpiredErr(code, ec string) bool {
 	return code == "SecurityTokenExpired" || ec == "0002-00000007"
@@ -160,8 +179,12 @@ func (x *explainState) lines(st Styles, width int) []string {
 		}
 		add(st.Title.Render("What it means"))
 		if m := ExplainEC(a.EC, a.Code); m != "" {
-			if l := ecLayer(a.EC); l != "" {
-				add("  layer: " + l)
+			layer := a.DeniedBy()
+			if layer == "" {
+				layer = ecLayer(a.EC)
+			}
+			if layer != "" {
+				add("  layer: " + layerPhrase(layer))
 			}
 			for _, l := range wrapWords(m, width-2) {
 				add("  " + l)

@@ -97,7 +97,8 @@ type IssueScreen struct {
 	focus     int // -1 = no field focused
 	presetIdx int
 
-	seq     int // request id of the issue in flight
+	caller  string // the console's own identity (ARN), learnt at the first issue
+	seq     int    // request id of the issue in flight
 	pending bool
 	lastErr string
 
@@ -430,7 +431,7 @@ func (s *IssueScreen) issue(reissue bool) tea.Cmd {
 	s.pending = true
 	s.lastErr = ""
 	s.setFocus(-1)
-	meta := auditMeta{mode: s.svc.Mode, region: s.svc.Region, caller: s.svc.AccountID}
+	meta := auditMeta{mode: s.svc.Mode, region: s.svc.Region, caller: s.caller, identity: s.svc.Identity}
 	var prev *model.Credentials
 	if reissue && s.creds != nil {
 		c := *s.creds
@@ -439,8 +440,12 @@ func (s *IssueScreen) issue(reissue bool) tea.Cmd {
 	return issueCmd(s.svc.Issuer, s.svc.Audit, meta, req, prev, s.seq, s.now)
 }
 
-// auditMeta is what the audit record needs besides the request and the credentials.
-type auditMeta struct{ mode, region, caller string }
+// auditMeta is what the audit record needs besides the request and the credentials; when
+// caller is unknown, identity (may be nil) is asked once.
+type auditMeta struct {
+	mode, region, caller string
+	identity             Identity
+}
 
 // issueResultMsg answers issueCmd.
 type issueResultMsg struct {
@@ -461,6 +466,11 @@ func issueCmd(iss TokenIssuer, audit AuditLog, meta auditMeta, req model.IssueRe
 		c, err := iss.AssumeRole(ctx, req)
 		if err != nil {
 			return issueResultMsg{id: id, req: req, prev: prev, err: err}
+		}
+		if meta.caller == "" && meta.identity != nil {
+			if who, err := meta.identity.Whoami(ctx); err == nil {
+				meta.caller = who.ARN
+			}
 		}
 		rec := buildAuditRecord(meta, req, c, now())
 		var aerr error
@@ -514,6 +524,9 @@ func (s *IssueScreen) onIssued(msg issueResultMsg) (Screen, tea.Cmd) {
 		return s, nil // stale
 	}
 	s.pending = false
+	if msg.record.Caller != "" {
+		s.caller = msg.record.Caller
+	}
 	if msg.err != nil {
 		s.lastErr = "not issued — " + flatLine(msg.err.Error())
 		return s, func() tea.Msg { return ErrorMsg{Context: "issuing a token (AssumeRole)", Err: msg.err} }

@@ -68,6 +68,12 @@ func (f *tkIssuer) AssumeRole(_ context.Context, req model.IssueRequest) (model.
 	}, nil
 }
 
+type tkIdentity struct{ arn string }
+
+func (f tkIdentity) Whoami(context.Context) (model.Caller, error) {
+	return model.Caller{ARN: f.arn, AccountID: "1234567890123456"}, nil
+}
+
 type tkAudit struct {
 	mu        sync.Mutex
 	recs      []model.AuditRecord
@@ -417,6 +423,7 @@ func TestIssueRefusesBrokenPolicy(t *testing.T) {
 
 func TestIssueCallsSTSAndAudits(t *testing.T) {
 	s, iss, aud, _ := tkIssueScreen(t)
+	s.svc.Identity = tkIdentity{arn: "acs:ram::1234567890123456:user/sts-issuer"}
 	tkSend(t, s, tkRoleMsg(time.Hour))
 	tkSend(t, s, PolicyChangedMsg{Doc: tkPolicy, Bucket: "examplebucket", Prefix: "src/", Valid: true})
 	tkSend(t, s, tkKey("ctrl+u"))
@@ -449,6 +456,9 @@ func TestIssueCallsSTSAndAudits(t *testing.T) {
 	}
 	if rec.ID == "" || rec.ID != issued.RecordID || issued.Record.ID != rec.ID {
 		t.Errorf("record id %q vs msg %q/%q", rec.ID, issued.RecordID, issued.Record.ID)
+	}
+	if rec.Caller != "acs:ram::1234567890123456:user/sts-issuer" {
+		t.Errorf("caller = %q", rec.Caller)
 	}
 	if rec.DurationSeconds != 1800 || rec.SessionName != "alice" || !rec.ExternalIDUsed || rec.Mode != "live" || rec.RoleARN != tkRole {
 		t.Errorf("record fields wrong: %+v", rec)
