@@ -3,6 +3,7 @@ package stsemu
 import (
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http/httptest"
@@ -296,6 +297,37 @@ func TestSTSSDKErrors(t *testing.T) {
 				t.Fatal("a secret leaked into the error")
 			}
 		})
+	}
+}
+
+// TestTracesHoldNoSecrets: after successes and failures, no trace mentions a secret or a token.
+func TestTracesHoldNoSecrets(t *testing.T) {
+	ts := newTestServer(t)
+	host := startHTTP(t, ts, false)
+	resp, err := assume(newSTS(t, host, "http", issuerKeys), assumeArgs{arn: arnPrefix + "RamOssTest", session: "secret-check"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := resp.Body.Credentials
+	tmp := keys{tea.StringValue(c.AccessKeyId), tea.StringValue(c.AccessKeySecret), tea.StringValue(c.SecurityToken)}
+	newSTS(t, host, "http", tmp).GetCallerIdentity()
+	newSTS(t, host, "http", keys{tmp.ak, "wrong-secret-value", tmp.token}).GetCallerIdentity()
+	newSTS(t, host, "http", keys{tmp.ak, tmp.secret, tmp.token + "AAAA"}).GetCallerIdentity()
+	assume(newSTS(t, host, "http", keys{captureAK, "wrong-secret-value", ""}), assumeArgs{arn: arnPrefix + "RamOssTest", session: "s3"})
+	ts.traces.mu.Lock()
+	defer ts.traces.mu.Unlock()
+	n := 0
+	for _, tr := range ts.traces.byID {
+		n++
+		b, _ := json.Marshal(tr)
+		for _, secret := range []string{tmp.secret, tmp.token, captureSecret, "wrong-secret-value"} {
+			if strings.Contains(string(b), secret) {
+				t.Fatalf("trace %s contains a secret", tr.RequestID)
+			}
+		}
+	}
+	if n < 5 {
+		t.Fatalf("only %d traces", n)
 	}
 }
 
