@@ -7,7 +7,6 @@ package oss
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"hash/crc64"
 	"io"
@@ -302,15 +301,6 @@ func (c *Client) Presign(ctx context.Context, method, bucket, key string, expire
 		return "", c.fail("Presign", err)
 	}
 	return res.URL, nil
-}
-
-// statusOf returns the HTTP status of an OSS answer, 0 for a transport error.
-func statusOf(err error) int {
-	var ae *model.APIError
-	if errors.As(err, &ae) {
-		return ae.StatusCode
-	}
-	return 0
 }
 
 // Generated is a deterministic pseudo-random test object of a given size, readable at any

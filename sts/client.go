@@ -261,7 +261,7 @@ func parseExpiration(s string) (time.Time, error) {
 			return t.UTC(), nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("Expiration %q is not an ISO 8601 UTC time", s)
+	return time.Time{}, fmt.Errorf("the Expiration %q is not an ISO 8601 UTC time", s)
 }
 
 // ClockOffset estimates server time minus local time from a response's Date header (RFC 1123,
