@@ -50,10 +50,11 @@ func (o objects) With(c model.Credentials) ui.ObjectClient { return o.s.With(c) 
 
 // world is a temporary HOME and state dir with an environment that finds no credentials.
 type world struct {
-	t     *testing.T
-	home  string
-	state string
-	vars  map[string]string
+	t       *testing.T
+	home    string
+	state   string
+	vars    map[string]string
+	connect func(context.Context, Global, *Env) (*ui.Services, func(), error) // nil = testConnect
 }
 
 func newWorld(t *testing.T) *world {
@@ -72,8 +73,12 @@ type result struct {
 func (w *world) run(stdin string, args ...string) result {
 	w.t.Helper()
 	var out, errb bytes.Buffer
+	conn := w.connect
+	if conn == nil {
+		conn = testConnect
+	}
 	env := &Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb, Getenv: func(k string) string { return w.vars[k] },
-		Deps: Deps{Connect: testConnect}}
+		Deps: Deps{Connect: conn}}
 	code := Main(context.Background(), args, env)
 	return result{code, out.String(), errb.String()}
 }

@@ -1,0 +1,90 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stsdeck/stsdeck/model"
+	"github.com/stsdeck/stsdeck/model/auditlog"
+	"github.com/stsdeck/stsdeck/ui"
+)
+
+// Fakes with known secrets, to prove where they do and do not go.
+
+const (
+	fakeSecret = "SECRET-never-shown-9f2"
+	fakeToken  = "CAIStoken-never-shown-0123456789abcdef"
+)
+
+type fakeIssuer struct{ got model.IssueRequest }
+
+func (f *fakeIssuer) AssumeRole(_ context.Context, r model.IssueRequest) (model.Credentials, error) {
+	f.got = r
+	return model.Credentials{AccessKeyID: "STS.fake", AccessKeySecret: fakeSecret, SecurityToken: fakeToken,
+		Expiration: time.Now().Add(time.Hour).UTC().Truncate(time.Second), RoleARN: r.RoleARN, Region: "cn-hangzhou", RequestID: "REQ"}, nil
+}
+
+type fakeIdentity struct{}
+
+func (fakeIdentity) Whoami(context.Context) (model.Caller, error) {
+	return model.Caller{AccountID: "1234567890123456", ARN: "acs:ram::1234567890123456:user/u", IdentityType: "RAMUser"}, nil
+}
+
+type deniedRoles struct{}
+
+func (deniedRoles) ListRoles(context.Context) ([]model.Role, error) {
+	return nil, &model.APIError{Service: "ram", Operation: "ListRoles", StatusCode: 403, Code: "NoPermission", Message: "You are not authorized", Hint: "needs ram:ListRoles"}
+}
+func (deniedRoles) GetRole(context.Context, string) (model.Role, error) {
+	return model.Role{}, &model.APIError{Service: "ram", Operation: "GetRole", StatusCode: 403, Code: "NoPermission"}
+}
+
+func fakeWorld(t *testing.T) (*world, *fakeIssuer) {
+	w := newWorld(t)
+	iss := &fakeIssuer{}
+	audit := auditlog.Open(w.state)
+	connectFake := func(context.Context, Global, *Env) (*ui.Services, func(), error) {
+		return &ui.Services{Mode: "live", Region: "cn-hangzhou", Identity: fakeIdentity{}, Roles: deniedRoles{}, Issuer: iss, Audit: audit}, nil, nil
+	}
+	w.connect = connectFake
+	return w, iss
+}
+
+func TestSecretsOnlyWhereAsked(t *testing.T) {
+	w, iss := fakeWorld(t)
+	t.Run("card", func(t *testing.T) {
+		r := w.must("issue", "--role", "RamOssTest", "--session-name", "s1")
+		if strings.Contains(r.stdout+r.stderr, fakeSecret) || strings.Contains(r.stdout+r.stderr, fakeToken) {
+			t.Fatalf("card leaks:\n%s", r.stdout)
+		}
+		if !strings.Contains(r.stdout, "[LIVE]") || iss.got.RoleARN != "acs:ram::1234567890123456:role/RamOssTest" || iss.got.SessionName != "s1" {
+			t.Errorf("card %s request %+v", r.stdout, iss.got)
+		}
+	})
+	t.Run("env holds exactly the exports", func(t *testing.T) {
+		r := w.must("issue", "--role", "RamOssTest", "--format", "env")
+		lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
+		if len(lines) != 7 || !strings.HasPrefix(lines[6], "# expires ") || !strings.Contains(r.stdout, "export ALIBABA_CLOUD_ACCESS_KEY_SECRET='"+fakeSecret+"'") || strings.Contains(r.stderr, fakeSecret) {
+			t.Fatalf("env output %q stderr %q", r.stdout, r.stderr)
+		}
+	})
+	t.Run("audit records hold no secret", func(t *testing.T) {
+		recs, _, err := auditlog.Open(w.state).List()
+		if err != nil || len(recs) != 2 {
+			t.Fatalf("%d records %v", len(recs), err)
+		}
+		b, _ := json.Marshal(recs)
+		if strings.Contains(string(b), fakeSecret) || strings.Contains(string(b), fakeToken) || recs[0].Caller != "acs:ram::1234567890123456:user/u" || recs[0].DurationSeconds != 3600 {
+			t.Errorf("records %s", b)
+		}
+	})
+	t.Run("roles denied falls back to recent roles and exits 1", func(t *testing.T) {
+		r := w.run("", "roles")
+		if r.code != ExitDenied || !strings.Contains(r.stderr, "hint: needs ram:ListRoles") || !strings.Contains(r.stdout, "acs:ram::1234567890123456:role/RamOssTest") {
+			t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+		}
+	})
+}
