@@ -216,7 +216,10 @@ func (x *explainState) lines(st Styles, width int) []string {
 			add("    " + v.Reason)
 		}
 		for _, m := range v.Result.Statements {
-			add(fmt.Sprintf("    matched: %s %s statement %d (line %d) %s", LayerWord(m.Layer), m.Policy, m.Index, m.Line, m.Effect))
+			add(fmt.Sprintf("    matched (%s layer): %s statement %d (line %d) %s", LayerWord(m.Layer), m.Policy, m.Index, m.Line, m.Effect))
+		}
+		if v.Verdict == VerdictAllow && (a != nil || x.err != nil) {
+			add("    " + st.Muted.Render("the policies allow this request: the failure is not a policy denial"))
 		}
 	case x.engine != "":
 		add("  " + st.Muted.Render(x.engine))

@@ -604,6 +604,23 @@ func predictProbe(rep *model.ProbeReport, in probeInputs, sessionName string) (c
 	return cells
 }
 
+// opOperation is the OSS API operation a probe operation calls.
+func opOperation(op string) string {
+	switch op {
+	case "put":
+		return "PutObject"
+	case "get":
+		return "GetObject"
+	case "head":
+		return "HeadObject"
+	case "list":
+		return "ListObjectsV2"
+	case "delete":
+		return "DeleteObject"
+	}
+	return op
+}
+
 // opAction is the OSS action a probe operation needs.
 func opAction(op string) string {
 	for _, o := range PreviewOps {
@@ -661,8 +678,8 @@ func (s *TestScreen) explainRow(i int) tea.Cmd {
 	a := r.Actual
 	var err error
 	if !a.Allowed || a.Code != "" {
-		err = &model.APIError{Service: "oss", Operation: r.Op, StatusCode: a.Status, Code: a.Code, EC: a.EC,
-			RequestID: a.RequestID, Message: ExplainEC(a.EC, a.Code)}
+		err = &model.APIError{Service: "oss", Operation: opOperation(r.Op), StatusCode: a.Status, Code: a.Code, EC: a.EC,
+			RequestID: a.RequestID}
 	}
 	title := fmt.Sprintf("probe %s %s (%s)", r.Op, r.Key, r.Scope)
 	cmd := s.openExplain(title, err, "", "", "")
@@ -841,7 +858,8 @@ func (s *TestScreen) gridView() string {
 		b.WriteString(st.Muted.Render("enter explains the selected row") + "\n")
 	}
 	if len(rep.LeftBehind) > 0 {
-		b.WriteString(st.Warn.Render(GlyphWarn+" could not delete: "+strings.Join(rep.LeftBehind, ", ")) + "\n")
+		b.WriteString(st.Warn.Render(cutLine(GlyphWarn+" could not delete: "+strings.Join(rep.LeftBehind, ", "), s.width)) + "\n")
+		b.WriteString(st.Muted.Render("  (this token may not delete them; remove them with your own credentials)") + "\n")
 	}
 	return b.String()
 }

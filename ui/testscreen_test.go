@@ -166,7 +166,7 @@ func TestTestScreenExpiredTokenExplain(t *testing.T) {
 	for _, w := range []string{"Explain: upload oss://examplebucket/src/", "✗ The token has EXPIRED. Press r to re-issue",
 		"Code           SecurityTokenExpired", "EC             0002-00000007", "RequestId      REQ-EXP",
 		"RecommendDoc   https://api.aliyun.com/troubleshoot?q=0002-00000007", "the security token has expired",
-		"Tokens cannot be revoked", "Live mode"} {
+		"Tokens cannot be revoked", "Live mode", "the policies allow this request: the failure is not a policy denial"} {
 		if !strings.Contains(v, w) {
 			t.Errorf("explain lacks %q", w)
 		}
@@ -301,7 +301,7 @@ func TestTestScreenProbeGrid(t *testing.T) {
 	tkSend(t, s, tkKey("enter"))
 	v = tkView(s)
 	for _, w := range []string{"Explain: probe put dst/.stsdeck-probe-0123456789abcdef (outside)", "EC             0003-00000301",
-		"denied by the session policy", "RequestId      R-DENY"} {
+		"denied by the session policy", "RequestId      R-DENY", "Operation      PutObject"} {
 		if !strings.Contains(v, w) {
 			t.Errorf("explain lacks %q:\n%s", w, v)
 		}
