@@ -33,8 +33,8 @@ func runProbe(ctx context.Context, env *Env) int {
 	if len(pos) > 0 {
 		return c.bad("unexpected argument %q", pos[0])
 	}
-	if t.bucket == "" {
-		return c.bad("--bucket is required")
+	if t.bucket == "" || t.prefix == "" {
+		return c.bad("--bucket and --prefix are required (the probe writes under the prefix and outside it)")
 	}
 	if *outside != "" && *outside == t.prefix {
 		return c.bad("--outside must differ from --prefix")
