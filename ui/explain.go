@@ -194,7 +194,9 @@ func (x *explainState) lines(st Styles, width int) []string {
 		}
 	case x.err != nil:
 		add(st.Title.Render("What went wrong"))
-		add("  " + flatLine(x.err.Error()))
+		for _, l := range wrapWords(flatLine(x.err.Error()), width-2) {
+			add("  " + l)
+		}
 	}
 	add(st.Title.Render("What the local engine says"))
 	switch {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 	"time"
@@ -319,6 +320,7 @@ type uploadDoneMsg struct {
 	size    int64
 	elapsed time.Duration
 	err     error
+	local   bool // err is about the local file, not OSS
 }
 
 func (s *TestScreen) startUpload() tea.Cmd {
@@ -366,17 +368,17 @@ func runUpload(ctx context.Context, job uploadJob) tea.Cmd {
 		if job.file != "" {
 			f, err := os.Open(job.file)
 			if err != nil {
-				job.ch <- uploadDoneMsg{id: job.id, err: fmt.Errorf("opening %s: %w", job.file, err)}
+				job.ch <- uploadDoneMsg{id: job.id, err: fmt.Errorf("cannot open %s: %w", job.file, pathErrReason(err)), local: true}
 				return nil
 			}
 			defer f.Close()
 			fi, err := f.Stat()
 			if err != nil {
-				job.ch <- uploadDoneMsg{id: job.id, err: fmt.Errorf("reading %s: %w", job.file, err)}
+				job.ch <- uploadDoneMsg{id: job.id, err: fmt.Errorf("cannot read %s: %w", job.file, pathErrReason(err)), local: true}
 				return nil
 			}
 			if fi.IsDir() {
-				job.ch <- uploadDoneMsg{id: job.id, err: fmt.Errorf("%s is a directory", job.file)}
+				job.ch <- uploadDoneMsg{id: job.id, err: fmt.Errorf("%s is a directory", job.file), local: true}
 				return nil
 			}
 			body, size = f, fi.Size()
@@ -400,6 +402,15 @@ func runUpload(ctx context.Context, job uploadJob) tea.Cmd {
 		job.ch <- uploadDoneMsg{id: job.id, info: info, size: size, elapsed: time.Since(start), err: err}
 		return nil
 	}
+}
+
+// pathErrReason drops the path an *fs.PathError repeats.
+func pathErrReason(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // waitUpload delivers the next upload message.
@@ -433,6 +444,10 @@ func (s *TestScreen) onUploaded(msg uploadDoneMsg) (Screen, tea.Cmd) {
 			return s, nil
 		}
 		s.upLine = GlyphDeny + " upload failed: " + flatLine(msg.err.Error())
+		if msg.local {
+			s.upLine = GlyphDeny + " " + flatLine(msg.err.Error()) + " (nothing was sent)"
+			return s, nil
+		}
 		return s, s.openExplain("upload oss://"+s.inputs[tfBucket].Value()+"/"+s.inputs[tfKey].Value(),
 			msg.err, "put", s.inputs[tfBucket].Value(), s.inputs[tfKey].Value())
 	}
@@ -769,7 +784,9 @@ func (s *TestScreen) View() string {
 		case strings.HasPrefix(s.upLine, GlyphWarn):
 			style = st.Warn
 		}
-		b.WriteString(style.Render(cutLine(s.upLine, max(20, s.width))) + "\n")
+		for _, l := range wrapWords(s.upLine, max(20, s.width)) {
+			b.WriteString(style.Render(l) + "\n")
+		}
 		if s.upOK && s.upDetail != "" {
 			b.WriteString(st.Muted.Render(cutLine(s.upDetail, max(20, s.width))) + "\n")
 		}

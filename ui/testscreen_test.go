@@ -3,6 +3,8 @@ package ui
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -378,3 +380,37 @@ func tkBoolStr(b *bool) string {
 }
 
 var _ = context.Background
+
+func TestTestScreenUploadLocalFile(t *testing.T) {
+	tests := []struct {
+		name    string
+		file    func(dir string) string
+		wantOK  bool
+		wantMsg string
+	}{
+		{"file", func(dir string) string {
+			p := filepath.Join(dir, "report.csv")
+			os.WriteFile(p, []byte(strings.Repeat("a,b,c\n", 1000)), 0o600)
+			return p
+		}, true, "5.9 KiB"},
+		{"missing", func(dir string) string { return filepath.Join(dir, "nope.bin") }, false, "no such file"},
+		{"directory", func(dir string) string { return dir }, false, "is a directory"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, cl, _, _ := tkTestScreen(t, "live")
+			s.inputs[tfFile].SetValue(tt.file(t.TempDir()))
+			tkSend(t, s, tkKey("u"))
+			v := tkView(s)
+			if tt.wantOK {
+				if !strings.Contains(v, "upload succeeded") || !strings.Contains(v, tt.wantMsg) || len(cl.puts) != 1 {
+					t.Fatalf("view:\n%s", v)
+				}
+				return
+			}
+			if len(cl.puts) != 0 || s.explain.open || !strings.Contains(v, tt.wantMsg) || !strings.Contains(v, "nothing was sent") {
+				t.Fatalf("puts %v, view:\n%s", cl.puts, v)
+			}
+		})
+	}
+}
