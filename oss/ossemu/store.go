@@ -426,7 +426,10 @@ func (s *diskStore) writeStream(ctx context.Context, r io.Reader, max int64) (pa
 	if max > 0 && size > max {
 		return "", 0, nil, 0, ErrEntityTooLarge
 	}
-	// Not fsynced here: the commit's barrier makes it durable together with its metadata.
+	// Flush while the pages are ours alone: the commit then only needs the directory entries.
+	if err = f.Sync(); err != nil {
+		return "", 0, nil, 0, err
+	}
 	if err = f.Close(); err != nil {
 		return "", 0, nil, 0, err
 	}
@@ -454,21 +457,19 @@ func copyHashed(w io.Writer, r io.Reader, hs ...hash.Hash) (int64, error) {
 		if n > 0 {
 			total += int64(n)
 			chunk := bufs[i][:n]
-			wg.Add(1)
+			// Each hash on its own goroutine (MD5 is the slowest stage), the write on another.
+			wg.Add(len(hs) + 1)
+			for _, h := range hs {
+				go func() {
+					defer wg.Done()
+					h.Write(chunk)
+				}()
+			}
 			go func() {
 				defer wg.Done()
-				var hw sync.WaitGroup
-				hw.Add(1)
-				go func() {
-					defer hw.Done()
-					for _, h := range hs {
-						h.Write(chunk)
-					}
-				}()
 				if _, err := w.Write(chunk); err != nil {
 					werr = err
 				}
-				hw.Wait()
 			}()
 		}
 		if rerr != nil {

@@ -2,12 +2,8 @@ package ossemu
 
 import (
 	"os"
-
-	"golang.org/x/sys/unix"
+	"syscall"
 )
 
-const groupSync = true
-
-func syncfs(f *os.File) error { return unix.Syncfs(int(f.Fd())) }
-
-func fdatasync(f *os.File) error { return unix.Fdatasync(int(f.Fd())) }
+// fdatasync flushes a file's data (and only the metadata needed to read it back).
+func fdatasync(f *os.File) error { return syscall.Fdatasync(int(f.Fd())) }
