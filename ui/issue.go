@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -772,6 +773,9 @@ func parseIssueDuration(v string) (time.Duration, error) {
 	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
 		if n <= 0 {
 			return 0, fmt.Errorf("duration: %s seconds is not positive", v)
+		}
+		if n > int64(math.MaxInt64/time.Second) {
+			return 0, fmt.Errorf("duration: %s seconds is far too long", v)
 		}
 		return time.Duration(n) * time.Second, nil
 	}

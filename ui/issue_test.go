@@ -322,6 +322,7 @@ func TestParseIssueDuration(t *testing.T) {
 		{"-5m", 0, "not positive"},
 		{"0", 0, "not positive"},
 		{"1.5s", 0, "not whole seconds"},
+		{"9223372036854775807", 0, "far too long"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -693,4 +694,28 @@ func TestIssueViewSizes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzIssueInputs: the typed session name, duration and external id never panic the
+// validators, and what they accept is what STS accepts.
+func FuzzIssueInputs(f *testing.F) {
+	for _, s := range []string{"", "a", "alice", "1h30m", "3600", "-1", "9223372036854775807", "1e9h", "ab cd", "€€", "x=y,z@w:v/u-t_s"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if d, err := parseIssueDuration(s); err == nil && (d < 0 || d%time.Second != 0 || d == 0 && strings.TrimSpace(s) != "") {
+			t.Fatalf("parseIssueDuration(%q) = %v accepted", s, d)
+		}
+		if validateSessionName(s) == "" {
+			n := len([]rune(s))
+			if n < 2 || n > 64 || strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.@-_") != "" {
+				t.Fatalf("session name %q accepted", s)
+			}
+		}
+		if validateExternalID(s) == "" && s != "" {
+			if strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789=,.@:/-_") != "" {
+				t.Fatalf("external id %q accepted", s)
+			}
+		}
+	})
 }

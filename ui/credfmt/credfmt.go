@@ -206,6 +206,18 @@ func mergeConfigJSON(existing []byte, profile, region string, c model.Credential
 		if err := json.Unmarshal(existing, &top); err != nil {
 			return nil, fmt.Errorf("config-json: the existing aliyun config is not a JSON object: %w", err)
 		}
+		if top == nil { // the file says null
+			top = map[string]json.RawMessage{}
+		}
+	}
+	// aliyun CLI reads the file with encoding/json into a struct, which matches keys without
+	// regard to case: a "Profiles" beside our "profiles" would make the merge ambiguous.
+	for k := range top {
+		for _, want := range []string{"profiles", "current", "meta_path"} {
+			if k != want && strings.EqualFold(k, want) {
+				return nil, fmt.Errorf("config-json: the existing aliyun config has a key %q that the aliyun CLI reads as %q; fix the file by hand first", k, want)
+			}
+		}
 	}
 	var profiles []json.RawMessage
 	if raw, ok := top["profiles"]; ok && string(raw) != "null" {
@@ -222,7 +234,9 @@ func mergeConfigJSON(existing []byte, profile, region string, c model.Credential
 		}
 		if json.Unmarshal(p, &head) == nil && head.Name == profile {
 			idx = i
-			_ = json.Unmarshal(p, &mine)
+			if json.Unmarshal(p, &mine) != nil || mine == nil {
+				mine = map[string]any{}
+			}
 			break
 		}
 	}
