@@ -61,7 +61,9 @@ func fishUnquote(t *testing.T, s string) string {
 // psUnquote reads a PowerShell single-quoted string: a doubled quote character is one quote.
 func psUnquote(t *testing.T, s string) string {
 	r := []rune(s)
-	isQ := func(c rune) bool { return c == '\'' || c == '\u2018' || c == '\u2019' || c == '\u201a' || c == '\u201b' }
+	isQ := func(c rune) bool {
+		return c == '\'' || c == '\u2018' || c == '\u2019' || c == '\u201a' || c == '\u201b'
+	}
 	if len(r) < 2 || r[0] != '\'' || r[len(r)-1] != '\'' {
 		t.Fatalf("not single-quoted: %q", s)
 	}
