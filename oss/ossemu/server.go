@@ -1,6 +1,3 @@
-// Package ossemu is the sandbox OSS server: the object API over a disk store, with OSS's V1 and
-// V4 signatures, STS tokens resolved through an Authenticator, every request authorized by the
-// policy engine (session, identity and bucket-policy layers), and OSS's error bodies.
 package ossemu
 
 import (

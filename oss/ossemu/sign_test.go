@@ -304,6 +304,17 @@ func TestSDKSignerVectors(t *testing.T) {
 		if e := CheckTime(a, time.Unix(1699808205, 0)); e == nil {
 			t.Error("expired URL accepted")
 		}
+		for name, q := range map[string]string{
+			"versionId": strings.Replace(raw, "versionId=versionId", "versionId=other", 1),
+			"token":     strings.Replace(raw, "security-token=token", "security-token=tok", 1),
+			"expires":   strings.Replace(raw, "Expires=1699808204", "Expires=1699808205", 1),
+		} {
+			r2 := cloneSig(r)
+			r2.RawQuery = q
+			if _, e := verifyAt(r2, "sk"); e == nil || e.Code != "SignatureDoesNotMatch" {
+				t.Errorf("changed %s: want SignatureDoesNotMatch, got %v", name, e)
+			}
+		}
 	})
 }
 
@@ -416,5 +427,20 @@ func FuzzVerifiers(f *testing.F) {
 			}
 		}
 		ParseRange(rawQuery, int64(len(key)))
+	})
+}
+
+func FuzzParseRange(f *testing.F) {
+	f.Add("bytes=0-9", int64(100))
+	f.Add("bytes=-5", int64(3))
+	f.Add("bytes=9223372036854775807-", int64(10))
+	f.Fuzz(func(t *testing.T, h string, size int64) {
+		if size < 0 {
+			return
+		}
+		start, n, ok := ParseRange(h, size)
+		if ok && (start < 0 || n <= 0 || start+n > size) {
+			t.Fatalf("ParseRange(%q, %d) = %d, %d outside the object", h, size, start, n)
+		}
 	})
 }

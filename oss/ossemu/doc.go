@@ -1,0 +1,18 @@
+// Package ossemu is the sandbox OSS server: the object API of Alibaba Cloud OSS over a local disk
+// store, answering the official SDKs as oss-<region>.aliyuncs.com would.
+//
+// Request path (one router, server.go): addressing (ParseAddress: virtual-hosted unless the host
+// is an IP, localhost or oss-<region>[-internal].aliyuncs.com) → operation (route) → bucket
+// exists and belongs to this listener's region → authentication (sign.go: V1 and V4, header or
+// presigned, pure functions, ±15 min skew on the wall clock, constant-time compare; credentials
+// from the Authenticator) → authorization (policy engine over the session, identity and
+// bucket-policy layers; implicit denials fall through to a private ACL) → handler → OSS's error
+// XML (errors.go, one table) → decision trace kept in a ring and served at /-/trace/<RequestId>.
+//
+// Storage (store.go, Store interface): each bucket has a commit journal (journal.go) whose
+// records are the only commit points; objects up to 64 KiB live inside their record, larger ones
+// in a data file (or, after CompleteMultipartUpload, a directory of hard-linked parts: no data
+// is copied twice) fsynced before their record is written. Writers are atomic and durable
+// before they answer; a crash leaves every object absent or whole; start-up cuts a torn journal
+// tail and removes data no record refers to.
+package ossemu
