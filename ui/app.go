@@ -55,8 +55,9 @@ type App struct {
 	confirmQuit bool
 	quitting    bool
 
-	clockOffset time.Duration
-	advanceSeq  int
+	clockOffset    time.Duration
+	advancing      bool          // an Advance request is in flight
+	advancePending time.Duration // presses made meanwhile
 }
 
 // callerMsg answers the app's Whoami.
@@ -67,7 +68,6 @@ type callerMsg struct {
 
 // advancedMsg answers a sandbox clock advance.
 type advancedMsg struct {
-	seq    int
 	offset time.Duration
 	err    error
 }
@@ -131,12 +131,17 @@ func whoami(id Identity) tea.Cmd {
 	}
 }
 
-func advance(sb SandboxControl, seq int, d time.Duration) tea.Cmd {
+func (a *App) startAdvance(d time.Duration) tea.Cmd {
+	a.advancing = true
+	return advance(a.svc.Sandbox, d)
+}
+
+func advance(sb SandboxControl, d time.Duration) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		off, err := sb.Advance(ctx, d)
-		return advancedMsg{seq: seq, offset: off, err: err}
+		return advancedMsg{offset: off, err: err}
 	}
 }
 
@@ -181,15 +186,24 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return a, nil
 	case advancedMsg:
-		if msg.seq != a.advanceSeq {
-			return a, nil
+		a.advancing = false
+		var next tea.Cmd
+		if a.advancePending > 0 && a.svc.Sandbox != nil {
+			next = a.startAdvance(a.advancePending)
+			a.advancePending = 0
 		}
 		if msg.err != nil {
 			a.setError(ErrorMsg{Context: "advancing the sandbox clock", Err: msg.err})
-			return a, nil
+			return a, next
+		}
+		// Presses run concurrently and each answer carries the sandbox's offset after that
+		// press; the clock only moves forward, so the largest answer is the current one and a
+		// smaller one arriving late is stale.
+		if msg.offset <= a.clockOffset {
+			return a, next
 		}
 		a.clockOffset = msg.offset
-		return a, func() tea.Msg { return ClockAdvancedMsg{Offset: msg.offset} }
+		return a, tea.Batch(next, func() tea.Msg { return ClockAdvancedMsg{Offset: msg.offset} })
 	case ClockAdvancedMsg:
 		a.clockOffset = msg.Offset
 		a.setStatus(fmt.Sprintf("sandbox authorization clock is now %s ahead of the wall clock", fmtOffset(msg.Offset)))
@@ -248,9 +262,13 @@ func (a *App) handleKey(msg tea.KeyMsg) tea.Cmd {
 		if a.svc.Sandbox == nil {
 			return nil
 		}
-		a.advanceSeq++
+		if a.advancing {
+			// One request at a time: presses made meanwhile go in the next one.
+			a.advancePending += AdvanceStep
+			return nil
+		}
 		a.setStatus("advancing the sandbox clock…")
-		return advance(a.svc.Sandbox, a.advanceSeq, AdvanceStep)
+		return a.startAdvance(AdvanceStep)
 	case keyIs(msg, k.Back) && a.statusErr:
 		// esc first dismisses an error, then reaches the screen.
 		a.status, a.statusErr = "", false
@@ -362,7 +380,9 @@ func (a *App) helpView() string {
 	if !a.fullHelp {
 		// Drop the screen's last bindings until "? help • q quit" fits.
 		short := km.ShortHelp()
-		for len(short) > 2 && cellWidth(h.ShortHelpView(short)) > a.width {
+		measure := h
+		measure.Width = 0 // unbounded, to see what would be cut
+		for len(short) > 2 && cellWidth(measure.ShortHelpView(short)) > a.width {
 			short = append(short[:len(short)-3], short[len(short)-2:]...)
 		}
 		return h.ShortHelpView(short)

@@ -103,7 +103,6 @@ type roleDetailMsg struct {
 	key    string // the ARN (or name) asked for
 	role   model.Role
 	err    error
-	choose bool
 }
 
 // roleItem is a list entry.
@@ -203,15 +202,15 @@ func recentRoles(recs []model.AuditRecord) []model.Role {
 	return out
 }
 
-func getRole(src RoleSource, req int, nameOrARN string, choose bool) tea.Cmd {
+func getRole(src RoleSource, req int, nameOrARN string) tea.Cmd {
 	return func() tea.Msg {
 		if src == nil {
-			return roleDetailMsg{req: req, key: nameOrARN, err: errors.New("no RAM connection is configured"), choose: choose}
+			return roleDetailMsg{req: req, key: nameOrARN, err: errors.New("no RAM connection is configured")}
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		r, err := src.GetRole(ctx, nameOrARN)
-		return roleDetailMsg{req: req, key: nameOrARN, role: r, err: err, choose: choose}
+		return roleDetailMsg{req: req, key: nameOrARN, role: r, err: err}
 	}
 }
 
@@ -417,7 +416,7 @@ func (s *RolesScreen) applyDetail(msg roleDetailMsg) tea.Cmd {
 		}
 		s.upsertItem(r)
 	}
-	if msg.choose && s.chooseARN == arn {
+	if s.chooseARN == arn {
 		s.chooseARN = ""
 		r, ok := s.details[arn]
 		if !ok {
@@ -486,6 +485,9 @@ func (s *RolesScreen) cursorMoved() tea.Cmd {
 	if !ok {
 		return nil
 	}
+	if s.chooseARN != r.ARN {
+		s.chooseARN = "" // enter was for another role; moving on cancels it
+	}
 	if _, ok := s.details[r.ARN]; ok {
 		return nil
 	}
@@ -497,7 +499,7 @@ func (s *RolesScreen) cursorMoved() tea.Cmd {
 	}
 	s.detailReq++
 	s.loadingARN = r.ARN
-	return tea.Batch(getRole(s.svc.Roles, s.detailReq, r.ARN, false), s.spin.Tick)
+	return tea.Batch(getRole(s.svc.Roles, s.detailReq, r.ARN), s.spin.Tick)
 }
 
 func (s *RolesScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
@@ -525,7 +527,7 @@ func (s *RolesScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 			s.loadingARN = arn
 			s.chooseARN = arn
 			s.refreshDetail()
-			return tea.Batch(getRole(s.svc.Roles, s.detailReq, arn, true), s.spin.Tick)
+			return tea.Batch(getRole(s.svc.Roles, s.detailReq, arn), s.spin.Tick)
 		}
 		var cmd tea.Cmd
 		s.arnInput, cmd = s.arnInput.Update(msg)
@@ -575,13 +577,11 @@ func (s *RolesScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 		}
 		s.chooseARN = r.ARN
 		if s.loadingARN == r.ARN {
-			// Already asked; choose it when the answer comes. Re-ask so the answer carries choose.
-			s.detailReq++
-		} else {
-			s.detailReq++
-			s.loadingARN = r.ARN
+			return nil // already asked: the answer chooses it
 		}
-		return tea.Batch(getRole(s.svc.Roles, s.detailReq, r.ARN, true), s.spin.Tick)
+		s.detailReq++
+		s.loadingARN = r.ARN
+		return tea.Batch(getRole(s.svc.Roles, s.detailReq, r.ARN), s.spin.Tick)
 	case keyIs(msg, k.Cancel) && s.expanded && !s.list.IsFiltered():
 		s.expanded = false
 		s.refreshDetail()

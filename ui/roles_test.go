@@ -80,7 +80,7 @@ func TestRolesStaleDetailDropped(t *testing.T) {
 	old := s.detailReq
 	s.detailReq++ // the cursor moved on
 	_, cmd := s.Update(roleDetailMsg{req: old, key: "acs:ram::1234567890123456:role/ecsrunner",
-		role: model.Role{Name: "EcsRunner", ARN: "acs:ram::1234567890123456:role/ecsrunner", Description: "STALE"}, choose: true})
+		role: model.Role{Name: "EcsRunner", ARN: "acs:ram::1234567890123456:role/ecsrunner", Description: "STALE"}})
 	if cmd != nil {
 		t.Error("a stale answer produced a command")
 	}

@@ -1,0 +1,417 @@
+package main
+
+// End-to-end flows of the console against the real embedded sandbox through the real adapters
+// and SDKs: teatest at 80×24 and 160×48 with golden files taken from the final model's View()
+// (run with -update to rewrite them), and a smoke test of the built binary in a real terminal
+// (tmux).
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/exp/teatest"
+
+	"github.com/stsdeck/stsdeck/sts/sandbox"
+	"github.com/stsdeck/stsdeck/ui"
+	"github.com/stsdeck/stsdeck/ui/cli"
+)
+
+// consoleEnv returns an environment whose state lives in a temp dir and that finds no
+// credentials anywhere else (extra overrides or adds variables).
+func consoleEnv(t *testing.T, extra map[string]string) *cli.Env {
+	t.Helper()
+	dir := t.TempDir()
+	vars := map[string]string{
+		"STSDECK_STATE_DIR":                  dir,
+		"HOME":                               dir,
+		"ALIBABA_CLOUD_ECS_METADATA_DISABLED": "true",
+		"NO_COLOR":                           "1",
+	}
+	for k, v := range extra {
+		vars[k] = v
+	}
+	return &cli.Env{Getenv: func(k string) string { return vars[k] }, Stdout: os.Stdout, Stderr: os.Stderr}
+}
+
+// sandboxConsole connects like a bare `stsdeck --sandbox` would and returns the console model.
+func sandboxConsole(t *testing.T, g cli.Global, env *cli.Env) tea.Model {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	svc, closer, err := connectServices(ctx, g, env)
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	t.Cleanup(closer)
+	return ui.New(svc, ui.Options{NoColor: true})
+}
+
+var ansiSeq = regexp.MustCompile(`\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][A-Z0-9]|\x1b[=>]`)
+
+func plain(b []byte) string { return ansiSeq.ReplaceAllString(string(b), "") }
+
+// flow drives a teatest model step by step: send keys, then wait until the screen shows text.
+type flow struct {
+	t  *testing.T
+	tm *teatest.TestModel
+}
+
+func (f flow) keys(ks ...string) {
+	for _, k := range ks {
+		f.tm.Send(keyMsg(k))
+	}
+}
+
+func (f flow) text(s string) { f.tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}) }
+
+func (f flow) waitFor(what ...string) {
+	f.t.Helper()
+	teatest.WaitFor(f.t, f.tm.Output(), func(b []byte) bool {
+		out := plain(b)
+		for _, w := range what {
+			if !strings.Contains(out, w) {
+				return false
+			}
+		}
+		return true
+	}, teatest.WithDuration(30*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+}
+
+// finalView quits and returns the final model's View(), with run-dependent values masked.
+// Unless keepStatus, it first puts a fixed text on the status line (a status fades after
+// some seconds, which would make the golden file depend on the machine's speed).
+func (f flow) finalView(keepStatus bool) string {
+	f.t.Helper()
+	if !keepStatus {
+		f.tm.Send(ui.StatusMsg{Text: "(end of flow)"})
+		f.waitFor("(end of flow)")
+	}
+	if err := f.tm.Quit(); err != nil {
+		f.t.Fatal(err)
+	}
+	m := f.tm.FinalModel(f.t, teatest.WithFinalTimeout(10*time.Second))
+	return mask(plain([]byte(m.View())))
+}
+
+func keyMsg(k string) tea.KeyMsg {
+	named := map[string]tea.KeyType{
+		"enter": tea.KeyEnter, "esc": tea.KeyEsc, "tab": tea.KeyTab, "shift+tab": tea.KeyShiftTab,
+		"up": tea.KeyUp, "down": tea.KeyDown, "ctrl+t": tea.KeyCtrlT, "ctrl+u": tea.KeyCtrlU,
+	}
+	if t, ok := named[k]; ok {
+		return tea.KeyMsg{Type: t}
+	}
+	if strings.HasPrefix(k, "alt+") {
+		return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k[4:]), Alt: true}
+	}
+	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
+}
+
+// Masks for what differs from run to run: ids, times, rates, random names.
+var masks = []struct {
+	re   *regexp.Regexp
+	with string
+}{
+	{regexp.MustCompile(`STS\.[A-Za-z0-9]{8,}`), "STS.<akid>"},
+	{regexp.MustCompile(`"[0-9A-F]{32}(-\d+)?"`), `"<etag>"`},
+	{regexp.MustCompile(`\b[0-9A-F]{24}\b`), "<request-id>"},
+	{regexp.MustCompile(`\b[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\b`), "<request-id>"},
+	{regexp.MustCompile(`\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?( UTC|Z|[+-]\d{2}:?\d{2})?`), "<time>"},
+	{regexp.MustCompile(`\d{8}-\d{6}`), "<stamp>"},
+	{regexp.MustCompile(`(\d+h ?)?(\d+m ?)?\d+s left`), "<remaining> left"},
+	{regexp.MustCompile(`in [\d.]+(ns|µs|ms|s) at [\d.]+ ?[KMGT]?i?B/s`), "in <elapsed> at <rate>"},
+	{regexp.MustCompile(`stsdeck-probe-[0-9a-f]+`), "stsdeck-probe-<rand>"},
+	{regexp.MustCompile(`CAIS\S*…\S* \(\d+ chars\)`), "<token>"},
+	{regexp.MustCompile(`[█░]+ *\d+%`), "<bar>"},
+	{regexp.MustCompile(`/tmp/\S+`), "<tmp>"},
+	{regexp.MustCompile(`\b\d+ms\b`), "<ms>"},
+}
+
+func mask(s string) string {
+	for _, m := range masks {
+		s = m.re.ReplaceAllString(s, m.with)
+	}
+	// Masking changes widths: drop trailing blanks so the golden files hold no padding noise.
+	// A line cut to the terminal width ends in "…" after a word whose length depends on the
+	// masked values before it: keep only the "…".
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		l = strings.TrimRight(l, " ")
+		if strings.HasSuffix(l, "…") {
+			l = strings.TrimSuffix(l, "…")
+			if j := strings.LastIndex(l, " "); j >= 0 {
+				l = l[:j+1]
+			}
+			l += "…"
+		}
+		lines[i] = l
+	}
+	return strings.Join(lines, "\n") + "\n"
+}
+
+var sizes = []struct {
+	name string
+	w, h int
+}{{"80x24", 80, 24}, {"160x48", 160, 48}}
+
+// demoToToken walks the classic scenario up to an issued token: RamOssTest, upload-only for
+// examplebucket/src/, issue.
+func demoToToken(f flow) {
+	f.t.Helper()
+	f.waitFor("RamOssTest")
+	f.keys("/")
+	f.text("RamOss")
+	f.keys("enter")
+	f.waitFor("“RamOss” 1 of")
+	f.keys("enter")
+	f.waitFor("Session policy")
+	f.keys("t", "enter")
+	f.waitFor("Bucket: examplebucket")
+	f.keys("enter")
+	f.text("src/")
+	f.keys("enter")
+	f.waitFor("no findings", "Allow")
+	f.keys("tab")
+	f.waitFor("session name")
+	f.keys("enter")
+	f.waitFor("AccessKeyId", "STS.")
+}
+
+func TestConsoleDemoFlow(t *testing.T) {
+	for _, sz := range sizes {
+		t.Run(sz.name, func(t *testing.T) {
+			t.Parallel()
+			m := sandboxConsole(t, cli.Global{Sandbox: true, Console: true}, consoleEnv(t, nil))
+			f := flow{t, teatest.NewTestModel(t, m, teatest.WithInitialTermSize(sz.w, sz.h))}
+			demoToToken(f)
+			f.keys("tab")
+			f.waitFor("Test the token")
+			f.keys("u")
+			// A successful upload runs the probe by itself.
+			f.waitFor("upload succeeded", "0003-00000301")
+			v := f.finalView(false)
+			for _, want := range []string{"[SANDBOX]", "upload succeeded: oss://examplebucket/src/", "outside", "AccessDenied", "0003-00000301", "Deny (session)"} {
+				if !strings.Contains(v, want) {
+					t.Errorf("final view lacks %q:\n%s", want, v)
+				}
+			}
+			golden.RequireEqual(t, []byte(v))
+		})
+	}
+}
+
+func TestConsoleExplainAccessDenied(t *testing.T) {
+	for _, sz := range sizes {
+		t.Run(sz.name, func(t *testing.T) {
+			t.Parallel()
+			m := sandboxConsole(t, cli.Global{Sandbox: true, Console: true}, consoleEnv(t, nil))
+			f := flow{t, teatest.NewTestModel(t, m, teatest.WithInitialTermSize(sz.w, sz.h))}
+			demoToToken(f)
+			f.keys("tab")
+			f.waitFor("Test the token")
+			f.keys("p")
+			f.waitFor("0003-00000301")
+			// The put outside the prefix is the classic denial: select it and explain.
+			// The cursor starts on the first denial (head inside); put outside is 4 rows below.
+			for range 4 {
+				f.keys("down")
+			}
+			f.keys("enter")
+			f.waitFor("Explain", "session-policy")
+			v := f.finalView(false)
+			for _, want := range []string{"Explain: probe put dst/", "AccessDenied", "0003-00000301", "session"} {
+				if !strings.Contains(v, want) {
+					t.Errorf("final view lacks %q:\n%s", want, v)
+				}
+			}
+			golden.RequireEqual(t, []byte(v))
+		})
+	}
+}
+
+func TestConsoleExpiredToken(t *testing.T) {
+	for _, sz := range sizes {
+		t.Run(sz.name, func(t *testing.T) {
+			t.Parallel()
+			m := sandboxConsole(t, cli.Global{Sandbox: true, Console: true}, consoleEnv(t, nil))
+			f := flow{t, teatest.NewTestModel(t, m, teatest.WithInitialTermSize(sz.w, sz.h))}
+			demoToToken(f)
+			f.keys("esc") // no field focused: the clock key is global
+			for range 4 {
+				f.keys("ctrl+t")
+			}
+			f.waitFor("clock +1h")
+			f.keys("tab")
+			f.waitFor("Test the token")
+			f.keys("u")
+			f.waitFor("EXPIRED")
+			v := f.finalView(false)
+			for _, want := range []string{"clock +1h", "SecurityTokenExpired", "EXPIRED"} {
+				if !strings.Contains(v, want) {
+					t.Errorf("final view lacks %q:\n%s", want, v)
+				}
+			}
+			golden.RequireEqual(t, []byte(v))
+		})
+	}
+}
+
+func TestConsoleListRolesDenied(t *testing.T) {
+	// A running sandbox; the console acts as its user sts-only (AssumeRole, no RAM read) with
+	// credentials from the environment and the sandbox's endpoints, as against a real account.
+	run, err := sandbox.Start(context.Background(), sandbox.Options{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { run.Close() })
+	u, ok := run.Info.User("sts-only")
+	if !ok {
+		t.Fatal("the built-in seed has no user sts-only")
+	}
+	g := cli.Global{Console: true, STSEndpoint: run.Info.STSEndpoint, RAMEndpoint: run.Info.RAMEndpoint, OSSEndpoint: run.Info.OSSEndpoint}
+	for _, sz := range sizes {
+		t.Run(sz.name, func(t *testing.T) {
+			env := consoleEnv(t, map[string]string{
+				"ALIBABA_CLOUD_ACCESS_KEY_ID":     u.AccessKeyID,
+				"ALIBABA_CLOUD_ACCESS_KEY_SECRET": u.AccessKeySecret,
+				"ALIBABA_CLOUD_REGION_ID":         run.Info.Region,
+			})
+			m := sandboxConsole(t, g, env)
+			f := flow{t, teatest.NewTestModel(t, m, teatest.WithInitialTermSize(sz.w, sz.h))}
+			f.waitFor("RAM refused to list the roles")
+			f.keys("a", "ctrl+u")
+			f.text("acs:ram::" + run.Info.AccountID + ":role/ramosstest")
+			f.keys("enter")
+			f.waitFor("Session policy")
+			v := f.finalView(true)
+			for _, want := range []string{"[LIVE]", "user/sts-only", "Session policy", "NoPermission"} {
+				if !strings.Contains(v, want) {
+					t.Errorf("final view lacks %q:\n%s", want, v)
+				}
+			}
+			golden.RequireEqual(t, []byte(v))
+		})
+	}
+}
+
+// TestConsoleSmokeTmux runs the built binary in a real terminal: the demo reaches "upload
+// succeeded" and the session-policy denial, and quitting restores the terminal.
+func TestConsoleSmokeTmux(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		if os.Getenv("STSDECK_REQUIRE_TMUX") == "1" {
+			t.Fatal("tmux is required (STSDECK_REQUIRE_TMUX=1) but not installed")
+		}
+		t.Skip("tmux not installed")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "stsdeck")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		t.Fatalf("go build: %v", err)
+	}
+	tx := newTmux(t, dir)
+	state := filepath.Join(dir, "state")
+	tx.start(80, 24, fmt.Sprintf("env -u NO_COLOR STSDECK_STATE_DIR=%s HOME=%s ALIBABA_CLOUD_ECS_METADATA_DISABLED=true %s; echo STSDECK-EXITED $?; sleep 60", state, dir, bin))
+	tx.waitFor("RamOssTest")
+	if on := tx.display("#{alternate_on}"); on != "1" {
+		t.Errorf("the console is not on the alternate screen (alternate_on=%q)", on)
+	}
+	tx.send("/")
+	tx.send("-l", "RamOss")
+	tx.send("Enter")
+	tx.send("Enter")
+	tx.waitFor("Session policy")
+	tx.send("t")
+	tx.send("Enter")
+	tx.waitFor("Bucket: examplebucket")
+	tx.send("Enter")
+	tx.send("-l", "src/")
+	tx.send("Enter")
+	tx.waitFor("no findings")
+	tx.send("Tab")
+	tx.waitFor("session name")
+	tx.send("Enter")
+	tx.waitFor("AccessKeyId")
+	tx.send("Tab")
+	tx.waitFor("Test the token")
+	tx.send("u")
+	tx.waitFor("upload succeeded")
+	tx.waitFor("0003-00000301") // the probe runs after a successful upload
+	screen := tx.capture()
+	if !regexp.MustCompile(`put\s+outside\s+Deny \(session\)\s+✗ 403 AccessDenied`).MatchString(screen) {
+		t.Errorf("no session-policy denial of put outside the prefix:\n%s", screen)
+	}
+	tx.send("q")
+	tx.waitFor("STSDECK-EXITED 0")
+	if on := tx.display("#{alternate_on}"); on != "0" {
+		t.Errorf("alternate screen still on after quit")
+	}
+	if c := tx.display("#{cursor_flag}"); c != "1" {
+		t.Errorf("cursor hidden after quit (cursor_flag=%q)", c)
+	}
+	if m := tx.display("#{mouse_any_flag}#{mouse_button_flag}#{mouse_standard_flag}"); m != "000" {
+		t.Errorf("mouse reporting left on after quit: %q", m)
+	}
+	if s := tx.capture(); strings.Contains(s, "RamOssTest") {
+		t.Errorf("the console's screen is still shown after quit:\n%s", s)
+	}
+}
+
+// tmux runs one session on a private server socket.
+type tmux struct {
+	t      *testing.T
+	socket string
+	name   string
+}
+
+func newTmux(t *testing.T, dir string) *tmux {
+	tx := &tmux{t: t, socket: filepath.Join(dir, "tmux.sock"), name: "stsdeck-smoke"}
+	t.Cleanup(func() { exec.Command("tmux", "-S", tx.socket, "kill-server").Run() })
+	return tx
+}
+
+func (tx *tmux) run(args ...string) string {
+	tx.t.Helper()
+	out, err := exec.Command("tmux", append([]string{"-S", tx.socket}, args...)...).CombinedOutput()
+	if err != nil {
+		tx.t.Fatalf("tmux %v: %v: %s", args, err, out)
+	}
+	return string(out)
+}
+
+func (tx *tmux) start(w, h int, shell string) {
+	tx.run("new-session", "-d", "-s", tx.name, "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), shell)
+}
+
+func (tx *tmux) send(keys ...string) {
+	tx.run(append([]string{"send-keys", "-t", tx.name}, keys...)...)
+	time.Sleep(100 * time.Millisecond) // one key group per read, as a person types
+}
+
+func (tx *tmux) capture() string { return tx.run("capture-pane", "-p", "-t", tx.name) }
+
+func (tx *tmux) display(format string) string {
+	return strings.TrimSpace(tx.run("display-message", "-p", "-t", tx.name, format))
+}
+
+func (tx *tmux) waitFor(s string) {
+	tx.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if strings.Contains(tx.capture(), s) {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	tx.t.Fatalf("the terminal never showed %q:\n%s", s, tx.capture())
+}
