@@ -31,10 +31,10 @@ func consoleEnv(t *testing.T, extra map[string]string) *cli.Env {
 	t.Helper()
 	dir := t.TempDir()
 	vars := map[string]string{
-		"STSDECK_STATE_DIR":                  dir,
-		"HOME":                               dir,
+		"STSDECK_STATE_DIR":                   dir,
+		"HOME":                                dir,
 		"ALIBABA_CLOUD_ECS_METADATA_DISABLED": "true",
-		"NO_COLOR":                           "1",
+		"NO_COLOR":                            "1",
 	}
 	for k, v := range extra {
 		vars[k] = v

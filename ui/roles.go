@@ -99,10 +99,10 @@ type rolesLoadedMsg struct {
 
 // roleDetailMsg answers GetRole.
 type roleDetailMsg struct {
-	req    int
-	key    string // the ARN (or name) asked for
-	role   model.Role
-	err    error
+	req  int
+	key  string // the ARN (or name) asked for
+	role model.Role
+	err  error
 }
 
 // roleItem is a list entry.
