@@ -47,6 +47,8 @@ func route(c *call) opSpec {
 				return opSpec{"GetBucketLocation", "oss:GetBucketLocation", levelBucket, false, (*Server).getBucketLocation}
 			case q.Has("bucketInfo"):
 				return opSpec{"GetBucketInfo", "oss:GetBucketInfo", levelBucket, false, (*Server).getBucketInfo}
+			case q.Has("acl"):
+				return opSpec{"GetBucketAcl", "oss:GetBucketAcl", levelBucket, false, (*Server).getBucketAcl}
 			case q.Has("policy"):
 				return opSpec{"GetBucketPolicy", "oss:GetBucketPolicy", levelBucket, false, (*Server).getBucketPolicy}
 			case q.Has("uploads"):
@@ -87,10 +89,15 @@ func route(c *call) opSpec {
 			switch {
 			case q.Has("uploadId"):
 				return opSpec{"ListParts", "oss:ListParts", levelObject, false, (*Server).listParts}
+			case q.Has("acl"):
+				return opSpec{"GetObjectAcl", "oss:GetObjectAcl", levelObject, false, (*Server).getObjectAcl}
 			case !hasUnknownSubresource(q):
 				return opSpec{"GetObject", "oss:GetObject", levelObject, false, (*Server).getObject}
 			}
 		case http.MethodHead:
+			if q.Has("objectMeta") {
+				return opSpec{"GetObjectMeta", "oss:GetObject", levelObject, false, (*Server).getObjectMeta}
+			}
 			if !hasUnknownSubresource(q) {
 				return opSpec{"HeadObject", "oss:GetObject", levelObject, false, (*Server).headObject}
 			}
@@ -515,4 +522,38 @@ func (s *Server) getBucketInfo(c *call) *ossError {
 		Location: "oss-" + r, StorageClass: "Standard", DataRedundancyType: "LRS", TransferAcceleration: "Disabled",
 		CrossRegionReplication: "Disabled", Name: c.bucket, Owner: s.owner(), Grant: "private", SSE: sse{SSEAlgorithm: "None"},
 		Comment: "stsdeck sandbox"}})
+}
+
+func (s *Server) getObjectMeta(c *call) *ossError {
+	o, err := s.store.Stat(c.r.Context(), c.bucket, c.key)
+	if err != nil {
+		return storeErr(err, c)
+	}
+	h := c.w.Header()
+	h.Set("ETag", o.ETag)
+	h.Set("Last-Modified", o.LastModified.UTC().Format(http.TimeFormat))
+	h.Set("Content-Length", strconv.FormatInt(o.Size, 10))
+	if o.HasCRC {
+		h.Set("x-oss-hash-crc64ecma", strconv.FormatUint(o.CRC64, 10))
+	}
+	c.w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+type aclXML struct {
+	XMLName xml.Name `xml:"AccessControlPolicy"`
+	Owner   xmlOwner `xml:"Owner"`
+	Grant   string   `xml:"AccessControlList>Grant"`
+}
+
+// The sandbox's buckets are private and objects inherit ("default"); ACLs cannot be changed.
+func (s *Server) getBucketAcl(c *call) *ossError {
+	return writeXML(c, http.StatusOK, aclXML{Owner: s.owner(), Grant: "private"})
+}
+
+func (s *Server) getObjectAcl(c *call) *ossError {
+	if _, err := s.store.Stat(c.r.Context(), c.bucket, c.key); err != nil {
+		return storeErr(err, c)
+	}
+	return writeXML(c, http.StatusOK, aclXML{Owner: s.owner(), Grant: "default"})
 }

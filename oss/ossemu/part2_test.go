@@ -359,3 +359,30 @@ func TestSDKBucketPolicyAPI(t *testing.T) {
 	_, err = np.PutBucketPolicy(ctx, &ossdk.PutBucketPolicyRequest{Bucket: bk, Body: strings.NewReader(good)})
 	wantErr(t, err, 403, "AccessDenied", "")
 }
+
+func TestSDKExistenceHelpers(t *testing.T) {
+	e := newEnv(t)
+	c := e.client("cn-hangzhou", "LTAI5tExampleUser", "ExampleSecret123", "")
+	c.PutObject(ctx, &ossdk.PutObjectRequest{Bucket: ossdk.Ptr("examplebucket"), Key: ossdk.Ptr("here"), Body: strings.NewReader("x")})
+	for _, tc := range []struct {
+		name string
+		f    func() (bool, error)
+		want bool
+	}{
+		{"object-present", func() (bool, error) { return c.IsObjectExist(ctx, "examplebucket", "here") }, true},
+		{"object-absent", func() (bool, error) { return c.IsObjectExist(ctx, "examplebucket", "absent") }, false},
+		{"bucket-present", func() (bool, error) { return c.IsBucketExist(ctx, "examplebucket") }, true},
+		{"bucket-absent", func() (bool, error) { return c.IsBucketExist(ctx, "nobucket") }, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := tc.f()
+			if err != nil || got != tc.want {
+				t.Fatalf("got %v, %v", got, err)
+			}
+		})
+	}
+	acl, err := c.GetObjectAcl(ctx, &ossdk.GetObjectAclRequest{Bucket: ossdk.Ptr("examplebucket"), Key: ossdk.Ptr("here")})
+	if err != nil || ossdk.ToString(acl.ACL) != "default" {
+		t.Fatalf("%v %+v", err, acl)
+	}
+}
