@@ -103,7 +103,7 @@ func historyColumns(w int) []table.Column {
 	// each side. Below 100 cells, times drop the year.
 	tw, pw := 16, 12
 	if w < 100 {
-		tw, pw = 11, 8
+		tw, pw = 11, 10
 	}
 	expTitle := "expiry (UTC)"
 	if w < 100 {
@@ -334,7 +334,8 @@ func (s *HistoryScreen) rebuildRows() {
 	s.tblView = ""
 }
 
-// probeSummary condenses probe results: "4/10 ok", "✗ 2 diff", "—" when not probed.
+// probeSummary condenses probe results: "4/10 allow" (operations OSS allowed, every prediction
+// agreeing), "! 2 diff" (predictions that disagreed), "—" when not probed.
 func probeSummary(ps []model.ProbeResult) string {
 	if len(ps) == 0 {
 		return "—"
@@ -351,7 +352,7 @@ func probeSummary(ps []model.ProbeResult) string {
 	if diff > 0 {
 		return fmt.Sprintf("%s %d diff", GlyphWarn, diff)
 	}
-	return fmt.Sprintf("%d/%d ok", ok, len(ps))
+	return fmt.Sprintf("%d/%d allow", ok, len(ps))
 }
 
 // View implements Screen.

@@ -272,9 +272,12 @@ func (s *IssueScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 }
 
 func (s *IssueScreen) applyClone(r model.AuditRecord) {
-	s.role = model.Role{ARN: r.RoleARN, Name: arnRoleName(r.RoleARN), Source: "recent"}
+	if !s.haveRole || s.role.ARN != r.RoleARN {
+		// Keep what the Roles screen told us (max session) when it is the same role.
+		s.role = model.Role{ARN: r.RoleARN, Name: arnRoleName(r.RoleARN), Source: "recent"}
+	}
 	s.haveRole = true
-	s.policy = PolicyChangedMsg{Doc: r.SessionPolicy, Valid: true}
+	s.policy = PolicyChangedMsg{Doc: r.SessionPolicy, Valid: true, Bucket: s.policy.Bucket, Prefix: s.policy.Prefix}
 	s.havePol = true
 	s.inputs[fieldSession].SetValue(r.SessionName)
 	if r.DurationSeconds > 0 {
@@ -598,7 +601,7 @@ func (s *IssueScreen) formView() string {
 	b.WriteByte('\n')
 	roleLine := "role         " + st.Unknown.Render(GlyphUnknown+" none chosen — pick one on screen 1 (Roles)")
 	if s.haveRole && s.role.ARN != "" {
-		maxTxt := "max session unknown (STS checks)"
+		maxTxt := "max session unknown: STS checks"
 		if s.role.MaxSessionDuration > 0 {
 			maxTxt = "max session " + shortDur(s.role.MaxSessionDuration)
 		}
@@ -718,7 +721,9 @@ func (s *IssueScreen) cardView() string {
 		}
 		row("Previous token", fmt.Sprintf("%s %s %s", p.AccessKeyID, state, p.Expiration.UTC().Format("15:04:05 UTC")))
 		row("New token", "expires "+c.Expiration.UTC().Format("15:04:05 UTC"))
-		b.WriteString(st.Muted.Render(strings.Repeat(" ", 17)+"the previous token stays valid until it expires (tokens cannot be revoked)") + "\n")
+		if state == "expires" {
+			b.WriteString(st.Muted.Render(strings.Repeat(" ", 17)+"the previous token stays valid until it expires (tokens cannot be revoked)") + "\n")
+		}
 	}
 	if s.exp.result != "" {
 		b.WriteString(s.exp.result + "\n")

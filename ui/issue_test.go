@@ -719,3 +719,29 @@ func FuzzIssueInputs(f *testing.F) {
 		}
 	})
 }
+
+func TestIssueCloneKeepsKnownRoleMax(t *testing.T) {
+	s, _, _, _ := tkIssueScreen(t)
+	tkSend(t, s, tkRoleMsg(2*time.Hour))
+	tkSend(t, s, CloneIssueMsg{Record: model.AuditRecord{ID: "x", RoleARN: tkRole, SessionName: "bob", DurationSeconds: 3600}})
+	if v := tkView(s); !strings.Contains(v, "max session 2h") {
+		t.Fatalf("role max lost on clone:\n%s", v)
+	}
+	tkSend(t, s, CloneIssueMsg{Record: model.AuditRecord{ID: "y", RoleARN: "acs:ram::1234567890123456:role/other", SessionName: "bob"}})
+	if v := tkView(s); !strings.Contains(v, "role/other  (max session unknown: STS checks)") || !strings.Contains(v, "(15m…12h)") {
+		t.Fatalf("another role keeps the old max:\n%s", v)
+	}
+}
+
+func TestIssueReissueAfterExpiryNoStaleNote(t *testing.T) {
+	s, iss, _, _ := tkIssueScreen(t)
+	tkIssued(t, s)
+	later := tkNow.Add(2 * time.Hour)
+	iss.at = func() time.Time { return later }
+	tkSend(t, s, TickMsg{Now: later})
+	tkSend(t, s, tkKey("r"))
+	v := tkView(s)
+	if !strings.Contains(v, "expired 04:00:00 UTC") || strings.Contains(v, "stays valid") {
+		t.Fatalf("view:\n%s", v)
+	}
+}
