@@ -111,18 +111,6 @@ func (p *pathBuf) String() string {
 
 func keyPart(k string) string { return k }
 func indexPart(i int) string  { return "[" + strconv.Itoa(i) + "]" }
-func joinPath(a, b string) string {
-	if a == "" {
-		return b
-	}
-	if b == "" {
-		return a
-	}
-	if b[0] == '[' {
-		return a + b
-	}
-	return a + "." + b
-}
 
 // parseJSON reads one JSON value filling the whole input. On a fatal syntax error it returns
 // nil and that error; soft problems come back in the slice either way.

@@ -136,11 +136,6 @@ type rpcRequest struct {
 
 func (q *rpcRequest) get(k string) string { return q.first[k] }
 
-func (q *rpcRequest) has(k string) bool {
-	_, ok := q.first[k]
-	return ok
-}
-
 var (
 	stsActions = map[string]bool{"AssumeRole": true, "GetCallerIdentity": true}
 	ramActions = map[string]bool{"ListRoles": true, "GetRole": true, "ListPoliciesForRole": true, "GetPolicy": true,
