@@ -148,9 +148,17 @@ type reissueRequestMsg struct{}
 func (x *explainState) lines(st Styles, width int) []string {
 	var out []string
 	add := func(s string) { out = append(out, s) }
+	// Long values wrap under themselves rather than being cut: ARNs and messages matter here.
 	field := func(label, v string) {
-		if v != "" {
-			add(fmt.Sprintf("  %-14s %s", label, v))
+		if v == "" {
+			return
+		}
+		for i, l := range wrapHard(v, width-17) {
+			if i == 0 {
+				add(fmt.Sprintf("  %-14s %s", label, l))
+			} else {
+				add(strings.Repeat(" ", 17) + l)
+			}
 		}
 	}
 	add(st.Title.Render("Explain: "+x.title) + "  " + st.Muted.Render("(esc closes)"))
@@ -209,8 +217,13 @@ func (x *explainState) lines(st Styles, width int) []string {
 		case VerdictDeny:
 			glyph = GlyphDeny
 		}
-		line := fmt.Sprintf("  %s %s %s on %s", glyph, v.Verdict, v.Action, v.Resource)
-		add(line)
+		for i, l := range wrapHard(fmt.Sprintf("%s %s %s on %s", glyph, v.Verdict, v.Action, v.Resource), width-4) {
+			if i == 0 {
+				add("  " + l)
+			} else {
+				add("    " + l)
+			}
+		}
 		if v.Layer != "" {
 			add("    deciding layer: " + v.Layer)
 		}
@@ -317,6 +330,23 @@ func wrapWords(text string, w int) []string {
 	}
 	if line != "" {
 		out = append(out, line)
+	}
+	return out
+}
+
+// wrapHard is wrapWords that also breaks words longer than w (ARNs, URLs).
+func wrapHard(text string, w int) []string {
+	if w < 20 {
+		w = 20
+	}
+	var out []string
+	for _, l := range wrapWords(text, w) {
+		r := []rune(l)
+		for len(r) > w {
+			out = append(out, string(r[:w]))
+			r = r[w:]
+		}
+		out = append(out, string(r))
 	}
 	return out
 }

@@ -105,3 +105,16 @@ func TestWrapWords(t *testing.T) {
 		})
 	}
 }
+
+func TestWrapHardBreaksLongWords(t *testing.T) {
+	arn := "acs:oss:cn-hangzhou:1234567890123456:examplebucket/dst/.stsdeck-probe-31439bf9b0cfa539"
+	ls := wrapHard("✗ Deny oss:PutObject on "+arn, 30)
+	if strings.Join(ls, "") != "✗ Deny oss:PutObjecton"+arn && strings.ReplaceAll(strings.Join(ls, " "), " ", "") != strings.ReplaceAll("✗ Deny oss:PutObject on "+arn, " ", "") {
+		t.Fatalf("text lost: %q", ls)
+	}
+	for _, l := range ls {
+		if len([]rune(l)) > 30 {
+			t.Fatalf("line %q longer than 30", l)
+		}
+	}
+}
