@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -412,5 +413,57 @@ func TestTestScreenUploadLocalFile(t *testing.T) {
 				t.Fatalf("puts %v, view:\n%s", cl.puts, v)
 			}
 		})
+	}
+}
+
+// tkSteppedClient reports progress in steps, each after the test has seen the previous one.
+type tkSteppedClient struct {
+	tkClient
+	step chan struct{}
+}
+
+func (c *tkSteppedClient) Put(ctx context.Context, bucket, key string, body io.ReaderAt, size int64, progress func(model.Progress)) (model.ObjectInfo, error) {
+	for i := int64(1); i <= 4; i++ {
+		progress(model.Progress{Done: size * i / 4, Total: size, Elapsed: time.Duration(i) * time.Second})
+		<-c.step
+	}
+	return model.ObjectInfo{Bucket: bucket, Key: key, Size: size}, nil
+}
+
+type tkSteppedObjects struct{ c *tkSteppedClient }
+
+func (o tkSteppedObjects) With(model.Credentials) ObjectClient { return o.c }
+
+func TestTestScreenProgressPipeline(t *testing.T) {
+	s, _, _, _ := tkTestScreen(t, "live")
+	cl := &tkSteppedClient{step: make(chan struct{})}
+	s.svc.Objects = tkSteppedObjects{c: cl}
+	_, cmd := s.Update(tkKey("u"))
+	batch := cmd().(tea.BatchMsg)
+	go batch[0]()
+	wait := batch[1]
+	var seen []int64
+	for {
+		msg := wait()
+		_, next := s.Update(msg)
+		if p, ok := msg.(uploadProgressMsg); ok {
+			seen = append(seen, p.p.Done)
+			if !strings.Contains(tkView(s), "%") {
+				t.Fatalf("no progress bar:\n%s", tkView(s))
+			}
+			cl.step <- struct{}{}
+			wait = next
+			continue
+		}
+		if _, ok := msg.(uploadDoneMsg); !ok {
+			t.Fatalf("got %T", msg)
+		}
+		break
+	}
+	if len(seen) != 4 || seen[3] != generatedObjectSize {
+		t.Fatalf("progress seen = %v", seen)
+	}
+	if !strings.Contains(tkView(s), "upload succeeded") || s.Busy() {
+		t.Fatalf("view:\n%s", tkView(s))
 	}
 }
