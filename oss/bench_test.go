@@ -17,7 +17,8 @@ import (
 // BenchmarkUpload uploads the same file through oss.Client (multipart, parallel parts) and, as
 // the baseline, with one single-stream PutObject through the bare SDK, against the same sandbox
 // in the same run, and reports both times and their ratio (baseline / multipart; > 1 = faster).
-// Size: $STSDECK_BENCH_MIB (default 1024 = 1 GiB).
+// Size: $STSDECK_BENCH_MIB (default 1024 = 1 GiB); $STSDECK_BENCH_PART_MIB and
+// $STSDECK_BENCH_PARALLEL override the adapter's part size and parallelism for experiments.
 //
 //	go test -run '^$' -bench BenchmarkUpload -benchtime 1x ./oss/
 func BenchmarkUpload(b *testing.B) {
@@ -30,7 +31,14 @@ func BenchmarkUpload(b *testing.B) {
 		mib = n
 	}
 	size := int64(mib) << 20
-	e := setup(b, oss.Config{})
+	cfg := oss.Config{} // the adapter's defaults unless tuned for an experiment:
+	if n, _ := strconv.Atoi(os.Getenv("STSDECK_BENCH_PART_MIB")); n > 0 {
+		cfg.PartSize = int64(n) << 20
+	}
+	if n, _ := strconv.Atoi(os.Getenv("STSDECK_BENCH_PARALLEL")); n > 0 {
+		cfg.Parallel = n
+	}
+	e := setup(b, cfg)
 	cr, err := e.sts.AssumeRole(context.Background(), model.IssueRequest{
 		RoleARN: "acs:ram::" + e.r.Info.AccountID + ":role/OssReadWrite", SessionName: "bench", Duration: 12 * time.Hour,
 	})
