@@ -45,6 +45,9 @@ func runProbe(ctx context.Context, env *Env) int {
 	}
 	defer closer()
 	if svc.Mode != "sandbox" && !*yes {
+		if t.policyFile == "-" {
+			return c.bad("standard input holds the policy (--policy -), so the LIVE-mode question cannot be asked: pass --yes")
+		}
 		if !confirm(env, fmt.Sprintf("probe will write and delete two small objects in oss://%s (under %q and %q) with LIVE credentials. Proceed?", t.bucket, t.prefix, *outside)) {
 			fmt.Fprintln(env.Stderr, "stsdeck probe: not confirmed; nothing written (pass --yes to skip the question)")
 			return ExitDenied
