@@ -50,6 +50,20 @@ var codeMeanings = map[string]string{
 	"NoSuchBucket":                        "the bucket does not exist",
 	"NoSuchKey":                           "the object does not exist",
 	"AccessDenied":                        "the request was not authorized",
+	// STS AssumeRole
+	"NoPermission":                     "the caller may not assume this role: its own RAM policies lack sts:AssumeRole on the role, the role's trust policy does not name it, or the caller is an account root (roles cannot be assumed by root accounts)",
+	"EntityNotExist.Role":              "no role with that ARN exists in the account",
+	"InvalidParameter.DurationSeconds": "the duration is outside 15 minutes … the role's MaxSessionDuration",
+	"InvalidParameter.RoleSessionName": "the session name must be 2–64 characters of letters, digits and . @ - _",
+	"InvalidParameter.ExternalId":      "the external id must be 2–1224 characters of letters, digits and = , . @ : / - _",
+	"InvalidParameter.PolicyGrammar":   "the session policy did not pass STS's grammar check",
+	"InvalidParameter.PolicySize":      "the session policy is larger than 2048 bytes (minify it on screen 2)",
+	"InvalidParameter.RoleArn":         "the role ARN is malformed (want acs:ram::<account>:role/<name>)",
+	"InvalidAccessKeyId.NotFound":      "the console's own AccessKeyId does not exist",
+	"InvalidAccessKeyId.Inactive":      "the console's own AccessKeyId is disabled",
+	"InvalidSecurityToken.Expired":     "the console's own security token has expired",
+	"InvalidTimeStamp.Expired":         "the local clock is more than 15 minutes off the server's",
+	"Throttling.User":                  "too many requests: STS throttled the caller",
 }
 
 // ExplainEC returns what an EC (else an error code) means, "" when unknown.
@@ -122,6 +136,7 @@ type explainState struct {
 	traceErr     error
 	expired      bool
 	scroll       int
+	hideLeak     bool // no token involved (a refused AssumeRole)
 }
 
 // traceMsg answers traceCmd.
@@ -237,7 +252,9 @@ func (x *explainState) lines(st Styles, width int) []string {
 			add("    " + st.Muted.Render("the policies allow this request: the failure is not a policy denial"))
 		}
 	case x.engine != "":
-		add("  " + st.Muted.Render(x.engine))
+		for _, l := range wrapWords(x.engine, width-2) {
+			add("  " + st.Muted.Render(l))
+		}
 	default:
 		add("  " + st.Muted.Render("not evaluated"))
 	}
@@ -280,10 +297,12 @@ func (x *explainState) lines(st Styles, width int) []string {
 	} else if a != nil && a.RequestID != "" {
 		add(st.Muted.Render("Live mode: the server's reasoning is not public; quote RequestId " + a.RequestID + " to Alibaba Cloud support."))
 	}
-	add(st.Title.Render("If this token may have leaked"))
-	add("  Tokens cannot be revoked. What works: attach an explicit Deny to the role (it stops every")
-	add("  session of the role at once, e.g. with an acs:CurrentTime condition), issue shorter durations")
-	add("  and narrower session policies; the token dies at its expiry anyway.")
+	if !x.hideLeak {
+		add(st.Title.Render("If this token may have leaked"))
+		add("  Tokens cannot be revoked. What works: attach an explicit Deny to the role (it stops every")
+		add("  session of the role at once, e.g. with an acs:CurrentTime condition), issue shorter durations")
+		add("  and narrower session policies; the token dies at its expiry anyway.")
+	}
 	for i := range out {
 		out[i] = cutLine(out[i], width)
 	}

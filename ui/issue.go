@@ -113,6 +113,8 @@ type IssueScreen struct {
 	offsetAtIssue, sandboxOff time.Duration
 
 	exp exportState
+	// why explains a failed AssumeRole (an *model.APIError), with the sandbox's STS trace.
+	why explainState
 	// clip receives OSC 52 sequences (the terminal); tmux wraps them for tmux.
 	clip io.Writer
 	tmux bool
@@ -183,6 +185,12 @@ func (s *IssueScreen) Creds() *model.Credentials { return s.creds }
 // KeyMap implements Screen: the bindings that act now.
 func (s *IssueScreen) KeyMap() help.KeyMap {
 	k := s.keys
+	if s.why.open {
+		return keyList{short: []key.Binding{
+			key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "scroll")),
+			key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit inputs")),
+			k.Close}}
+	}
 	if s.exp.open {
 		switch s.exp.stage {
 		case expAskPath:
@@ -249,7 +257,27 @@ func (s *IssueScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		return s, s.issue(true)
 	case exportDoneMsg:
 		return s, s.exp.onDone(msg)
+	case traceMsg:
+		if msg.id == s.why.traceSeq && s.why.open {
+			s.why.traceLoading = false
+			s.why.trace, s.why.traceErr = msg.trace, msg.err
+		}
+		return s, nil
 	case tea.KeyMsg:
+		if s.why.open {
+			switch msg.String() {
+			case "esc", "enter", "q":
+				s.why.open = false
+			case "up", "k":
+				s.why.scroll = max(0, s.why.scroll-1)
+			case "down", "j":
+				s.why.scroll++
+			case "e":
+				s.why.open = false
+				return s, s.setFocus(fieldSession)
+			}
+			return s, nil
+		}
 		if s.exp.open {
 			return s, s.updateExport(msg)
 		}
@@ -533,7 +561,11 @@ func (s *IssueScreen) onIssued(msg issueResultMsg) (Screen, tea.Cmd) {
 	}
 	if msg.err != nil {
 		s.lastErr = "not issued — " + flatLine(msg.err.Error())
-		return s, func() tea.Msg { return ErrorMsg{Context: "issuing a token (AssumeRole)", Err: msg.err} }
+		cmds := []tea.Cmd{func() tea.Msg { return ErrorMsg{Context: "issuing a token (AssumeRole)", Err: msg.err} }}
+		if a := apiErrorOf(msg.err); a != nil {
+			cmds = append(cmds, s.openWhy(msg.req, a))
+		}
+		return s, tea.Batch(cmds...)
 	}
 	c := msg.creds
 	s.prev = msg.prev
@@ -554,6 +586,26 @@ func (s *IssueScreen) onIssued(msg issueResultMsg) (Screen, tea.Cmd) {
 		cmds = append(cmds, func() tea.Msg { return StatusMsg{Text: "token issued for " + msg.req.SessionName} })
 	}
 	return s, tea.Batch(cmds...)
+}
+
+// openWhy opens the Explain panel for a refused AssumeRole.
+func (s *IssueScreen) openWhy(req model.IssueRequest, a *model.APIError) tea.Cmd {
+	x := explainState{open: true, title: "AssumeRole " + req.RoleARN + " as " + req.SessionName, apiErr: a,
+		sandbox: s.svc.Sandbox != nil, traceSeq: s.why.traceSeq + 1, hideLeak: true}
+	x.engine = "the console cannot read the caller's own RAM policies; check that they allow sts:AssumeRole on this role and that the role's trust policy names the caller"
+	if x.sandbox {
+		x.engine = "the console cannot read the caller's own RAM policies: the sandbox's trace below says which check refused"
+	}
+	s.why = x
+	if x.sandbox && a.RequestID != "" {
+		s.why.traceLoading = true
+		svc := a.Service
+		if svc == "" {
+			svc = "sts"
+		}
+		return traceCmd(s.svc.Sandbox, svc, a.RequestID, x.traceSeq)
+	}
+	return nil
 }
 
 // remaining is the token's time left at the screen's clock, corrected by the server clock offset
@@ -577,6 +629,9 @@ func (s *IssueScreen) lifetime(c model.Credentials) time.Duration {
 
 // View implements Screen.
 func (s *IssueScreen) View() string {
+	if s.why.open {
+		return s.why.view(s.st, s.width, s.height)
+	}
 	if s.exp.open {
 		return fitLines(s.exp.view(s.width, s.height), s.width)
 	}

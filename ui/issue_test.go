@@ -482,6 +482,17 @@ func TestIssueErrorAndStaleResult(t *testing.T) {
 	if !ok || !strings.Contains(em.Err.Error(), "NoPermission") {
 		t.Fatalf("no ErrorMsg: %#v", msgs)
 	}
+	// The refusal opens Explain: code, meaning; esc returns to the form, which says so too.
+	v := tkView(s)
+	for _, w := range []string{"Explain: AssumeRole " + tkRole, "Code           NoPermission", "its own RAM policies lack sts:AssumeRole"} {
+		if !strings.Contains(v, w) {
+			t.Errorf("explain lacks %q:\n%s", w, v)
+		}
+	}
+	if strings.Contains(v, "If this token may have leaked") {
+		t.Error("leak advice for a token that was never issued")
+	}
+	tkSend(t, s, tkKey("esc"))
 	if v := tkView(s); !strings.Contains(v, "not issued") {
 		t.Fatalf("view:\n%s", v)
 	}
@@ -743,5 +754,28 @@ func TestIssueReissueAfterExpiryNoStaleNote(t *testing.T) {
 	v := tkView(s)
 	if !strings.Contains(v, "expired 04:00:00 UTC") || strings.Contains(v, "stays valid") {
 		t.Fatalf("view:\n%s", v)
+	}
+}
+
+func TestIssueRefusedShowsSandboxTrace(t *testing.T) {
+	s, iss, _, _ := tkIssueScreen(t)
+	sb := &tkSandbox{trace: &model.Trace{RequestID: "STS-RID", Service: "sts", Check: "trust-policy", Detail: "the role's trust policy does not allow user/sts-issuer"}}
+	s.svc.Sandbox = sb
+	tkSend(t, s, tkRoleMsg(time.Hour))
+	iss.err = &model.APIError{Service: "sts", Operation: "AssumeRole", StatusCode: 403, Code: "NoPermission", RequestID: "STS-RID",
+		Message: "No permission perform sts:AssumeRole on this Role."}
+	tkSend(t, s, tkKey("enter"))
+	if len(sb.asked) != 1 || sb.asked[0] != "sts:STS-RID" {
+		t.Fatalf("trace asked = %v", sb.asked)
+	}
+	v := tkView(s)
+	for _, w := range []string{"Check failed   trust-policy", "the role's trust policy does not allow user/sts-issuer"} {
+		if !strings.Contains(v, w) {
+			t.Errorf("lacks %q:\n%s", w, v)
+		}
+	}
+	tkSend(t, s, tkKey("e"))
+	if s.why.open || !s.InputFocused() {
+		t.Fatal("e should close Explain and edit the inputs")
 	}
 }
