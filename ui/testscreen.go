@@ -498,6 +498,9 @@ type probeInputs struct {
 }
 
 func (s *TestScreen) startProbe() tea.Cmd {
+	if s.probing {
+		return nil
+	}
 	if s.creds == nil || s.svc.Objects == nil {
 		s.upLine = GlyphDeny + " issue a token first (screen 3, Issue)"
 		return nil
