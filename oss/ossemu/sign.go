@@ -264,7 +264,18 @@ func VerifySignature(r *SigRequest, a *Auth, secret, region string) *ossError {
 	return nil
 }
 
+// redactedToken replaces the security token inside strings echoed in an error body: the
+// sandbox never writes a token anywhere (project rule), even back to its sender.
+const redactedToken = "<security token redacted>"
+
 func sigMismatch(a *Auth, sts, cr, ec string) *ossError {
+	if a.SecurityToken != "" {
+		sts = strings.ReplaceAll(sts, a.SecurityToken, redactedToken)
+		cr = strings.ReplaceAll(cr, a.SecurityToken, redactedToken)
+		if esc := uriEscape(a.SecurityToken, false); esc != a.SecurityToken {
+			cr = strings.ReplaceAll(cr, esc, redactedToken)
+		}
+	}
 	var hexb strings.Builder
 	for i := 0; i < len(sts); i++ {
 		if i > 0 {

@@ -194,6 +194,9 @@ func TestCapturedOSSRequestsMutations(t *testing.T) {
 				if fieldValue(e, "StringToSign") == "" || fieldValue(e, "SignatureProvided") == "" {
 					t.Errorf("error lacks StringToSign/SignatureProvided: %+v", e.Extra)
 				}
+				if body := string(e.body("id", "host")); strings.Contains(body, "CAIScapture") || strings.Contains(body, sec) {
+					t.Errorf("token or secret in the error body:\n%s", body)
+				}
 			})
 		}
 		// Re-encoding without changing a value still verifies.
