@@ -239,18 +239,32 @@ func (s *PolicyScreen) SetSize(w, h int) {
 			s.sideW = 70
 		}
 		s.editor.SetWidth(w - s.sideW - 3)
-		s.editor.SetHeight(max(h-1, 3))
 	} else {
 		s.sideW = w
 		s.editor.SetWidth(w)
 		s.editor.SetHeight(max(h-13, 3))
 	}
+	s.fitEditor()
 	for i := range s.scope {
 		s.scope[i].Width = min(w-12, 60)
 	}
 	s.path.Width = w - 14
 	for i := range s.ctxIn {
 		s.ctxIn[i].Width = min(w-14, 40)
+	}
+}
+
+// fitEditor sizes the editor: the space left when stacked; when side by side, the document's
+// lines plus room to grow, up to the screen's height (a textarea renders every row it has, so
+// rows nobody can fill are not worth drawing).
+func (s *PolicyScreen) fitEditor() {
+	if !s.wide {
+		return
+	}
+	avail := max(s.height-1, 3)
+	want := max(s.editor.LineCount()+8, 16)
+	if h := min(avail, want); h != s.editor.Height() {
+		s.editor.SetHeight(h)
 	}
 }
 
@@ -387,6 +401,7 @@ func validate(doc string, seq int) tea.Cmd {
 // setDoc replaces the draft and validates it at once (no debounce: it was not typed).
 func (s *PolicyScreen) setDoc(doc string) tea.Cmd {
 	s.editor.SetValue(strings.TrimRight(doc, " \t\r\n"))
+	s.fitEditor()
 	s.editSeq++
 	return validate(s.Doc(), s.editSeq)
 }
@@ -445,6 +460,7 @@ func (s *PolicyScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 		var cmd tea.Cmd
 		s.editor, cmd = s.editor.Update(msg)
 		if s.editor.Value() != before {
+			s.fitEditor()
 			s.editSeq++
 			seq := s.editSeq
 			return tea.Batch(cmd, tea.Tick(validateDelay, func(time.Time) tea.Msg { return validateDueMsg{seq: seq} }))

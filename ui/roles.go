@@ -866,6 +866,9 @@ func stringOrList(raw json.RawMessage) []string {
 var ramARNPattern = regexp.MustCompile(`^acs:ram::([0-9*]+):(root|user/.+|role/.+|saml-provider/.+|oidc-provider/.+)$`)
 
 func principalWords(kind, v string) string {
+	if strings.TrimSpace(v) == "" {
+		return "an empty " + kind + " principal (matches nobody)"
+	}
 	switch strings.ToUpper(kind) {
 	case "SERVICE":
 		name := strings.TrimSuffix(v, ".aliyuncs.com")

@@ -1,0 +1,65 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+// TrustPrincipals reads trust policies returned by RAM (untrusted input): it must never panic,
+// and it either fails or says something for every statement it understood.
+func FuzzTrustPrincipals(f *testing.F) {
+	for _, s := range []string{cTrustAccount, cTrustECS, `{"Statement":[{"Effect":"Allow","Principal":"*"}]}`,
+		`{"Statement":[{"Principal":{"RAM":["1","acs:ram::1:user/a"],"Federated":"acs:ram::1:saml-provider/x"},"Condition":{"StringEquals":{"sts:ExternalId":["a","b"]}}}]}`,
+		`{"Statement":[{"Principal":{"RAM":{"x":1}}}]}`, `{"Statement":null}`, `[]`, `{`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, doc string) {
+		words, err := TrustPrincipals(doc)
+		if err != nil {
+			if words != nil {
+				t.Fatalf("error %v with words %q", err, words)
+			}
+			return
+		}
+		if len(words) == 0 {
+			t.Fatal("no words and no error")
+		}
+		for _, w := range words {
+			if w == "" {
+				t.Fatalf("empty line in %q", words)
+			}
+		}
+	})
+}
+
+// ParsePreviewContext reads what the operator types: never panics; accepted values are
+// normalized (and so accepted again unchanged); refusals name the field.
+func FuzzParsePreviewContext(f *testing.F) {
+	for _, s := range [][3]string{{"192.0.2.10", "yes", "now"}, {"", "", ""}, {"::1", "no", "2026-11-27T10:00:00Z"},
+		{"1.2.3.4/24", "maybe", "tomorrow"}, {"?", "?", "?"}} {
+		f.Add(s[0], s[1], s[2])
+	}
+	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, ip, https, tm string) {
+		c, err := ParsePreviewContext(ip, https, tm, now)
+		if err != nil {
+			msg := err.Error()
+			if !strings.HasPrefix(msg, "source IP") && !strings.HasPrefix(msg, "https") && !strings.HasPrefix(msg, "time") {
+				t.Fatalf("error does not name the field: %q", msg)
+			}
+			return
+		}
+		yes := map[string]string{"true": "yes", "false": "no"}[c.HTTPS]
+		again, err := ParsePreviewContext(c.SourceIP, yes, c.Time, now)
+		if err != nil || again != c {
+			t.Fatalf("normalized %+v does not parse to itself: %+v, %v", c, again, err)
+		}
+		for _, v := range []string{c.SourceIP, c.HTTPS, c.Time} {
+			if !utf8.ValidString(v) {
+				t.Fatalf("invalid UTF-8 in %+v", c)
+			}
+		}
+	})
+}
