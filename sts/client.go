@@ -34,6 +34,9 @@ type Config struct {
 	// (sts.<region>.aliyuncs.com, ram.aliyuncs.com) over https.
 	STSEndpoint creds.Endpoint
 	RAMEndpoint creds.Endpoint
+	// CAPEM adds trusted root certificates (PEM) for https endpoints, e.g. a sandbox run with
+	// --tls; nil = the system roots.
+	CAPEM []byte
 	// Timeout bounds each call (connect + read); 0 = 15 s.
 	Timeout time.Duration
 	// Now is the local clock (tests); nil = time.Now.
@@ -97,7 +100,11 @@ func (c *Client) openapiConfig(ep creds.Endpoint) *openapi.Config {
 
 func (c *Client) runtime() *util.RuntimeOptions {
 	ms := int(c.cfg.Timeout / time.Millisecond)
-	return &util.RuntimeOptions{ReadTimeout: tea.Int(ms), ConnectTimeout: tea.Int(ms)}
+	rt := &util.RuntimeOptions{ReadTimeout: tea.Int(ms), ConnectTimeout: tea.Int(ms)}
+	if len(c.cfg.CAPEM) > 0 {
+		rt.Ca = tea.String(string(c.cfg.CAPEM))
+	}
+	return rt
 }
 
 // callerToken returns the caller's own security token (for redaction), "" if none.

@@ -7,9 +7,12 @@ package connect
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -187,7 +190,22 @@ func startSandbox(ctx context.Context, o Options, stsEP, ramEP, ossEP creds.Endp
 	if err != nil {
 		return nil, err
 	}
-	client, err := sts.New(sts.Config{Credentials: p, Region: region, STSEndpoint: stsEP, RAMEndpoint: ramEP})
+	// A sandbox serving https (--tls) names its self-signed CA.
+	var caPEM []byte
+	var httpClient *http.Client
+	if info.CAFile != "" {
+		if caPEM, err = os.ReadFile(info.CAFile); err != nil {
+			return nil, fmt.Errorf("sandbox CA: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(caPEM) {
+			return nil, fmt.Errorf("sandbox CA: no certificate in %s", info.CAFile)
+		}
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+		httpClient = &http.Client{Transport: tr}
+	}
+	client, err := sts.New(sts.Config{Credentials: p, Region: region, STSEndpoint: stsEP, RAMEndpoint: ramEP, CAPEM: caPEM})
 	if err != nil {
 		return nil, err
 	}
@@ -202,7 +220,7 @@ func startSandbox(ctx context.Context, o Options, stsEP, ramEP, ossEP creds.Endp
 	ok = true
 	return &Conn{
 		Mode: "sandbox", Region: region, AccountID: info.AccountID, Where: where, Looked: looked,
-		OSSEndpoint: ossEP.URL(), STS: client, OSS: oss.NewService(oss.Config{Region: region, Endpoint: ossEP}),
+		OSSEndpoint: ossEP.URL(), STS: client, OSS: oss.NewService(oss.Config{Region: region, Endpoint: ossEP, HTTPClient: httpClient}),
 		Audit: audit, Sandbox: run, Control: ctl, creds: p,
 	}, nil
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stsdeck/stsdeck/model"
 	"github.com/stsdeck/stsdeck/sts/creds"
 	"github.com/stsdeck/stsdeck/sts/sandbox"
 )
@@ -130,5 +131,35 @@ func TestConnectAsync(t *testing.T) {
 	r := <-ConnectAsync(context.Background(), o)
 	if r.Err != nil || r.Conn.Mode != "live" || r.Conn.Where != "environment variables" {
 		t.Fatalf("%+v", r)
+	}
+}
+
+func TestConnectRunningTLSSandbox(t *testing.T) {
+	ctx := context.Background()
+	o := opts(t, nil)
+	o.Sandbox = true
+	dir := filepath.Join(o.StateDir, "sandbox")
+	run, err := sandbox.Start(ctx, sandbox.Options{DataDir: dir, TLS: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer run.Close()
+	if !strings.HasPrefix(run.Info.STSEndpoint, "https://") || run.Info.CAFile == "" {
+		t.Fatalf("not a TLS sandbox: %+v", run.Info)
+	}
+	if err := sandbox.WriteReadyFile(filepath.Join(dir, ReadyFileName), run.Info); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Connect(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	cr, err := c.STS.AssumeRole(ctx, model.IssueRequest{RoleARN: "acs:ram::" + run.Info.AccountID + ":role/OssReadWrite", SessionName: "tls-test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.OSS.With(cr).Put(ctx, "examplebucket", "src/tls.txt", strings.NewReader("over https"), 10, nil); err != nil {
+		t.Fatal(err)
 	}
 }
