@@ -238,12 +238,8 @@ func (s *Server) completeUpload(c *call) *ossError {
 		}
 	}
 	etag, crc := multipartSums(chosen)
-	if strings.EqualFold(c.r.Header.Get("x-oss-forbid-overwrite"), "true") {
-		if _, err := s.store.Stat(c.r.Context(), c.bucket, c.key); err == nil {
-			return apiErr("FileAlreadyExists", "").check("object", "x-oss-forbid-overwrite and the object exists")
-		}
-	}
-	o, err := s.store.CompleteUpload(c.r.Context(), c.bucket, u.ID, chosen, etag, crc, true, nil)
+	noOverwrite := strings.EqualFold(c.r.Header.Get("x-oss-forbid-overwrite"), "true")
+	o, err := s.store.CompleteUpload(c.r.Context(), c.bucket, u.ID, chosen, etag, crc, noOverwrite)
 	if err != nil {
 		return storeErr(err, c)
 	}

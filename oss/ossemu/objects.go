@@ -300,10 +300,54 @@ var responseOverrides = map[string]string{
 	"response-content-encoding":    "Content-Encoding",
 }
 
+// preconditions applies If-Match, If-None-Match, If-Modified-Since and If-Unmodified-Since:
+// 412 PreconditionFailed or 304 Not Modified (written here, no body), as OSS answers them.
+func preconditions(c *call, o *Object) (done bool, e *ossError) {
+	h := c.r.Header
+	etagIs := func(list string) bool {
+		for _, v := range strings.Split(list, ",") {
+			v = strings.TrimSpace(v)
+			if v == "*" || normETag(v) == normETag(o.ETag) {
+				return true
+			}
+		}
+		return false
+	}
+	failed := func(which string) *ossError {
+		return apiErr("PreconditionFailed", "", field{"Condition", which}).check("object", which+" does not hold")
+	}
+	if v := h.Get("If-Match"); v != "" && !etagIs(v) {
+		return false, failed("If-Match")
+	}
+	if v := h.Get("If-Unmodified-Since"); v != "" {
+		if t, err := http.ParseTime(v); err == nil && o.LastModified.After(t) {
+			return false, failed("If-Unmodified-Since")
+		}
+	}
+	notModified := false
+	if v := h.Get("If-None-Match"); v != "" {
+		notModified = etagIs(v)
+	} else if v := h.Get("If-Modified-Since"); v != "" {
+		if t, err := http.ParseTime(v); err == nil && !o.LastModified.After(t) {
+			notModified = true
+		}
+	}
+	if notModified {
+		c.w.Header().Set("ETag", o.ETag)
+		c.w.Header().Set("Last-Modified", o.LastModified.UTC().Format(http.TimeFormat))
+		c.w.WriteHeader(http.StatusNotModified)
+		return true, nil
+	}
+	return false, nil
+}
+
 func (s *Server) headObject(c *call) *ossError {
 	o, err := s.store.Stat(c.r.Context(), c.bucket, c.key)
 	if err != nil {
 		return storeErr(err, c)
+	}
+	if done, e := preconditions(c, o); done || e != nil {
+		return e
 	}
 	h := c.w.Header()
 	objectHeaders(h, o)
@@ -319,6 +363,9 @@ func (s *Server) getObject(c *call) *ossError {
 	}
 	defer rd.Close()
 	o := rd.Object
+	if done, e := preconditions(c, o); done || e != nil {
+		return e
+	}
 	h := c.w.Header()
 	objectHeaders(h, o)
 	for q, hn := range responseOverrides {

@@ -159,6 +159,15 @@ func TestSDKMultipart(t *testing.T) {
 		if err := complete(ossdk.UploadPart{PartNumber: 2, ETag: big.ETag}); err != nil {
 			t.Fatal(err)
 		}
+		// x-oss-forbid-overwrite on an existing key: refused, and the upload is still there.
+		id3 := initiate(t, key)
+		p := upload(t, key, id3, 1, []byte("x"))
+		_, err = c.CompleteMultipartUpload(ctx, &ossdk.CompleteMultipartUploadRequest{Bucket: bk, Key: ossdk.Ptr(key), UploadId: ossdk.Ptr(id3), ForbidOverwrite: ossdk.Ptr("true"),
+			CompleteMultipartUpload: &ossdk.CompleteMultipartUpload{Parts: []ossdk.UploadPart{{PartNumber: 1, ETag: p.ETag}}}})
+		wantErr(t, err, 409, "FileAlreadyExists", "")
+		if _, err := c.AbortMultipartUpload(ctx, &ossdk.AbortMultipartUploadRequest{Bucket: bk, Key: ossdk.Ptr(key), UploadId: ossdk.Ptr(id3)}); err != nil {
+			t.Fatal(err)
+		}
 		id2 := initiate(t, key)
 		if _, err := c.AbortMultipartUpload(ctx, &ossdk.AbortMultipartUploadRequest{Bucket: bk, Key: ossdk.Ptr(key), UploadId: ossdk.Ptr(id2)}); err != nil {
 			t.Fatal(err)
@@ -384,5 +393,26 @@ func TestSDKExistenceHelpers(t *testing.T) {
 	acl, err := c.GetObjectAcl(ctx, &ossdk.GetObjectAclRequest{Bucket: ossdk.Ptr("examplebucket"), Key: ossdk.Ptr("here")})
 	if err != nil || ossdk.ToString(acl.ACL) != "default" {
 		t.Fatalf("%v %+v", err, acl)
+	}
+}
+
+func TestConditionalGet(t *testing.T) {
+	e := newEnv(t)
+	c := e.client("cn-hangzhou", "LTAI5tExampleUser", "ExampleSecret123", "")
+	bk := ossdk.Ptr("examplebucket")
+	put, err := c.PutObject(ctx, &ossdk.PutObjectRequest{Bucket: bk, Key: ossdk.Ptr("c"), Body: strings.NewReader("conditional")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.GetObject(ctx, &ossdk.GetObjectRequest{Bucket: bk, Key: ossdk.Ptr("c"), IfMatch: ossdk.Ptr(`"0000"`)})
+	wantErr(t, err, 412, "PreconditionFailed", "")
+	g, err := c.GetObject(ctx, &ossdk.GetObjectRequest{Bucket: bk, Key: ossdk.Ptr("c"), IfMatch: put.ETag})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.Body.Close()
+	_, err = c.GetObject(ctx, &ossdk.GetObjectRequest{Bucket: bk, Key: ossdk.Ptr("c"), IfNoneMatch: put.ETag})
+	if se := serviceErr(t, err); se.StatusCode != 304 {
+		t.Fatalf("If-None-Match on the current ETag: %d", se.StatusCode)
 	}
 }

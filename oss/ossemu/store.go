@@ -61,7 +61,8 @@ type Store interface {
 	Parts(ctx context.Context, bucket, uploadID string) ([]*Part, error)
 	// CompleteUpload makes the listed parts (in order) the new version of the upload's key,
 	// without copying their data, and removes the upload. etag and crc describe the whole object.
-	CompleteUpload(ctx context.Context, bucket, uploadID string, parts []*Part, etag string, crc uint64, hasCRC bool, check func(*Object) error) (*Object, error)
+	// With noOverwrite it fails with ErrAlreadyExists (and leaves the upload) if the key exists.
+	CompleteUpload(ctx context.Context, bucket, uploadID string, parts []*Part, etag string, crc uint64, noOverwrite bool) (*Object, error)
 	AbortUpload(ctx context.Context, bucket, uploadID string) error
 	// Uploads lists the unfinished uploads of bucket ordered by (key, upload id).
 	Uploads(ctx context.Context, bucket string) ([]*Upload, error)
@@ -1134,7 +1135,7 @@ func readParts(dir string) ([]*Part, error) {
 	return parts, nil
 }
 
-func (s *diskStore) CompleteUpload(ctx context.Context, bucket, id string, parts []*Part, etag string, crc uint64, hasCRC bool, check func(*Object) error) (*Object, error) {
+func (s *diskStore) CompleteUpload(ctx context.Context, bucket, id string, parts []*Part, etag string, crc uint64, noOverwrite bool) (*Object, error) {
 	b, dir, err := s.uploadDir(bucket, id)
 	if err != nil {
 		return nil, err
@@ -1153,8 +1154,9 @@ func (s *diskStore) CompleteUpload(ctx context.Context, bucket, id string, parts
 	if err := os.Mkdir(blobDir, 0o700); err != nil {
 		return nil, err
 	}
-	o := &Object{Key: u.Key, ETag: etag, CRC64: crc, HasCRC: hasCRC, Type: "Multipart",
+	o := &Object{Key: u.Key, ETag: etag, CRC64: crc, HasCRC: true, Type: "Multipart",
 		LastModified: s.clock().UTC().Truncate(time.Second), Attrs: u.Attrs, Blob: id}
+	o.NoOverwrite = noOverwrite
 	o.Parts = make([]blobRef, 0, len(parts))
 	fail := func(err error) (*Object, error) {
 		os.RemoveAll(blobDir)
@@ -1175,11 +1177,6 @@ func (s *diskStore) CompleteUpload(ctx context.Context, bucket, id string, parts
 		o.Size += p.Size
 	}
 	hit("complete:linked")
-	if check != nil {
-		if err := check(o); err != nil {
-			return fail(err)
-		}
-	}
 	if committed, err := s.commit(b, o, nil, blobDir, filepath.Join(b.dir, "data")); err != nil {
 		if committed {
 			return nil, err
