@@ -192,6 +192,9 @@ type bucketIndex struct {
 	objects map[string]*Object
 	sorted  []string // sorted keys; nil = rebuild
 	jr      *journal
+	retired []*journal // replaced by compaction, kept open for readers
+	live    int64      // bytes of the journal records of current objects
+	compactErr error
 	upMu    sync.Mutex
 	upLocks map[string]*sync.Mutex
 }
@@ -271,6 +274,7 @@ func (s *diskStore) loadBucket(name string) (*bucketIndex, error) {
 			referenced[o.Blob] = true
 		}
 	}
+	bi.live = live
 	if garbage := total - live; garbage > 4<<20 && garbage > live {
 		if err := s.compact(bi); err != nil {
 			return nil, fmt.Errorf("ossemu: bucket %s: compact journal: %w", name, err)
@@ -352,10 +356,37 @@ func (s *diskStore) compact(b *bucketIndex) error {
 		o := b.objects[k]
 		o.off, o.recLen = offs[k][0], offs[k][2]-offs[k][1]
 	}
-	b.jr.close()
-	nj.path, nj.synced, nj.alloc = path, nj.end, nj.end
+	// Every record of the old journal is now in the new one, on stable storage: its waiters are
+	// done. It stays open for readers of inline objects until the store closes.
+	old := b.jr
+	old.mu.Lock()
+	if old.synced < old.end {
+		old.synced = old.end
+	}
+	old.cond.Broadcast()
+	old.mu.Unlock()
+	b.retired = append(b.retired, old)
+	nj.path, nj.synced = path, nj.end
 	b.jr = nj
+	b.live = nj.end
 	return nil
+}
+
+// compactMinGarbage is how much dead journal space triggers an online compaction (when it also
+// exceeds the live records).
+var compactMinGarbage int64 = 64 << 20
+
+// maybeCompact compacts b's journal when most of it is dead; the caller holds b.mu. A failed
+// compaction leaves the old journal in use (it is retried at the next trigger).
+func (s *diskStore) maybeCompact(b *bucketIndex) {
+	garbage := b.jr.end - b.live
+	if garbage < compactMinGarbage || garbage <= b.live {
+		return
+	}
+	if err := s.compact(b); err != nil {
+		os.Remove(b.jr.path + ".new")
+		b.compactErr = err
+	}
 }
 
 func newID() string {
@@ -610,10 +641,13 @@ func (s *diskStore) Put(ctx context.Context, bucket, key string, r io.Reader, at
 // smallPool holds buffers one byte larger than inlineMax, to tell "fits" from "longer".
 var smallPool = sync.Pool{New: func() any { b := make([]byte, inlineMax+1); return &b }}
 
-func (b *bucketIndex) journalEnd() int64 {
-	b.mu.RLock()
-	defer b.mu.RUnlock()
-	return b.jr.end
+// endOf returns a reader of jr's end offset (guarded by the bucket lock).
+func (b *bucketIndex) endOf(jr *journal) func() int64 {
+	return func() int64 {
+		b.mu.RLock()
+		defer b.mu.RUnlock()
+		return jr.end
+	}
 }
 
 // commit makes o the current version of its key by appending its record to the bucket's
@@ -643,11 +677,16 @@ func (s *diskStore) commit(b *bucketIndex, o *Object, inline []byte, durable ...
 	o.off, o.recLen = off, end-start
 	if old == nil {
 		b.sorted = nil
+	} else {
+		b.live -= old.recLen
 	}
+	b.live += o.recLen
 	b.objects[o.Key] = o
+	jr := b.jr
+	s.maybeCompact(b)
 	b.mu.Unlock()
 	hit("commit:appended")
-	err = b.jr.syncTo(end, b.journalEnd)
+	err = jr.syncTo(end, b.endOf(jr))
 	if old != nil && !old.Inline {
 		s.dropBlob(filepath.Join(b.dir, "data", old.Blob))
 	}
@@ -839,8 +878,11 @@ func (s *diskStore) Delete(ctx context.Context, bucket, key string) error {
 	}
 	delete(b.objects, key)
 	b.sorted = nil
+	b.live -= old.recLen
+	jr := b.jr
+	s.maybeCompact(b)
 	b.mu.Unlock()
-	err = b.jr.syncTo(end, b.journalEnd)
+	err = jr.syncTo(end, b.endOf(jr))
 	if !old.Inline {
 		s.dropBlob(filepath.Join(b.dir, "data", old.Blob))
 	}
@@ -1304,6 +1346,9 @@ func (s *diskStore) Close() error {
 	for _, b := range s.buckets {
 		b.mu.Lock()
 		b.jr.close()
+		for _, j := range b.retired {
+			j.close()
+		}
 		b.mu.Unlock()
 	}
 	return s.sync.close()
