@@ -110,6 +110,8 @@ func layerPhrase(l string) string {
 		return "credentials (access key, token, signature or clock)"
 	case "endpoint":
 		return "endpoint (the bucket lives in another region)"
+	case "trust":
+		return "trust (the role's trust policy does not name the caller)"
 	}
 	return l
 }
@@ -205,6 +207,14 @@ func (x *explainState) lines(st Styles, width int) []string {
 			layer := a.DeniedBy()
 			if layer == "" {
 				layer = ecLayer(a.EC)
+			}
+			if layer == "" && a.AccessDeniedDetail != nil {
+				switch strings.ToLower(a.AccessDeniedDetail.PolicyType) {
+				case "assumerolepolicy", "trustpolicy":
+					layer = "trust"
+				case "rampolicy", "identitypolicy":
+					layer = "identity"
+				}
 			}
 			if layer != "" {
 				add("  layer: " + layerPhrase(layer))

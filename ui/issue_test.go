@@ -763,13 +763,14 @@ func TestIssueRefusedShowsSandboxTrace(t *testing.T) {
 	s.svc.Sandbox = sb
 	tkSend(t, s, tkRoleMsg(time.Hour))
 	iss.err = &model.APIError{Service: "sts", Operation: "AssumeRole", StatusCode: 403, Code: "NoPermission", RequestID: "STS-RID",
-		Message: "No permission perform sts:AssumeRole on this Role."}
+		Message:            "No permission perform sts:AssumeRole on this Role.",
+		AccessDeniedDetail: &model.AccessDeniedDetail{PolicyType: "AssumeRolePolicy", NoPermissionType: "ImplicitDeny"}}
 	tkSend(t, s, tkKey("enter"))
 	if len(sb.asked) != 1 || sb.asked[0] != "sts:STS-RID" {
 		t.Fatalf("trace asked = %v", sb.asked)
 	}
 	v := tkView(s)
-	for _, w := range []string{"Check failed   trust-policy", "the role's trust policy does not allow user/sts-issuer"} {
+	for _, w := range []string{"Check failed   trust-policy", "the role's trust policy does not allow user/sts-issuer", "layer: trust"} {
 		if !strings.Contains(v, w) {
 			t.Errorf("lacks %q:\n%s", w, v)
 		}
