@@ -186,17 +186,17 @@ type diskStore struct {
 }
 
 type bucketIndex struct {
-	name    string
-	dir     string
-	mu      sync.RWMutex
-	objects map[string]*Object
-	sorted  []string // sorted keys; nil = rebuild
-	jr      *journal
-	retired []*journal // replaced by compaction, kept open for readers
-	live    int64      // bytes of the journal records of current objects
+	name       string
+	dir        string
+	mu         sync.RWMutex
+	objects    map[string]*Object
+	sorted     []string // sorted keys; nil = rebuild
+	jr         *journal
+	retired    []*journal // replaced by compaction, kept open for readers
+	live       int64      // bytes of the journal records of current objects
 	compactErr error
-	upMu    sync.Mutex
-	upLocks map[string]*sync.Mutex
+	upMu       sync.Mutex
+	upLocks    map[string]*sync.Mutex
 }
 
 // OpenDiskStore opens (creating if needed) a store in dir for the given buckets, recovering
