@@ -838,7 +838,7 @@ func (s *PolicyScreen) View() string {
 		side := fitBlock(s.sideView(s.height), s.sideW, s.height)
 		mw := s.width - s.sideW - 3
 		sep := strings.TrimRight(strings.Repeat("│\n", s.height), "\n")
-		return lipgloss.JoinHorizontal(lipgloss.Top, fitBlock(main, mw, s.height), " ", s.st.Muted.Render(sep), " ", side)
+		return lipgloss.JoinHorizontal(lipgloss.Top, padBlock(fitBlock(main, mw, s.height), mw), " ", s.st.Muted.Render(sep), " ", side)
 	}
 	mainH := max(s.height-13, 3) + 1
 	return fitBlock(main, s.width, mainH) + "\n" + s.sideView(s.height-mainH)

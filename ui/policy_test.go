@@ -403,3 +403,44 @@ func TestPolicyLayouts(t *testing.T) {
 		}
 	}
 }
+
+// sepColumns returns the display columns at which the pane separator │ appears.
+func sepColumns(view string) map[int]bool {
+	cols := map[int]bool{}
+	for _, l := range strings.Split(view, "\n") {
+		if i := strings.Index(l, "│"); i >= 0 {
+			cols[cellWidth(l[:i])] = true
+		}
+	}
+	return cols
+}
+
+// The separator stays put whatever the Policy screen shows on its left (the form is narrower
+// than the editor).
+func TestWidePanesLineUp(t *testing.T) {
+	t.Parallel()
+	d, _ := onPolicy(t)
+	d.send(tea.WindowSizeMsg{Width: 160, Height: 48})
+	all := map[int]bool{}
+	for _, step := range []struct {
+		name string
+		keys []string
+	}{
+		{"policy browse", nil},
+		{"policy scope form", []string{"b"}},
+		{"policy template menu", []string{"esc", "t"}},
+		{"policy context form", []string{"esc", "c"}},
+	} {
+		d.keys(step.keys...)
+		cols := sepColumns(d.view())
+		if len(cols) != 1 {
+			t.Errorf("%s: separator at columns %v:\n%s", step.name, cols, d.view())
+		}
+		for c := range cols {
+			all[c] = true
+		}
+	}
+	if len(all) != 1 {
+		t.Errorf("the separator moves between modes: columns %v", all)
+	}
+}

@@ -743,7 +743,7 @@ func (s *RolesScreen) View() string {
 	det := s.detail.View()
 	if s.width >= 100 {
 		sep := strings.TrimRight(strings.Repeat("│\n", s.height), "\n")
-		return lipgloss.JoinHorizontal(lipgloss.Top, top, " ", st.Muted.Render(sep), " ", det)
+		return lipgloss.JoinHorizontal(lipgloss.Top, padBlock(top, s.listW), " ", st.Muted.Render(sep), " ", det)
 	}
 	return top + "\n" + st.Muted.Render(strings.Repeat("─", s.width)) + "\n" + det
 }

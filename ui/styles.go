@@ -121,3 +121,14 @@ func (s Styles) Mark(kind, text string) string {
 
 // cellWidth is the display width of s (ANSI sequences take none).
 func cellWidth(s string) int { return ansi.StringWidth(s) }
+
+// padBlock pads every line of s with spaces to w cells, so blocks joined side by side line up.
+func padBlock(s string, w int) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if n := ansi.StringWidth(l); n < w {
+			lines[i] = l + strings.Repeat(" ", w-n)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
