@@ -307,7 +307,7 @@ func (s *HistoryScreen) rebuildRows() {
 	rows := make([]table.Row, len(s.records))
 	s.states = make([]bool, len(s.records))
 	cur := min(max(0, s.tbl.Cursor()), max(0, len(s.records)-1))
-	narrow := s.width > 0 && s.width < 100
+	narrow := s.width < 100 // 0 (no size yet) matches the 80-column layout built in NewHistoryScreen
 	tf := "2006-01-02 15:04"
 	if narrow {
 		tf = "01-02 15:04"
