@@ -62,6 +62,7 @@ var errTable = map[string]errSpec{
 	"FileAlreadyExists":                   {409, "The object you specified already exists and can not be overwritten.", "0016-00000702"}, // picked
 	"MissingContentLength":                {411, "You must provide the Content-Length HTTP header.", "0016-00000008"},                    // picked
 	"PreconditionFailed":                  {412, "At least one of the pre-conditions you specified did not hold.", "0026-00000012"},      // picked
+	"MetadataTooLarge":                    {400, "Your metadata headers exceed the maximum allowed metadata size.", "0016-00000401"},     // picked
 	"InvalidURI":                          {400, "Couldn't parse the specified URI.", "0016-00000002"},                                   // picked
 	"OperationNotSupported":               {400, "The operation is not supported for this resource", "0037-00000001"},
 	"MethodNotAllowed":                    {405, "The specified method is not allowed against this resource.", "0016-00000011"}, // picked

@@ -29,8 +29,8 @@ func (s *Server) initiateUpload(c *call) *ossError {
 		return e
 	}
 	attrs := attrsFrom(c.r.Header)
-	if c.r.Header.Get("Content-Type") == "" {
-		attrs.ContentType = "application/octet-stream"
+	if e := checkMeta(attrs); e != nil {
+		return e
 	}
 	u, err := s.store.CreateUpload(c.r.Context(), c.bucket, c.key, attrs)
 	if err != nil {

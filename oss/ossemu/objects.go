@@ -211,6 +211,21 @@ func attrsFrom(h http.Header) Attrs {
 	return a
 }
 
+// maxUserMeta is OSS's limit on the total size of x-oss-meta-* names and values.
+const maxUserMeta = 8 << 10
+
+func checkMeta(a Attrs) *ossError {
+	n := 0
+	for k, v := range a.Meta {
+		n += len("x-oss-meta-") + len(k) + len(v)
+	}
+	if n > maxUserMeta {
+		return apiErr("MetadataTooLarge", "", field{"MaxSizeAllowed", strconv.Itoa(maxUserMeta)}, field{"Size", strconv.Itoa(n)}).
+			check("request", "user metadata larger than 8 KiB")
+	}
+	return nil
+}
+
 // contentMD5 decodes the Content-MD5 header: nil when absent.
 func contentMD5(h http.Header) ([]byte, *ossError) {
 	v := h.Get("Content-MD5")
@@ -234,6 +249,9 @@ func (s *Server) putObject(c *call) *ossError {
 		return e
 	}
 	attrs := attrsFrom(r.Header)
+	if e := checkMeta(attrs); e != nil {
+		return e
+	}
 	attrs.MaxSize = maxPutSize
 	o, err := s.store.Put(r.Context(), c.bucket, c.key, r.Body, attrs, func(o *Object) error {
 		if r.ContentLength >= 0 && o.Size != r.ContentLength {

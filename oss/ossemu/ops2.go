@@ -53,6 +53,9 @@ func (s *Server) copyObject(c *call) *ossError {
 		attrs = rd.Object.Attrs
 	case "REPLACE":
 		attrs = attrsFrom(c.r.Header)
+		if e := checkMeta(attrs); e != nil {
+			return e
+		}
 	default:
 		return apiErr("InvalidArgument", "x-oss-metadata-directive must be COPY or REPLACE.", field{"ArgumentName", "x-oss-metadata-directive"}, field{"ArgumentValue", d}).check("request", "bad metadata directive")
 	}

@@ -489,6 +489,11 @@ func TestRawRequests(t *testing.T) {
 			t.Fatalf("SDK skew correction: %v", err)
 		}
 	})
+	t.Run("metadata-too-large", func(t *testing.T) {
+		_, err := c.PutObject(ctx, &ossdk.PutObjectRequest{Bucket: ossdk.Ptr("examplebucket"), Key: ossdk.Ptr("meta"), Body: strings.NewReader("x"),
+			Metadata: map[string]string{"big": strings.Repeat("m", 9000)}})
+		wantErr(t, err, 400, "MetadataTooLarge", "")
+	})
 	t.Run("trace-unknown", func(t *testing.T) {
 		resp, err := http.Get(base + "/-/trace/NOPE")
 		if err != nil {
