@@ -289,16 +289,22 @@ func exportCmd(job exportJob, id int) tea.Cmd {
 		}
 		done.bytes = len(text)
 		if job.clipboard {
-			seq := osc52.New(text)
-			if job.tmux {
-				seq = seq.Tmux()
-			}
 			if job.clip == nil {
 				done.err = errors.New("no terminal to send the clipboard sequence to")
 				return done
 			}
-			if _, err := seq.WriteTo(job.clip); err != nil {
-				done.err = fmt.Errorf("writing the OSC 52 clipboard sequence: %w", err)
+			// Plain OSC 52 reaches the terminal, or tmux itself when its set-clipboard is on;
+			// inside tmux the same sequence is also sent wrapped for passthrough to the outer
+			// terminal (allow-passthrough on). Either may be refused: best effort.
+			seqs := []string{osc52.New(text).String()}
+			if job.tmux {
+				seqs = append(seqs, osc52.New(text).Tmux().String())
+			}
+			for _, sq := range seqs {
+				if _, err := io.WriteString(job.clip, sq); err != nil {
+					done.err = fmt.Errorf("writing the OSC 52 clipboard sequence: %w", err)
+					break
+				}
 			}
 			return done
 		}
@@ -330,7 +336,7 @@ func (e *exportState) onDone(msg exportDoneMsg) tea.Cmd {
 	}
 	what := msg.kind
 	if msg.clip {
-		e.result = e.st.Allow.Render(GlyphOK) + fmt.Sprintf(" sent %s (%d bytes) to the clipboard via OSC 52 — best effort: only terminals that allow OSC 52 take it (tmux: set -g set-clipboard on); paste to check", what, msg.bytes)
+		e.result = e.st.Allow.Render(GlyphOK) + fmt.Sprintf(" sent %s (%d bytes) to the clipboard via OSC 52 — best effort: paste to check; terminals may refuse it (tmux: set -g set-clipboard on)", what, msg.bytes)
 	} else {
 		e.result = e.st.Allow.Render(GlyphOK) + fmt.Sprintf(" wrote %s to %s (mode 0600)", what, msg.path)
 	}

@@ -173,13 +173,14 @@ func TestExportClipboardOSC52(t *testing.T) {
 	if !strings.Contains(v, "via OSC 52 — best effort") {
 		t.Fatalf("best-effort notice missing:\n%s", v)
 	}
-	// tmux wraps the sequence in a DCS passthrough.
+	// Inside tmux: the plain sequence (for tmux's set-clipboard) and a DCS-wrapped one (for
+	// passthrough to the outer terminal).
 	buf.Reset()
 	s.tmux = true
 	tkSend(t, s, tkKey("x"))
 	tkSend(t, s, tkKey("c"))
-	if !strings.HasPrefix(buf.String(), "\x1bPtmux;") {
-		t.Fatalf("tmux passthrough missing: %q", buf.String()[:12])
+	if !strings.HasPrefix(buf.String(), out) || !strings.Contains(buf.String(), "\x1bPtmux;") {
+		t.Fatalf("tmux sequences wrong: %q…", buf.String()[:20])
 	}
 }
 

@@ -86,6 +86,7 @@ type IssueScreen struct {
 	keys issueKeys
 
 	width, height int
+	cardW         int       // width the token card is drawn in
 	clock         time.Time // last TickMsg (or construction) time: what the countdown shows
 
 	role      model.Role
@@ -638,8 +639,10 @@ func (s *IssueScreen) View() string {
 	if s.creds == nil {
 		return fitLines(s.formView(), s.width)
 	}
+	s.cardW = s.width
 	if s.width >= 150 {
 		lw := min(72, s.width/2-2)
+		s.cardW = s.width - lw - 2
 		return sideBySide(fitLines(s.formView(), lw), lw, fitLines(s.cardView(), s.width-lw-2), "  ")
 	}
 	form := s.formView()
@@ -781,7 +784,9 @@ func (s *IssueScreen) cardView() string {
 		}
 	}
 	if s.exp.result != "" {
-		b.WriteString(s.exp.result + "\n")
+		for _, l := range wrapWords(s.exp.result, max(20, s.cardW)) {
+			b.WriteString(l + "\n")
+		}
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
