@@ -126,10 +126,11 @@ var masks = []struct {
 	{regexp.MustCompile(`\b[0-9A-F]{24}\b`), "<request-id>"},
 	{regexp.MustCompile(`\b[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\b`), "<request-id>"},
 	{regexp.MustCompile(`\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?( UTC|Z|[+-]\d{2}:?\d{2})?`), "<time>"},
-	{regexp.MustCompile(`\d{8}-\d{6}`), "<stamp>"},
+	// Wrapped lines may split a stamp or a random name: allow a line break inside them.
+	{regexp.MustCompile(`\d{8}(?:\n[ \t]*)?-(?:\n[ \t]*)?\d{6}`), "<stamp>"},
 	{regexp.MustCompile(`(\d+h ?)?(\d+m ?)?\d+s left`), "<remaining> left"},
 	{regexp.MustCompile(`in [\d.]+(ns|µs|ms|s) at [\d.]+ ?[KMGT]?i?B/s`), "in <elapsed> at <rate>"},
-	{regexp.MustCompile(`stsdeck-probe-[0-9a-f]+`), "stsdeck-probe-<rand>"},
+	{regexp.MustCompile(`stsdeck-probe-[0-9a-f]*(?:\n[ \t]*[0-9a-f]+\b)?`), "stsdeck-probe-<rand>"},
 	{regexp.MustCompile(`CAIS\S*…\S* \(\d+ chars\)`), "<token>"},
 	{regexp.MustCompile(`[█░]+ *\d+%`), "<bar>"},
 	{regexp.MustCompile(`/tmp/\S+`), "<tmp>"},
