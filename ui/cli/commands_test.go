@@ -288,6 +288,30 @@ func TestIssueOtherFormats(t *testing.T) {
 			t.Errorf("--json output:\n%s", out)
 		}
 	})
+	t.Run("fish", func(t *testing.T) {
+		out := w.issue("fish")
+		if strings.Count(out, "set -gx ") != 6 || !strings.Contains(out, "set -gx ALIBABA_CLOUD_ACCESS_KEY_ID 'STS.") {
+			t.Fatalf("fish:\n%s", out)
+		}
+		if fish, err := exec.LookPath("fish"); err == nil {
+			got, err := exec.Command(fish, "-c", out+"; echo $OSS_ACCESS_KEY_ID").Output()
+			if err != nil || !strings.HasPrefix(string(got), "STS.") {
+				t.Errorf("fish eval: %q %v", got, err)
+			}
+		}
+	})
+	t.Run("powershell", func(t *testing.T) {
+		out := w.issue("powershell")
+		if strings.Count(out, "$Env:") != 6 || !strings.Contains(out, "$Env:OSS_SESSION_TOKEN = '") {
+			t.Fatalf("powershell:\n%s", out)
+		}
+		if pwsh, err := exec.LookPath("pwsh"); err == nil {
+			got, err := exec.Command(pwsh, "-NoProfile", "-Command", out+"; Write-Output $Env:OSS_ACCESS_KEY_ID").Output()
+			if err != nil || !strings.HasPrefix(string(got), "STS.") {
+				t.Errorf("pwsh eval: %q %v", got, err)
+			}
+		}
+	})
 	t.Run("ossutil", func(t *testing.T) {
 		out := w.issue("ossutil")
 		for _, want := range []string{"[Credentials]", "endpoint=http://127.0.0.1:", "accessKeyID=STS.", "accessKeySecret=", "stsToken=", "region=cn-hangzhou", "signVersion=v4"} {
