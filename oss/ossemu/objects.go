@@ -77,7 +77,7 @@ func route(c *call) opSpec {
 			switch {
 			case q.Has("partNumber") && q.Has("uploadId"):
 				if c.r.Header.Get("x-oss-copy-source") != "" {
-					return opSpec{name: "UploadPartCopy"}
+					return opSpec{"UploadPartCopy", "oss:PutObject", levelObject, false, (*Server).uploadPartCopy}
 				}
 				return opSpec{"UploadPart", "oss:PutObject", levelObject, false, (*Server).uploadPart}
 			case c.r.Header.Get("x-oss-copy-source") != "":

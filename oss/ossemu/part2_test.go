@@ -416,3 +416,36 @@ func TestConditionalGet(t *testing.T) {
 		t.Fatalf("If-None-Match on the current ETag: %d", se.StatusCode)
 	}
 }
+
+func TestSDKUploadPartCopy(t *testing.T) {
+	e := newEnv(t)
+	c := e.client("cn-hangzhou", "LTAI5tExampleUser", "ExampleSecret123", "")
+	bk := ossdk.Ptr("examplebucket")
+	src := randBytes(300<<10, 40)
+	if _, err := c.PutObject(ctx, &ossdk.PutObjectRequest{Bucket: bk, Key: ossdk.Ptr("src.bin"), Body: bytes.NewReader(src)}); err != nil {
+		t.Fatal(err)
+	}
+	init, err := c.InitiateMultipartUpload(ctx, &ossdk.InitiateMultipartUploadRequest{Bucket: bk, Key: ossdk.Ptr("dst.bin")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var parts []ossdk.UploadPart
+	for i, rng := range []string{"bytes=0-153599", "bytes=153600-307199"} {
+		r, err := c.UploadPartCopy(ctx, &ossdk.UploadPartCopyRequest{Bucket: bk, Key: ossdk.Ptr("dst.bin"), UploadId: init.UploadId, PartNumber: int32(i + 1),
+			SourceKey: ossdk.Ptr("src.bin"), Range: ossdk.Ptr(rng)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts = append(parts, ossdk.UploadPart{PartNumber: int32(i + 1), ETag: r.ETag})
+	}
+	if _, err := c.CompleteMultipartUpload(ctx, &ossdk.CompleteMultipartUploadRequest{Bucket: bk, Key: ossdk.Ptr("dst.bin"), UploadId: init.UploadId,
+		CompleteMultipartUpload: &ossdk.CompleteMultipartUpload{Parts: parts}}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := getAll(t, c, "examplebucket", "dst.bin")
+	if !bytes.Equal(got, src) {
+		t.Fatal("copied parts differ from the source")
+	}
+	_, err = c.UploadPartCopy(ctx, &ossdk.UploadPartCopyRequest{Bucket: bk, Key: ossdk.Ptr("dst.bin"), UploadId: init.UploadId, PartNumber: 1, SourceKey: ossdk.Ptr("src.bin")})
+	wantErr(t, err, 404, "NoSuchUpload", "")
+}
