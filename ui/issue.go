@@ -97,7 +97,6 @@ type IssueScreen struct {
 
 	inputs    [fieldCount]textinput.Model
 	focus     int // -1 = no field focused
-	presetIdx int
 
 	caller  string // the console's own identity (ARN), learnt at the first issue
 	seq     int    // request id of the issue in flight
@@ -152,7 +151,6 @@ func NewIssueScreen(svc *Services, st Styles, now func() time.Time) *IssueScreen
 	s.inputs[fieldDuration].SetValue("1h")
 	s.inputs[fieldDuration].Placeholder = "1h (e.g. 45m, 2h, 3600)"
 	s.inputs[fieldExternal].Placeholder = "optional"
-	s.presetIdx = 2
 	s.focus = -1
 	s.setFocus(fieldSession)
 	s.exp = newExportState(st)
@@ -267,7 +265,7 @@ func (s *IssueScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	case tea.KeyMsg:
 		if s.why.open {
 			switch msg.String() {
-			case "esc", "enter", "q":
+			case "esc", "enter":
 				s.why.open = false
 			case "up", "k":
 				s.why.scroll = max(0, s.why.scroll-1)
@@ -372,7 +370,6 @@ func (s *IssueScreen) stepPreset(up bool) {
 			}
 		}
 	}
-	s.presetIdx = idx
 	s.inputs[fieldDuration].SetValue(durInputText(ok[idx]))
 	s.inputs[fieldDuration].CursorEnd()
 }
