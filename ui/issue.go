@@ -95,8 +95,8 @@ type IssueScreen struct {
 	havePol   bool
 	cloneNote string // set when inputs came from a History record
 
-	inputs    [fieldCount]textinput.Model
-	focus     int // -1 = no field focused
+	inputs [fieldCount]textinput.Model
+	focus  int // -1 = no field focused
 
 	caller  string // the console's own identity (ARN), learnt at the first issue
 	seq     int    // request id of the issue in flight
