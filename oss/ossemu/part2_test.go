@@ -76,8 +76,8 @@ func TestSDKMultipart(t *testing.T) {
 		id := initiate(t, key)
 		p1, p2, p3 := randBytes(150<<10, 2), randBytes(120<<10, 3), randBytes(1000, 4)
 		r2 := upload(t, key, id, 2, p2)
-		r1 := upload(t, key, id, 1, randBytes(100<<10, 9)) // replaced below
-		r1 = upload(t, key, id, 1, p1)
+		upload(t, key, id, 1, randBytes(100<<10, 9)) // replaced by the next upload of part 1
+		r1 := upload(t, key, id, 1, p1)
 		r3 := upload(t, key, id, 3, p3)
 		if ossdk.ToString(r3.HashCRC64) != crcOf(p3) {
 			t.Fatalf("part crc %s", ossdk.ToString(r3.HashCRC64))

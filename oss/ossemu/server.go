@@ -185,21 +185,20 @@ func (s *Server) newRequestID() string {
 
 // call is one request in flight.
 type call struct {
-	s       *Server
-	w       *statusWriter
-	r       *http.Request
-	region  string
-	id      string
-	bucket  string
-	key     string
-	hasKey  bool
-	query   url.Values
-	bs      *bucketState
-	cred    *model.SandboxCredential // nil = anonymous
-	auth    *Auth
-	trace   model.Trace
-	hostID  string
-	traceFn func()
+	s      *Server
+	w      *statusWriter
+	r      *http.Request
+	region string
+	id     string
+	bucket string
+	key    string
+	hasKey bool
+	query  url.Values
+	bs     *bucketState
+	cred   *model.SandboxCredential // nil = anonymous
+	auth   *Auth
+	trace  model.Trace
+	hostID string
 }
 
 type statusWriter struct {
