@@ -351,3 +351,18 @@ func (g Generated) Bytes() []byte {
 func crcOf(b []byte) string {
 	return strconv.FormatUint(crc64.Checksum(b, crc64.MakeTable(crc64.ECMA)), 10)
 }
+
+// BucketPolicy reads a bucket's policy: (document, true) when it has one, ("", false) when OSS
+// says it has none (NoSuchBucketPolicy); an error otherwise (typically 403: not readable with
+// these credentials).
+func (c *Client) BucketPolicy(ctx context.Context, bucket string) (string, bool, error) {
+	res, err := c.sdk.GetBucketPolicy(ctx, &ossdk.GetBucketPolicyRequest{Bucket: ossdk.Ptr(bucket)})
+	if err != nil {
+		err = c.fail("GetBucketPolicy", err)
+		if ae, ok := err.(*model.APIError); ok && ae.Code == "NoSuchBucketPolicy" {
+			return "", false, nil
+		}
+		return "", false, err
+	}
+	return res.Body, true, nil
+}

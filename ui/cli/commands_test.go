@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	ossdk "github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
+
 	"github.com/stsdeck/stsdeck/model"
 	"github.com/stsdeck/stsdeck/oss"
 	"github.com/stsdeck/stsdeck/sts/connect"
@@ -511,5 +513,59 @@ func TestLiveModeAgainstSandboxEndpoints(t *testing.T) {
 	// The session policy is read-only: puts are predicted Deny by the session layer and denied.
 	if !strings.Contains(r.stdout, "put     Deny (session)  ✗ denied") {
 		t.Errorf("probe table:\n%s", r.stdout)
+	}
+}
+
+// A bucket policy the token may read is part of the prediction: an explicit Deny there is
+// predicted (layer "bucket") and agrees with OSS.
+func TestProbeIncludesReadableBucketPolicy(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	run, err := sandbox.Start(ctx, sandbox.Options{DataDir: filepath.Join(w.state, "sandbox")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, closer, err := testConnect(ctx, Global{STSEndpoint: run.Info.STSEndpoint, OSSEndpoint: run.Info.OSSEndpoint}, &Env{Getenv: func(k string) string {
+		u, _ := run.Info.User("sts-issuer")
+		switch k {
+		case "ALIBABA_CLOUD_ACCESS_KEY_ID":
+			return u.AccessKeyID
+		case "ALIBABA_CLOUD_ACCESS_KEY_SECRET":
+			return u.AccessKeySecret
+		case "STSDECK_STATE_DIR":
+			return t.TempDir()
+		}
+		return w.vars[k]
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cr, err := svc.Issuer.AssumeRole(ctx, model.IssueRequest{RoleARN: "acs:ram::1234567890123456:role/OssReadWrite", SessionName: "admin"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deny := `{"Version":"1","Statement":[{"Effect":"Deny","Action":["oss:GetObject"],"Principal":["*"],"Resource":["acs:oss:*:1234567890123456:examplebucket/src/*"]}]}`
+	if _, err := svc.Objects.With(cr).(*oss.Client).SDK().PutBucketPolicy(ctx, &ossdk.PutBucketPolicyRequest{Bucket: ossdk.Ptr("examplebucket"), Body: strings.NewReader(deny)}); err != nil {
+		t.Fatal(err)
+	}
+	closer()
+	run.Close()
+
+	r := w.must("probe", "--sandbox", "--role", "OssReadWrite", "--bucket", "examplebucket", "--prefix", "src/", "--outside", "dst/", "--json")
+	var rep model.ProbeReport
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	for _, res := range rep.Results {
+		if res.Agree == nil || !*res.Agree {
+			t.Errorf("%s %s: predicted %s (%s), actual %+v", res.Scope, res.Op, res.Predicted, res.PredictedLayer, res.Actual)
+		}
+		if res.Scope == "inside" && (res.Op == "get" || res.Op == "head") && (res.Predicted != "Deny" || res.PredictedLayer != "bucket" || res.Actual.Allowed) {
+			t.Errorf("inside %s: %+v", res.Op, res)
+		}
+	}
+	text := w.must("probe", "--sandbox", "--role", "OssReadWrite", "--bucket", "examplebucket", "--prefix", "src/").stdout
+	if !strings.Contains(text, "bucket policy included") {
+		t.Errorf("probe note:\n%s", text)
 	}
 }

@@ -59,7 +59,9 @@ func runProbe(ctx context.Context, env *Env) int {
 	}
 	pred := c.predictor(ctx, svc, tok, &t)
 	spec := model.ProbeSpec{Bucket: t.bucket, Prefix: t.prefix, Outside: *outside}
-	rep, err := svc.Objects.With(tok.creds).Probe(ctx, spec)
+	oc := svc.Objects.With(tok.creds)
+	pred.readBucketPolicy(ctx, oc, t.bucket)
+	rep, err := oc.Probe(ctx, spec)
 	if err != nil {
 		if len(rep.LeftBehind) > 0 {
 			fmt.Fprintf(env.Stderr, "stsdeck probe: left behind: %s\n", strings.Join(rep.LeftBehind, ", "))
@@ -102,6 +104,7 @@ func runProbe(ctx context.Context, env *Env) int {
 type predictor struct {
 	session   *policy.Policy // nil: no session policy (or unknown, see sessionKnown)
 	identity  []*policy.Policy
+	bucket    *policy.Policy // the bucket policy when readable; nil = none or unknown
 	principal policy.Principal
 	account   string
 	region    string
@@ -188,6 +191,39 @@ func (c *cmdFlags) predictor(ctx context.Context, svc *ui.Services, tok *issued,
 	return p
 }
 
+// bucketPolicyReader is implemented by object clients that can read a bucket policy.
+type bucketPolicyReader interface {
+	BucketPolicy(ctx context.Context, bucket string) (string, bool, error)
+}
+
+// readBucketPolicy includes the bucket policy when the token may read it; otherwise the
+// predictions assume there is none, and say so.
+func (p *predictor) readBucketPolicy(ctx context.Context, oc ui.ObjectClient, bucket string) {
+	r, ok := oc.(bucketPolicyReader)
+	if !ok {
+		return
+	}
+	doc, exists, err := r.BucketPolicy(ctx, bucket)
+	switch {
+	case err != nil:
+		p.addNote("bucket policy not readable with this token: assumed none")
+	case exists:
+		if pol, err := policy.Parse("bucket policy", []byte(doc), policy.KindBucket); err == nil {
+			p.bucket = pol
+			p.addNote("bucket policy included")
+		} else {
+			p.addNote("bucket policy unparsable: assumed none")
+		}
+	}
+}
+
+func (p *predictor) addNote(s string) {
+	if p.note != "" {
+		p.note += "; "
+	}
+	p.note += s
+}
+
 var probeActions = map[string]string{
 	"put": "oss:PutObject", "head": "oss:GetObject", "get": "oss:GetObject", "list": "oss:ListObjects", "delete": "oss:DeleteObject",
 }
@@ -231,7 +267,7 @@ func (p *predictor) predict(op, bucket, key string) (string, string) {
 		}
 		return "Unknown", ""
 	}
-	layers := policy.Layers{Session: p.session, Identity: p.identity}
+	layers := policy.Layers{Session: p.session, Identity: p.identity, Bucket: p.bucket}
 	if layers.Identity == nil {
 		layers.Identity = []*policy.Policy{}
 	}
