@@ -146,7 +146,8 @@ func TestBadInputExitTwo(t *testing.T) {
 func TestDeniedExitOne(t *testing.T) {
 	w := newWorld(t)
 	r := w.run("", "issue", "--sandbox", "--role", "EcsOnly")
-	if r.code != ExitDenied || !strings.Contains(r.stderr, "NoPermission") || !strings.Contains(r.stderr, "hint: ") || !strings.Contains(r.stderr, "RequestId") {
+	if r.code != ExitDenied || !strings.Contains(r.stderr, "NoPermission") || !strings.Contains(r.stderr, "hint: ") || !strings.Contains(r.stderr, "RequestId") ||
+		!strings.Contains(r.stderr, "sandbox trace") || !strings.Contains(r.stderr, "failed check: trust-policy") {
 		t.Fatalf("exit %d stderr:\n%s", r.code, r.stderr)
 	}
 }

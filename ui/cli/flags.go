@@ -28,6 +28,7 @@ type cmdFlags struct {
 	g    Global
 	env  *Env
 	name string
+	svc  *ui.Services // set by connect; fail asks its sandbox for the server's trace
 }
 
 func newCmd(env *Env, name, synopsis string) *cmdFlags {
@@ -96,6 +97,7 @@ func (c *cmdFlags) connect(ctx context.Context) (*ui.Services, func(), int) {
 	if closer == nil {
 		closer = func() {}
 	}
+	c.svc = svc
 	return svc, closer, -1
 }
 
@@ -111,7 +113,51 @@ func (c *cmdFlags) fail(err error) int {
 		return ExitBadInput
 	}
 	printError(c.env.Stderr, "stsdeck "+c.name, err)
+	c.serverTrace(err)
 	return ExitDenied
+}
+
+// serverTrace prints, in sandbox mode, the server's own account of why it answered a failed
+// request the way it did (the authoritative "why" beside the client-side error).
+func (c *cmdFlags) serverTrace(err error) {
+	var ae *model.APIError
+	if c.svc == nil || c.svc.Sandbox == nil || !errors.As(err, &ae) || ae.RequestID == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	tr, terr := c.svc.Sandbox.Trace(ctx, ae.Service, ae.RequestID)
+	if terr != nil || tr == nil {
+		return
+	}
+	printTrace(c.env.Stderr, tr)
+}
+
+// printTrace prints a sandbox decision trace in a few indented lines.
+func printTrace(w io.Writer, tr *model.Trace) {
+	fmt.Fprintf(w, "  sandbox trace %s: %s %s", tr.RequestID, tr.Operation, tr.Action)
+	if tr.Resource != "" {
+		fmt.Fprintf(w, " on %s", tr.Resource)
+	}
+	fmt.Fprintln(w)
+	if tr.Check != "" || tr.Detail != "" {
+		fmt.Fprintf(w, "    failed check: %s: %s\n", dash(tr.Check), tr.Detail)
+	}
+	if tr.Decision != "" {
+		fmt.Fprintf(w, "    decision: %s, decided by %s", tr.Decision, dash(tr.DecidedBy))
+		for _, l := range []string{"session", "identity", "bucket", "trust"} {
+			if o, ok := tr.Layers[l]; ok && o != "" {
+				fmt.Fprintf(w, "; %s %s", l, o)
+			}
+		}
+		fmt.Fprintln(w)
+	}
+	for _, st := range tr.Statements {
+		fmt.Fprintf(w, "    matched: %s policy %q statement %d (line %d): %s\n", st.Layer, st.Policy, st.Index, st.Line, st.Effect)
+	}
+	if len(tr.Indeterminate) > 0 {
+		fmt.Fprintf(w, "    unknown condition keys: %s\n", strings.Join(tr.Indeterminate, ", "))
+	}
 }
 
 // printError prints an error; an API error gets its hint and links on their own lines.

@@ -93,6 +93,17 @@ func runProbe(ctx context.Context, env *Env) int {
 		writeJSON(env.Stdout, rep)
 	} else {
 		printProbe(env, rep, pred.note)
+		// In sandbox mode, the server's account of each disagreement.
+		for _, r := range rep.Results {
+			if r.Agree != nil && !*r.Agree && svc.Sandbox != nil && r.Actual.RequestID != "" {
+				tctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+				if tr, err := svc.Sandbox.Trace(tctx, "oss", r.Actual.RequestID); err == nil && tr != nil {
+					fmt.Fprintf(env.Stdout, "%s %s disagrees:\n", r.Scope, r.Op)
+					printTrace(env.Stdout, tr)
+				}
+				cancel()
+			}
+		}
 	}
 	if !allAgree {
 		return ExitDenied
