@@ -45,10 +45,11 @@ type Config struct {
 
 // Client is the STS + RAM adapter. Safe for concurrent use.
 type Client struct {
-	cfg  Config
-	sts  *stsclient.Client
-	ram  *ramclient.Client
-	cred credentials.Credential
+	cfg              Config
+	sts              *stsclient.Client
+	ram              *ramclient.Client
+	cred             credentials.Credential
+	stsLock, ramLock *sync.Mutex
 
 	mu      sync.Mutex
 	maxSess map[string]time.Duration // lower-case role ARN -> max session, learned from RAM
@@ -79,6 +80,7 @@ func New(cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("sts: configuring the RAM client: %w", err)
 	}
 	c.sts, c.ram = sc, rc
+	c.stsLock, c.ramLock = domainLock(tea.StringValue(sc.Endpoint)), domainLock(tea.StringValue(rc.Endpoint))
 	return c, nil
 }
 
@@ -116,15 +118,33 @@ func (c *Client) callerToken() string {
 	return cc.SecurityToken
 }
 
-// do runs an SDK call (which takes no context) and gives up waiting when ctx ends. The
-// abandoned call finishes on its own within the configured timeout.
-func do[T any](ctx context.Context, call func() (T, error)) (T, error) {
+// domainLocks serialises SDK calls per endpoint host. The darabonba/tea SDK keeps one shared
+// http.Client per host and rewrites its Timeout on every request without synchronisation
+// (tea.DoRequest), so concurrent calls to one host race (go test -race sees it when the console
+// asks STS and RAM at once: the sandbox serves both on one listener).
+var domainLocks sync.Map // host -> *sync.Mutex
+
+func domainLock(host string) *sync.Mutex {
+	m, _ := domainLocks.LoadOrStore(host, &sync.Mutex{})
+	return m.(*sync.Mutex)
+}
+
+// do runs an SDK call (which takes no context) under its host's lock and gives up waiting when
+// ctx ends. The abandoned call finishes on its own within the configured timeout.
+func do[T any](ctx context.Context, lock *sync.Mutex, call func() (T, error)) (T, error) {
 	type res struct {
 		v   T
 		err error
 	}
 	ch := make(chan res, 1)
 	go func() {
+		lock.Lock()
+		defer lock.Unlock()
+		if ctx.Err() != nil { // gave up while waiting for the lock
+			var zero T
+			ch <- res{zero, ctx.Err()}
+			return
+		}
 		v, err := call()
 		ch <- res{v, err}
 	}()
@@ -139,7 +159,7 @@ func do[T any](ctx context.Context, call func() (T, error)) (T, error) {
 
 // Whoami calls GetCallerIdentity.
 func (c *Client) Whoami(ctx context.Context) (model.Caller, error) {
-	resp, err := do(ctx, func() (*stsclient.GetCallerIdentityResponse, error) {
+	resp, err := do(ctx, c.stsLock, func() (*stsclient.GetCallerIdentityResponse, error) {
 		return c.sts.GetCallerIdentityWithOptions(c.runtime())
 	})
 	if err != nil {
@@ -217,7 +237,7 @@ func (c *Client) AssumeRole(ctx context.Context, req model.IssueRequest) (model.
 	if req.Policy != "" {
 		r.Policy = tea.String(req.Policy)
 	}
-	resp, err := do(ctx, func() (*stsclient.AssumeRoleResponse, error) {
+	resp, err := do(ctx, c.stsLock, func() (*stsclient.AssumeRoleResponse, error) {
 		return c.sts.AssumeRoleWithOptions(r, c.runtime())
 	})
 	received := c.cfg.Now()

@@ -1,6 +1,7 @@
 package sts
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,6 +21,9 @@ import (
 func decodeError(service, op string, err error, token string) error {
 	if err == nil {
 		return nil
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%s %s: %w", service, op, err)
 	}
 	var sdk *tea.SDKError
 	if errors.As(err, &sdk) {

@@ -29,7 +29,7 @@ func (c *Client) ListRoles(ctx context.Context) ([]model.Role, error) {
 		if marker != "" {
 			req.Marker = tea.String(marker)
 		}
-		resp, err := do(ctx, func() (*ramclient.ListRolesResponse, error) {
+		resp, err := do(ctx, c.ramLock, func() (*ramclient.ListRolesResponse, error) {
 			return c.ram.ListRolesWithOptions(req, c.runtime())
 		})
 		if err != nil {
@@ -83,7 +83,7 @@ func (c *Client) GetRole(ctx context.Context, nameOrARN string) (model.Role, err
 	if name == "" {
 		return model.Role{}, fmt.Errorf("role: empty name")
 	}
-	resp, err := do(ctx, func() (*ramclient.GetRoleResponse, error) {
+	resp, err := do(ctx, c.ramLock, func() (*ramclient.GetRoleResponse, error) {
 		return c.ram.GetRoleWithOptions(&ramclient.GetRoleRequest{RoleName: tea.String(name)}, c.runtime())
 	})
 	if err != nil {
@@ -104,7 +104,7 @@ func (c *Client) GetRole(ctx context.Context, nameOrARN string) (model.Role, err
 		Source:             "ram",
 	}
 	c.learn(role)
-	pols, err := do(ctx, func() (*ramclient.ListPoliciesForRoleResponse, error) {
+	pols, err := do(ctx, c.ramLock, func() (*ramclient.ListPoliciesForRoleResponse, error) {
 		return c.ram.ListPoliciesForRoleWithOptions(&ramclient.ListPoliciesForRoleRequest{RoleName: tea.String(role.Name)}, c.runtime())
 	})
 	if err != nil {
@@ -132,7 +132,7 @@ func (c *Client) GetRole(ctx context.Context, nameOrARN string) (model.Role, err
 
 // policyDocument reads a policy's default version document; "" when RAM does not let us.
 func (c *Client) policyDocument(ctx context.Context, ap model.AttachedPolicy) string {
-	resp, err := do(ctx, func() (*ramclient.GetPolicyResponse, error) {
+	resp, err := do(ctx, c.ramLock, func() (*ramclient.GetPolicyResponse, error) {
 		return c.ram.GetPolicyWithOptions(&ramclient.GetPolicyRequest{PolicyName: tea.String(ap.Name), PolicyType: tea.String(ap.Type)}, c.runtime())
 	})
 	if err == nil && resp != nil && resp.Body != nil {
@@ -146,7 +146,7 @@ func (c *Client) policyDocument(ctx context.Context, ap model.AttachedPolicy) st
 	if ap.DefaultVersion == "" {
 		return ""
 	}
-	v, err := do(ctx, func() (*ramclient.GetPolicyVersionResponse, error) {
+	v, err := do(ctx, c.ramLock, func() (*ramclient.GetPolicyVersionResponse, error) {
 		return c.ram.GetPolicyVersionWithOptions(&ramclient.GetPolicyVersionRequest{
 			PolicyName: tea.String(ap.Name), PolicyType: tea.String(ap.Type), VersionId: tea.String(ap.DefaultVersion),
 		}, c.runtime())

@@ -279,3 +279,35 @@ func TestSandboxExpiredCallerToken(t *testing.T) {
 		t.Error("no hint")
 	}
 }
+
+// The console asks STS and RAM at once; the SDK shares one http.Client per host, so the adapter
+// serialises per host. Run with -race.
+func TestSandboxConcurrentCalls(t *testing.T) {
+	r := startSandbox(t, sandbox.Options{})
+	c := clientAs(t, r, "sts-issuer")
+	ctx := context.Background()
+	errs := make(chan error, 30)
+	for i := 0; i < 10; i++ {
+		go func() { _, err := c.Whoami(ctx); errs <- err }()
+		go func() { _, err := c.ListRoles(ctx); errs <- err }()
+		go func() {
+			_, err := c.AssumeRole(ctx, model.IssueRequest{RoleARN: roleARN(r, "RamOssTest"), SessionName: "concurrent"})
+			errs <- err
+		}()
+	}
+	for i := 0; i < 30; i++ {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func TestCancelWhileWaiting(t *testing.T) {
+	r := startSandbox(t, sandbox.Options{})
+	c := clientAs(t, r, "sts-issuer")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := c.Whoami(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("want context.Canceled, got %v", err)
+	}
+}
