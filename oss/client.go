@@ -7,6 +7,7 @@ package oss
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"hash/crc64"
 	"io"
@@ -139,7 +140,10 @@ func (c *Client) fail(op string, err error) error { return decodeError(op, err, 
 
 // Put uploads size bytes from body: one PutObject up to the threshold, else a parallel multipart
 // upload through the SDK's Uploader. CRC-64 is checked on both paths; progress reports bytes done
-// and elapsed time; cancelling ctx aborts (a multipart upload is aborted on the server too).
+// and elapsed time; cancelling ctx stops the upload, and a multipart upload is then aborted on
+// the server with a fresh context (Client.abort): the SDK's own abort uses the cancelled one.
+// A cancel that lands while InitiateMultipartUpload is in flight can still leave an upload the
+// client never learnt the id of.
 func (c *Client) Put(ctx context.Context, bucket, key string, body io.ReaderAt, size int64, progress func(model.Progress)) (model.ObjectInfo, error) {
 	if size < 0 {
 		return model.ObjectInfo{}, fmt.Errorf("oss put %s/%s: negative size", bucket, key)
@@ -184,13 +188,45 @@ func (c *Client) Put(ctx context.Context, bucket, key string, body io.ReaderAt, 
 	})
 	res, err := up.UploadFrom(ctx, req, io.NewSectionReader(body, 0, size))
 	if err != nil {
-		return info, c.fail("MultipartUpload", err)
+		// The SDK aborts a failed upload with the request's context: when that context was
+		// cancelled the abort never reaches the server and the uploaded parts stay there (and
+		// are billed). Abort it again with a fresh, short-lived context.
+		ferr := c.fail("MultipartUpload", err)
+		var ue *ossdk.UploadError
+		if ctx.Err() != nil && errors.As(err, &ue) && ue.UploadId != "" {
+			if aerr := c.abort(ctx, bucket, key, ue.UploadId); aerr != nil {
+				ferr = fmt.Errorf("%w; aborting multipart upload %s failed, its parts stay on the server: %v", ferr, ue.UploadId, aerr)
+			}
+		}
+		return info, ferr
 	}
 	info.ETag = ossdk.ToString(res.ETag)
 	info.CRC64 = ossdk.ToString(res.HashCRC64)
 	info.RequestID = res.Headers.Get("x-oss-request-id")
 	report(size)
 	return info, nil
+}
+
+// AbortTimeout bounds the abort of a cancelled multipart upload.
+const AbortTimeout = 10 * time.Second
+
+// abort aborts a multipart upload with a context that outlives ctx's cancellation (bounded by
+// AbortTimeout). A NoSuchUpload answer means there is nothing left to abort.
+func (c *Client) abort(ctx context.Context, bucket, key, uploadID string) error {
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), AbortTimeout)
+	defer cancel()
+	_, err := c.sdk.AbortMultipartUpload(actx, &ossdk.AbortMultipartUploadRequest{
+		Bucket: ossdk.Ptr(bucket), Key: ossdk.Ptr(key), UploadId: ossdk.Ptr(uploadID),
+	})
+	if err == nil {
+		return nil
+	}
+	err = c.fail("AbortMultipartUpload", err)
+	var ae *model.APIError
+	if errors.As(err, &ae) && ae.Code == "NoSuchUpload" {
+		return nil
+	}
+	return err
 }
 
 // PutFile uploads a local file.

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	ossdk "github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
 	"github.com/aliyun/credentials-go/credentials/providers"
 
 	"github.com/stsdeck/stsdeck/model"
@@ -268,6 +269,14 @@ func TestExpiredTokenAndCancel(t *testing.T) {
 		var ae *model.APIError
 		if !errors.As(err, &ae) || ae.Code != "NoSuchKey" {
 			t.Errorf("after cancel: %v", err)
+		}
+		// The upload was aborted on the server: no parts are left behind.
+		lu, err := c.SDK().ListMultipartUploads(ctx, &ossdk.ListMultipartUploadsRequest{Bucket: ossdk.Ptr("examplebucket")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range lu.Uploads {
+			t.Errorf("multipart upload left on the server after cancel: key %s, upload id %s", ossdk.ToString(u.Key), ossdk.ToString(u.UploadId))
 		}
 	})
 
