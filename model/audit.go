@@ -35,8 +35,10 @@ type ProbeResult struct {
 type ProbeActual struct {
 	Allowed   bool   `json:"allowed"`
 	Status    int    `json:"status"`
-	Code      string `json:"code,omitempty"`
-	EC        string `json:"ec,omitempty"`
+	Code      string `json:"code"` // "" when none (always present: probe --json's schema)
+	EC        string `json:"ec"`   // "" when none
 	RequestID string `json:"request_id,omitempty"`
 	LatencyMS int64  `json:"latency_ms"`
+	// Message is the server's error message, "" when the operation succeeded.
+	Message string `json:"message,omitempty"`
 }

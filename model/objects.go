@@ -1,6 +1,9 @@
 package model
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Progress reports an upload or download in flight.
 type Progress struct {
@@ -34,6 +37,16 @@ type ProbeSpec struct {
 	Bucket  string
 	Prefix  string // inside the allowed area, e.g. "src/"
 	Outside string // a prefix outside it, e.g. "dst/"; "" = derived
+}
+
+// OutsidePrefix is the default prefix outside an allowed one, shared by the console's preview and
+// probe and by `stsdeck probe`: "dst/" unless the prefix already lies under dst, then "src/" (the
+// classic scenario's sibling folders).
+func OutsidePrefix(prefix string) string {
+	if strings.HasPrefix(prefix, "dst") {
+		return "src/"
+	}
+	return "dst/"
 }
 
 // ProbeReport is the outcome of a probe.

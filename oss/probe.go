@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/stsdeck/stsdeck/model"
@@ -19,9 +18,6 @@ var ProbeOps = []string{"put", "head", "get", "list", "delete"}
 // ProbeMarker is part of every key the probe writes: <prefix>.stsdeck-probe-<16 hex>.
 const ProbeMarker = ".stsdeck-probe-"
 
-// DefaultOutside is the outside prefix when the spec gives none.
-const DefaultOutside = "stsdeck-probe-outside/"
-
 // ProbeKey returns a fresh probe key under prefix.
 func ProbeKey(prefix string) string {
 	var b [8]byte
@@ -31,15 +27,13 @@ func ProbeKey(prefix string) string {
 	return prefix + ProbeMarker + hex.EncodeToString(b[:])
 }
 
-// ResolveOutside returns the outside prefix a spec means.
+// ResolveOutside returns the outside prefix a spec means: spec.Outside, else
+// model.OutsidePrefix(spec.Prefix) (the console's rule: "dst/" beside "src/").
 func ResolveOutside(spec model.ProbeSpec) string {
 	if spec.Outside != "" {
 		return spec.Outside
 	}
-	if strings.HasPrefix(spec.Prefix, DefaultOutside) {
-		return "stsdeck-probe-elsewhere/"
-	}
-	return DefaultOutside
+	return model.OutsidePrefix(spec.Prefix)
 }
 
 // Probe runs put, head, get, list and delete inside the prefix and then outside it, only ever on
@@ -112,9 +106,11 @@ func (c *Client) Probe(ctx context.Context, spec model.ProbeSpec) (model.ProbeRe
 					r.Actual.Code = ae.Code
 					r.Actual.EC = ae.EC
 					r.Actual.RequestID = ae.RequestID
+					r.Actual.Message = ae.Message
 					r.Actual.Allowed = ae.StatusCode != 403
 				} else {
 					r.Actual.Code = "ClientError"
+					r.Actual.Message = err.Error()
 					r.Actual.Allowed = false
 				}
 			} else {

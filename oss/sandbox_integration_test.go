@@ -199,6 +199,13 @@ func TestClassicScenarioProbe(t *testing.T) {
 		if !want[k] && (r.Actual.Status != 403 || r.Actual.EC != "0003-00000301" || r.Actual.RequestID == "") {
 			t.Errorf("%s: denial %+v, want 403 with the session-policy EC", k, r.Actual)
 		}
+		// The server's message travels with a denial (HEAD answers have no body to carry one).
+		if !want[k] && r.Op != "head" && r.Actual.Message == "" {
+			t.Errorf("%s: denial without the server's message: %+v", k, r.Actual)
+		}
+		if want[k] && r.Actual.Message != "" {
+			t.Errorf("%s: allowed, yet message %q", k, r.Actual.Message)
+		}
 		if r.Op != "list" && !strings.Contains(r.Key, oss.ProbeMarker) {
 			t.Errorf("%s: key %q is not a probe key", k, r.Key)
 		}
@@ -215,7 +222,7 @@ func TestClassicScenarioProbe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rep.LeftBehind) != 2 || rep.Outside != oss.DefaultOutside {
+	if len(rep.LeftBehind) != 2 || rep.Outside != "dst/" {
 		t.Fatalf("left behind %v outside %q, want both probe objects", rep.LeftBehind, rep.Outside)
 	}
 	// get of the object it could not read: 403, not NoSuchKey.

@@ -386,10 +386,14 @@ func TestIssueConfigJSONMergesAndWorks(t *testing.T) {
 
 func TestProbeUploadPresignHistory(t *testing.T) {
 	w := newWorld(t)
-	r := w.must("probe", "--sandbox", "--role", "OssReadWrite", "--template", "upload-only", "--bucket", "examplebucket", "--prefix", "src/", "--outside", "dst/", "--json")
+	// No --outside: the default is the console's sibling prefix.
+	r := w.must("probe", "--sandbox", "--role", "OssReadWrite", "--template", "upload-only", "--bucket", "examplebucket", "--prefix", "src/", "--json")
 	var rep map[string]any
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 		t.Fatal(err)
+	}
+	if rep["outside"] != "dst/" || rep["outside"] != ui.OutsidePrefix("src/") {
+		t.Errorf("outside %v, want the console's %q", rep["outside"], ui.OutsidePrefix("src/"))
 	}
 	for _, k := range []string{"bucket", "prefix", "outside", "results", "left_behind"} {
 		if _, ok := rep[k]; !ok {
@@ -404,9 +408,12 @@ func TestProbeUploadPresignHistory(t *testing.T) {
 		res := x.(map[string]any)
 		actual := res["actual"].(map[string]any)
 		for _, k := range []string{"allowed", "status", "code", "ec", "request_id", "latency_ms"} {
-			if _, ok := actual[k]; !ok && k != "code" && k != "ec" {
-				t.Errorf("actual lacks %q", k)
+			if _, ok := actual[k]; !ok {
+				t.Errorf("actual lacks %q (the schema has it even when empty): %v", k, actual)
 			}
+		}
+		if actual["allowed"] == false && actual["message"] == nil {
+			t.Errorf("a denial without the server's message: %v", actual)
 		}
 		if res["agree"] != true || (res["predicted"] != "Allow" && res["predicted"] != "Deny") {
 			t.Errorf("result %v", res)
@@ -504,7 +511,7 @@ func TestLiveModeAgainstSandboxEndpoints(t *testing.T) {
 	w.vars["ALIBABA_CLOUD_ACCESS_KEY_ID"], w.vars["ALIBABA_CLOUD_ACCESS_KEY_SECRET"], w.vars["ALIBABA_CLOUD_SECURITY_TOKEN"] = cr["AccessKeyId"].(string), cr["AccessKeySecret"].(string), cr["SecurityToken"].(string)
 	// LIVE mode asks before writing; "n" stops it.
 	r = w.run("n\n", append([]string{"probe", "--bucket", "examplebucket", "--prefix", "src/"}, eps...)...)
-	if r.code != ExitDenied || !strings.Contains(r.stderr, "Proceed?") || !strings.Contains(r.stderr, "nothing written") {
+	if r.code != ExitDenied || !strings.Contains(r.stderr, "Proceed?") || !strings.Contains(r.stderr, "nothing written") || !strings.Contains(r.stderr, `"dst/"`) {
 		t.Fatalf("unconfirmed probe: exit %d %s", r.code, r.stderr)
 	}
 	r = w.run("", append([]string{"probe", "--bucket", "examplebucket", "--prefix", "src/", "--yes"}, eps...)...)

@@ -23,7 +23,7 @@ func runProbe(ctx context.Context, env *Env) int {
 	c := newCmd(env, "probe", "--bucket B --prefix P [--outside P2] [--policy FILE | --template T] [--role NAME|ARN] [--yes] [--json]")
 	var t tokenFlags
 	t.register(c.FlagSet, true)
-	outside := c.String("outside", "", "a prefix `P2` outside the allowed one (default "+"stsdeck-probe-outside/)")
+	outside := c.String("outside", "", "a prefix `P2` outside the allowed one (default: \"dst/\", or \"src/\" when --prefix lies under dst, as in the console)")
 	yes := c.Bool("yes", false, "in LIVE mode, write without asking")
 	asJSON := c.Bool("json", false, "print JSON")
 	pos, code := c.parse(env.Args)
@@ -36,7 +36,10 @@ func runProbe(ctx context.Context, env *Env) int {
 	if t.bucket == "" || t.prefix == "" {
 		return c.bad("--bucket and --prefix are required (the probe writes under the prefix and outside it)")
 	}
-	if *outside != "" && *outside == t.prefix {
+	if *outside == "" {
+		*outside = model.OutsidePrefix(t.prefix)
+	}
+	if *outside == t.prefix {
 		return c.bad("--outside must differ from --prefix")
 	}
 	svc, closer, code := c.connect(ctx)
