@@ -416,3 +416,65 @@ func (tx *tmux) waitFor(s string) {
 	}
 	tx.t.Fatalf("the terminal never showed %q:\n%s", s, tx.capture())
 }
+
+// BenchmarkFirstFrame measures, in tmux, the time from exec to the console's first full frame
+// (header and tabs drawn) in sandbox mode, next to the smallest Bubble Tea program
+// (testdata/hello) measured the same way in the same run, interleaved. Both include tmux's own
+// start-up; x-hello is the ratio of the medians (target ≤ 2).
+func BenchmarkFirstFrame(b *testing.B) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		b.Skip("tmux not installed")
+	}
+	dir := b.TempDir()
+	bins := map[string]string{"stsdeck": filepath.Join(dir, "stsdeck"), "hello": filepath.Join(dir, "hello")}
+	for name, pkg := range map[string]string{"stsdeck": ".", "hello": "./testdata/hello"} {
+		if out, err := exec.Command("go", "build", "-o", bins[name], pkg).CombinedOutput(); err != nil {
+			b.Fatalf("go build %s: %v\n%s", pkg, err, out)
+		}
+	}
+	socket := filepath.Join(dir, "tmux.sock")
+	defer exec.Command("tmux", "-S", socket, "kill-server").Run()
+	state := filepath.Join(dir, "state")
+	measure := func(cmd, marker string) time.Duration {
+		name := fmt.Sprintf("ff%d", time.Now().UnixNano())
+		start := time.Now()
+		if out, err := exec.Command("tmux", "-S", socket, "new-session", "-d", "-s", name, "-x", "80", "-y", "24", cmd).CombinedOutput(); err != nil {
+			b.Fatalf("tmux: %v: %s", err, out)
+		}
+		defer exec.Command("tmux", "-S", socket, "kill-session", "-t", name).Run()
+		for time.Since(start) < 20*time.Second {
+			out, _ := exec.Command("tmux", "-S", socket, "capture-pane", "-p", "-t", name).Output()
+			if strings.Contains(string(out), marker) {
+				return time.Since(start)
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+		b.Fatalf("%s never showed %q", cmd, marker)
+		return 0
+	}
+	console := fmt.Sprintf("env STSDECK_STATE_DIR=%s HOME=%s ALIBABA_CLOUD_ECS_METADATA_DISABLED=true %s", state, dir, bins["stsdeck"])
+	measure(console, "5 History") // the first run creates the sandbox's keys and data dir
+	var mine, base []time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		mine = append(mine, measure(console, "5 History"))
+		b.StopTimer()
+		base = append(base, measure(bins["hello"], "hello, world"))
+		b.StartTimer()
+	}
+	b.StopTimer()
+	med := func(d []time.Duration) time.Duration {
+		s := append([]time.Duration(nil), d...)
+		for i := range s {
+			for j := i + 1; j < len(s); j++ {
+				if s[j] < s[i] {
+					s[i], s[j] = s[j], s[i]
+				}
+			}
+		}
+		return s[len(s)/2]
+	}
+	b.ReportMetric(float64(med(mine).Nanoseconds()), "ns-median")
+	b.ReportMetric(float64(med(base).Nanoseconds()), "ns-hello-median")
+	b.ReportMetric(float64(med(mine))/float64(med(base)), "x-hello")
+}
