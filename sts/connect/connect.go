@@ -37,7 +37,8 @@ type Options struct {
 	Fallback bool // the bare console: fall back to the sandbox when no credentials are found
 	Profile  string
 	Region   string
-	// Endpoint flags as given (absolute URLs; a bare host means https).
+	// Endpoint flags as given (absolute URLs; a bare host means https). An empty one defaults to
+	// $STSDECK_STS_ENDPOINT / $STSDECK_RAM_ENDPOINT / $STSDECK_OSS_ENDPOINT, except with Sandbox.
 	STSEndpoint, RAMEndpoint, OSSEndpoint string
 	StateDir                              string // the audit log and <StateDir>/sandbox live here
 	Getenv                                func(string) string
@@ -57,7 +58,13 @@ type Conn struct {
 	Audit       *auditlog.Log
 	Sandbox     *sandbox.Running // nil when live
 	Control     *sandbox.Control // nil when live
-	creds       providers.CredentialsProvider
+	// Ephemeral is true when Connect started the sandbox itself: it stops with Close, and so
+	// does everything that points at its listeners (presigned URLs).
+	Ephemeral bool
+	creds     providers.CredentialsProvider
+	// exported are temporary credentials from the environment that sandbox mode hands to the
+	// OSS commands (Current) while it acts as sts-issuer for STS and RAM; nil = none.
+	exported *model.Credentials
 }
 
 // Close stops what Connect started (the embedded sandbox).
@@ -69,6 +76,9 @@ func (c *Conn) Close() {
 
 // Current returns the credentials the connection acts with (they hold secrets).
 func (c *Conn) Current(ctx context.Context) (model.Credentials, error) {
+	if c.exported != nil {
+		return *c.exported, nil
+	}
 	cc, err := c.creds.GetCredentials()
 	if err != nil {
 		return model.Credentials{}, fmt.Errorf("credentials: %w", err)
@@ -82,15 +92,15 @@ func Connect(ctx context.Context, o Options) (*Conn, error) {
 	if o.Getenv == nil {
 		o.Getenv = os.Getenv
 	}
-	stsEP, err := creds.ParseEndpoint("--sts-endpoint", o.STSEndpoint)
+	stsEP, err := endpoint(o, "--sts-endpoint", o.STSEndpoint, EnvSTSEndpoint)
 	if err != nil {
 		return nil, err
 	}
-	ramEP, err := creds.ParseEndpoint("--ram-endpoint", o.RAMEndpoint)
+	ramEP, err := endpoint(o, "--ram-endpoint", o.RAMEndpoint, EnvRAMEndpoint)
 	if err != nil {
 		return nil, err
 	}
-	ossEP, err := creds.ParseEndpoint("--oss-endpoint", o.OSSEndpoint)
+	ossEP, err := endpoint(o, "--oss-endpoint", o.OSSEndpoint, EnvOSSEndpoint)
 	if err != nil {
 		return nil, err
 	}
@@ -128,6 +138,26 @@ func Connect(ctx context.Context, o Options) (*Conn, error) {
 		OSSEndpoint: ossEP.URL(), STS: client, OSS: oss.NewService(oss.Config{Region: region, Endpoint: ossEP}),
 		Audit: audit, creds: src.Provider,
 	}, nil
+}
+
+// The environment variables that default the endpoint flags (`stsdeck sandbox --print env`
+// exports them). A flag wins over its variable; with --sandbox the variables are not read (the
+// embedded sandbox's own endpoints are used).
+const (
+	EnvSTSEndpoint = "STSDECK_STS_ENDPOINT"
+	EnvRAMEndpoint = "STSDECK_RAM_ENDPOINT"
+	EnvOSSEndpoint = "STSDECK_OSS_ENDPOINT"
+)
+
+// endpoint parses an endpoint flag's value, else (outside --sandbox) its environment variable;
+// an error names whichever was used.
+func endpoint(o Options, flagName, flagValue, envName string) (creds.Endpoint, error) {
+	if strings.TrimSpace(flagValue) == "" && !o.Sandbox {
+		if v := o.Getenv(envName); strings.TrimSpace(v) != "" {
+			return creds.ParseEndpoint(envName, v)
+		}
+	}
+	return creds.ParseEndpoint(flagName, flagValue)
 }
 
 // startSandbox starts the embedded sandbox in <StateDir>/sandbox and acts as sts-issuer.
@@ -213,7 +243,13 @@ func startSandbox(ctx context.Context, o Options, stsEP, ramEP, ossEP creds.Endp
 	if err != nil {
 		return nil, err
 	}
+	ctl.StopsWithProcess = run != nil
 	where := fmt.Sprintf("embedded sandbox (%s) as RAM user %s, data %s", why, SandboxUser, dir)
+	exported, from := ExportedTemporary(o.Getenv)
+	if exported != nil {
+		exported.Region = region
+		where += fmt.Sprintf("; OSS commands use the exported temporary credentials %s (%s)", exported.AccessKeyID, from)
+	}
 	if len(looked) > 0 {
 		where += "; looked in: " + strings.Join(looked, "; ")
 	}
@@ -221,13 +257,33 @@ func startSandbox(ctx context.Context, o Options, stsEP, ramEP, ossEP creds.Endp
 	return &Conn{
 		Mode: "sandbox", Region: region, AccountID: info.AccountID, Where: where, Looked: looked,
 		OSSEndpoint: ossEP.URL(), STS: client, OSS: oss.NewService(oss.Config{Region: region, Endpoint: ossEP, HTTPClient: httpClient}),
-		Audit: audit, Sandbox: run, Control: ctl, creds: p,
+		Audit: audit, Sandbox: run, Control: ctl, creds: p, Ephemeral: run != nil,
+		Temporary: exported != nil, exported: exported,
 	}, nil
 }
 
-// ReadyFileName is where a foreground sandbox may publish itself inside its data dir, so that
-// commands run with --sandbox meanwhile use it instead of failing on the data dir's lock.
-const ReadyFileName = "ready.json"
+// ExportedTemporary returns temporary credentials exported in the environment (as
+// `eval "$(stsdeck issue … --format env)"` leaves them): ALIBABA_CLOUD_ACCESS_KEY_ID,
+// _ACCESS_KEY_SECRET and _SECURITY_TOKEN, else OSS_ACCESS_KEY_ID, OSS_ACCESS_KEY_SECRET and
+// OSS_SESSION_TOKEN, all three set; nil when neither set is complete (a key without a token is
+// not temporary). from names the variables used.
+func ExportedTemporary(getenv func(string) string) (cr *model.Credentials, from string) {
+	for _, names := range [][3]string{
+		{"ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALIBABA_CLOUD_SECURITY_TOKEN"},
+		{"OSS_ACCESS_KEY_ID", "OSS_ACCESS_KEY_SECRET", "OSS_SESSION_TOKEN"},
+	} {
+		id, secret, token := strings.TrimSpace(getenv(names[0])), strings.TrimSpace(getenv(names[1])), strings.TrimSpace(getenv(names[2]))
+		if id != "" && secret != "" && token != "" {
+			return &model.Credentials{AccessKeyID: id, AccessKeySecret: secret, SecurityToken: token}, "environment " + strings.TrimSuffix(names[0], "ACCESS_KEY_ID") + "*"
+		}
+	}
+	return nil, ""
+}
+
+// ReadyFileName is where a foreground sandbox (`stsdeck sandbox`, sandbox.Run) publishes itself
+// inside its data dir, so that commands run with --sandbox meanwhile use it instead of failing
+// on the data dir's lock.
+const ReadyFileName = sandbox.ReadyFileName
 
 // runningSandbox reads <dir>/ready.json and checks that the sandbox it describes answers.
 func runningSandbox(ctx context.Context, dir string) (sandbox.Info, error) {

@@ -87,6 +87,68 @@ func TestConnect(t *testing.T) {
 			t.Errorf("Current %v %v", cur, err)
 		}
 	})
+	t.Run("endpoint variables default the flags; flags win; --sandbox ignores them", func(t *testing.T) {
+		o := opts(t, map[string]string{"ALIBABA_CLOUD_ACCESS_KEY_ID": "LTAIx", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "s",
+			EnvSTSEndpoint: "http://127.0.0.1:7", EnvOSSEndpoint: "http://127.0.0.1:8"})
+		c, err := Connect(ctx, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.OSSEndpoint != "http://127.0.0.1:8" || c.Mode != "live" {
+			t.Errorf("OSS endpoint %q", c.OSSEndpoint)
+		}
+		o.OSSEndpoint = "http://127.0.0.1:9"
+		if c, err = Connect(ctx, o); err != nil || c.OSSEndpoint != "http://127.0.0.1:9" {
+			t.Errorf("flag: %q %v", c.OSSEndpoint, err)
+		}
+		o.OSSEndpoint, o.Sandbox = "", true
+		c, err = Connect(ctx, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		if c.OSSEndpoint == "http://127.0.0.1:8" || c.OSSEndpoint != c.Sandbox.Info.OSSEndpoint {
+			t.Errorf("--sandbox used %q, want its own %q", c.OSSEndpoint, c.Sandbox.Info.OSSEndpoint)
+		}
+		bad := opts(t, map[string]string{EnvRAMEndpoint: "ftp://h"})
+		if _, err := Connect(ctx, bad); err == nil || !strings.Contains(err.Error(), EnvRAMEndpoint) {
+			t.Errorf("bad variable: %v", err)
+		}
+	})
+	t.Run("sandbox mode: exported temporary credentials serve the OSS commands", func(t *testing.T) {
+		for _, tc := range []struct {
+			name string
+			env  map[string]string
+			temp bool
+			id   string
+		}{
+			{"none", nil, false, ""},
+			{"key without token", map[string]string{"ALIBABA_CLOUD_ACCESS_KEY_ID": "LTAIx", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "s"}, false, ""},
+			{"ALIBABA_CLOUD_*", map[string]string{"ALIBABA_CLOUD_ACCESS_KEY_ID": "STS.a", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "s", "ALIBABA_CLOUD_SECURITY_TOKEN": "t"}, true, "STS.a"},
+			{"OSS_*", map[string]string{"OSS_ACCESS_KEY_ID": "STS.b", "OSS_ACCESS_KEY_SECRET": "s", "OSS_SESSION_TOKEN": "t"}, true, "STS.b"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				o := opts(t, tc.env)
+				o.Sandbox = true
+				c, err := Connect(ctx, o)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer c.Close()
+				cur, err := c.Current(ctx)
+				if err != nil || c.Temporary != tc.temp || (tc.temp && (cur.AccessKeyID != tc.id || cur.SecurityToken != "t" || cur.Region == "")) {
+					t.Errorf("temporary %v current %+v %v", c.Temporary, cur.AccessKeyID, err)
+				}
+				if !c.Ephemeral || !c.Control.Ephemeral() {
+					t.Errorf("a sandbox started for the command is not marked ephemeral")
+				}
+				// STS and RAM still act as sts-issuer.
+				if who, err := c.STS.Whoami(ctx); err != nil || !strings.HasSuffix(who.ARN, ":user/"+SandboxUser) {
+					t.Errorf("whoami %+v %v", who, err)
+				}
+			})
+		}
+	})
 	t.Run("bad endpoint flag", func(t *testing.T) {
 		o := opts(t, nil)
 		o.RAMEndpoint = "http://h/path"
@@ -118,7 +180,7 @@ func TestConnectUsesRunningSandbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	if c.Mode != "sandbox" || !strings.Contains(c.Where, "already running") || c.Control == nil {
+	if c.Mode != "sandbox" || !strings.Contains(c.Where, "already running") || c.Control == nil || c.Ephemeral || c.Control.Ephemeral() {
 		t.Errorf("conn %+v", c)
 	}
 	if _, err := c.STS.Whoami(ctx); err != nil {

@@ -21,7 +21,14 @@ type Control struct {
 	STS  string // STS + RAM endpoint URL
 	OSS  string // OSS endpoint URL
 	HTTP *http.Client
+	// StopsWithProcess is true for a throw-away sandbox started in-process (a command run with
+	// --sandbox while no `stsdeck sandbox` serves the data dir): its endpoints die with the
+	// process, and so does every URL pointing at them.
+	StopsWithProcess bool
 }
+
+// Ephemeral reports StopsWithProcess.
+func (c *Control) Ephemeral() bool { return c.StopsWithProcess }
 
 // NewControl returns a control client for a sandbox described by info (trusting its CA file
 // when it serves https).

@@ -148,6 +148,9 @@ func Start(ctx context.Context, o Options) (*Running, error) {
 		return nil, err
 	}
 	auth := r.STS.Authority()
+	// This process holds the data dir now: a ready file left by a sandbox that died describes
+	// nothing that runs.
+	os.Remove(filepath.Join(o.DataDir, ReadyFileName))
 
 	var tlsConf *tls.Config
 	scheme := "http"
@@ -291,19 +294,37 @@ func (r *Running) Close() error {
 // Control returns a client of this sandbox's control API.
 func (r *Running) Control() (*Control, error) { return NewControl(r.Info) }
 
-// Run starts the sandbox, writes readyFile (if not "") once every listener accepts connections,
-// calls ready, and serves until ctx is done; then it shuts down gracefully.
+// ReadyFileName is where Run publishes a running sandbox inside its data dir
+// (<data>/ready.json), so that an embedded sandbox asked for the same data dir meanwhile (a
+// command run with --sandbox) uses it instead of failing on the data dir's lock.
+const ReadyFileName = "ready.json"
+
+// Run starts the sandbox, publishes it in <data>/ready.json and writes readyFile (if not "")
+// once every listener accepts connections, calls ready, and serves until ctx is done; then it
+// shuts down gracefully and removes both files.
 func Run(ctx context.Context, o Options, readyFile string, ready func(Info)) error {
 	r, err := Start(ctx, o)
 	if err != nil {
 		return err
 	}
-	if readyFile != "" {
-		if err := WriteReadyFile(readyFile, r.Info); err != nil {
+	files := []string{filepath.Join(o.DataDir, ReadyFileName)}
+	if readyFile != "" && !samePath(readyFile, files[0]) {
+		files = append(files, readyFile)
+	}
+	for i, f := range files {
+		if err := WriteReadyFile(f, r.Info); err != nil {
+			for _, g := range files[:i] {
+				os.Remove(g)
+			}
 			r.Close()
 			return err
 		}
 	}
+	defer func() {
+		for _, f := range files {
+			os.Remove(f)
+		}
+	}()
 	if ready != nil {
 		ready(r.Info)
 	}
@@ -313,10 +334,13 @@ func Run(ctx context.Context, o Options, readyFile string, ready func(Info)) err
 	case serveErr = <-r.serveErr:
 	}
 	shutdownErr := r.Close()
-	if readyFile != "" {
-		os.Remove(readyFile)
-	}
 	return errors.Join(serveErr, shutdownErr)
+}
+
+func samePath(a, b string) bool {
+	aa, err1 := filepath.Abs(a)
+	bb, err2 := filepath.Abs(b)
+	return err1 == nil && err2 == nil && aa == bb
 }
 
 // WriteReadyFile writes info as JSON to path atomically (temp file, fsync, rename) with mode 0600:

@@ -247,6 +247,14 @@ func TestRunWritesReadyFile(t *testing.T) {
 	if m["sts_endpoint"] != info.STSEndpoint {
 		t.Errorf("ready file and callback disagree")
 	}
+	// The sandbox also publishes itself in its data dir, where --sandbox commands look.
+	published := filepath.Join(dir, "data", ReadyFileName)
+	if st, err := os.Stat(published); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("published ready file %v %v", st, err)
+	}
+	if pub, _ := os.ReadFile(published); string(pub) != string(raw) {
+		t.Errorf("published ready file differs from --ready-file:\n%s", pub)
+	}
 	cancel()
 	select {
 	case err := <-done:
@@ -255,6 +263,11 @@ func TestRunWritesReadyFile(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("Run did not stop")
+	}
+	for _, f := range []string{ready, published} {
+		if _, err := os.Stat(f); !os.IsNotExist(err) {
+			t.Errorf("%s left after the sandbox stopped: %v", f, err)
+		}
 	}
 	// The data dir is free again.
 	r, err := Start(context.Background(), Options{DataDir: filepath.Join(dir, "data")})

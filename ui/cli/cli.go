@@ -129,6 +129,8 @@ func usage(w io.Writer) {
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Global flags: --sandbox, --profile NAME, --region R, --sts-endpoint URL, --ram-endpoint URL, --oss-endpoint URL")
+	fmt.Fprintln(w, "  The endpoint flags default to $STSDECK_STS_ENDPOINT, $STSDECK_RAM_ENDPOINT, $STSDECK_OSS_ENDPOINT")
+	fmt.Fprintln(w, "  (not read with --sandbox); eval \"$(stsdeck sandbox --print env)\" sets them and the sandbox's keys.")
 	fmt.Fprintln(w, "Run 'stsdeck <command> -h' for a command's flags.")
 }
 

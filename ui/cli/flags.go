@@ -48,9 +48,9 @@ func registerGlobal(fs *flag.FlagSet, g *Global) {
 	fs.BoolVar(&g.Sandbox, "sandbox", false, "use the embedded sandbox (in the state dir) as the RAM user sts-issuer")
 	fs.StringVar(&g.Profile, "profile", "", "aliyun CLI profile `NAME` (~/.aliyun/config.json)")
 	fs.StringVar(&g.Region, "region", "", "region `ID` (default: the profile's, else cn-hangzhou)")
-	fs.StringVar(&g.STSEndpoint, "sts-endpoint", "", "STS endpoint `URL` (http://127.0.0.1:40123; a bare host means https)")
-	fs.StringVar(&g.RAMEndpoint, "ram-endpoint", "", "RAM endpoint `URL`")
-	fs.StringVar(&g.OSSEndpoint, "oss-endpoint", "", "OSS endpoint `URL`")
+	fs.StringVar(&g.STSEndpoint, "sts-endpoint", "", "STS endpoint `URL` (http://127.0.0.1:40123; a bare host means https; default $STSDECK_STS_ENDPOINT, else the region's)")
+	fs.StringVar(&g.RAMEndpoint, "ram-endpoint", "", "RAM endpoint `URL` (default $STSDECK_RAM_ENDPOINT, else the STS one when that is loopback, else RAM's)")
+	fs.StringVar(&g.OSSEndpoint, "oss-endpoint", "", "OSS endpoint `URL` (default $STSDECK_OSS_ENDPOINT, else the region's)")
 }
 
 // parse parses args, allowing flags after positional arguments. code >= 0 means: stop and exit.
@@ -379,7 +379,11 @@ func (c *cmdFlags) temporary(ctx context.Context, svc *ui.Services, t *tokenFlag
 		return nil, c.bad("--policy, --template, --duration and --external-id need --role (they shape a new token)")
 	}
 	if !svc.Temporary || svc.Current == nil {
-		return nil, c.bad("this command uses temporary credentials: pass --role NAME (a token is issued first), or export one, e.g. eval \"$(stsdeck issue --role NAME --format env)\"")
+		sb := ""
+		if svc.Mode == "sandbox" {
+			sb = "--sandbox "
+		}
+		return nil, c.bad("this command uses temporary credentials: pass --role NAME (a token is issued first), or export one, e.g. eval \"$(stsdeck issue %s--role NAME --format env)\"", sb)
 	}
 	cr, err := svc.Current(ctx)
 	if err != nil {

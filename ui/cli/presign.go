@@ -56,5 +56,13 @@ func runPresign(ctx context.Context, env *Env) int {
 		return c.fail(err)
 	}
 	fmt.Fprintln(env.Stdout, url)
+	if e, ok := svc.Sandbox.(ephemeralSandbox); ok && e.Ephemeral() {
+		fmt.Fprintf(env.Stderr, "stsdeck presign: warning: the URL points at a throw-away sandbox (%s) that stopped when this command ended; "+
+			"a URL only works while a sandbox is running: start `stsdeck sandbox` in another terminal, then presign again (--sandbox commands use it)\n", svc.OSSEndpoint)
+	}
 	return ExitOK
 }
+
+// ephemeralSandbox is implemented by the control client of a sandbox started in-process for
+// one command (sandbox.Control): it stops when the command ends.
+type ephemeralSandbox interface{ Ephemeral() bool }

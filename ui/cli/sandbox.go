@@ -80,6 +80,18 @@ func runSandbox(ctx context.Context, env *Env) int {
 		fmt.Fprintln(env.Stderr, "Usage: stsdeck sandbox [--data DIR] [--seed FILE] [--sts-addr 127.0.0.1:PORT] [--oss-addr 127.0.0.1:PORT]")
 		fmt.Fprintln(env.Stderr, "                       [--tls] [--ready-file FILE] [--print env|json]")
 		fmt.Fprintln(env.Stderr, "Runs the embedded STS + RAM + OSS sandbox until interrupted. Its keys are fake.")
+		fmt.Fprintln(env.Stderr, "It publishes <data>/ready.json while it runs, so commands run with --sandbox meanwhile use it.")
+		fmt.Fprintln(env.Stderr, "")
+		fmt.Fprintln(env.Stderr, "--print env writes sh export lines for another shell:")
+		fmt.Fprintln(env.Stderr, "  ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET  the RAM user sts-issuer's (fake) keys")
+		fmt.Fprintln(env.Stderr, "  ALIBABA_CLOUD_REGION_ID                                       the sandbox's home region")
+		fmt.Fprintln(env.Stderr, "  STSDECK_STS_ENDPOINT, STSDECK_RAM_ENDPOINT, STSDECK_OSS_ENDPOINT  read by every stsdeck command")
+		fmt.Fprintln(env.Stderr, "                                  as the defaults of --sts-endpoint, --ram-endpoint, --oss-endpoint")
+		fmt.Fprintln(env.Stderr, "  SSL_CERT_FILE                   with --tls, the sandbox's CA")
+		fmt.Fprintln(env.Stderr, "and unset any exported security token. Then, without --sandbox:")
+		fmt.Fprintln(env.Stderr, "  stsdeck sandbox --print env > /tmp/sandbox.env &   # (wait for the file)")
+		fmt.Fprintln(env.Stderr, "  eval \"$(cat /tmp/sandbox.env)\"; stsdeck whoami")
+		fmt.Fprintln(env.Stderr, "")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(env.Args); err != nil {
@@ -148,13 +160,18 @@ func runSandbox(ctx context.Context, env *Env) int {
 func SandboxEnvLines(info SandboxInfo) string {
 	var b strings.Builder
 	b.WriteString("# stsdeck sandbox: these keys are fake and open only this sandbox.\n")
+	// A security token left from an earlier `stsdeck issue --format env` would be sent with
+	// sts-issuer's key and refused.
+	b.WriteString("unset ALIBABA_CLOUD_SECURITY_TOKEN OSS_ACCESS_KEY_ID OSS_ACCESS_KEY_SECRET OSS_SESSION_TOKEN\n")
 	for _, u := range info.Users {
 		if u.Name == "sts-issuer" {
+			b.WriteString("# RAM user sts-issuer (fake sandbox keys):\n")
 			fmt.Fprintf(&b, "export ALIBABA_CLOUD_ACCESS_KEY_ID=%s\n", shellQuote(u.AccessKeyID))
 			fmt.Fprintf(&b, "export ALIBABA_CLOUD_ACCESS_KEY_SECRET=%s\n", shellQuote(u.AccessKeySecret))
 		}
 	}
 	fmt.Fprintf(&b, "export ALIBABA_CLOUD_REGION_ID=%s\n", shellQuote(info.Region))
+	b.WriteString("# read by stsdeck as the defaults of --sts-endpoint, --ram-endpoint, --oss-endpoint:\n")
 	fmt.Fprintf(&b, "export STSDECK_STS_ENDPOINT=%s\n", shellQuote(info.STSEndpoint))
 	fmt.Fprintf(&b, "export STSDECK_RAM_ENDPOINT=%s\n", shellQuote(info.RAMEndpoint))
 	fmt.Fprintf(&b, "export STSDECK_OSS_ENDPOINT=%s\n", shellQuote(info.OSSEndpoint))
