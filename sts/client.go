@@ -242,7 +242,9 @@ func (c *Client) AssumeRole(ctx context.Context, req model.IssueRequest) (model.
 	})
 	received := c.cfg.Now()
 	if err != nil {
-		return model.Credentials{}, decodeError("sts", "AssumeRole", err, c.callerToken())
+		err = decodeError("sts", "AssumeRole", err, c.callerToken())
+		c.diagnoseTrust(ctx, req, err)
+		return model.Credentials{}, err
 	}
 	if resp == nil || resp.Body == nil || resp.Body.Credentials == nil {
 		return model.Credentials{}, fmt.Errorf("sts AssumeRole: the response has no Credentials")

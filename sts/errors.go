@@ -8,10 +8,12 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/alibabacloud-go/tea/tea"
 
 	"github.com/stsdeck/stsdeck/model"
+	"github.com/stsdeck/stsdeck/model/issuereq"
 )
 
 // decodeError turns what the darabonba SDK returned into a *model.APIError when the service
@@ -165,4 +167,30 @@ func Hint(e *model.APIError) string {
 		return "A server-side error: retry, and quote the RequestId to support if it persists."
 	}
 	return ""
+}
+
+// diagnoseTrust sharpens the hint of an AssumeRole NoPermission answer when the role's trust
+// policy is readable (RAM GetRole, best effort, a few seconds at most) and every statement that
+// allows assuming it requires an sts:ExternalId: the caller then sent no external id, or not the
+// one the policy names.
+func (c *Client) diagnoseTrust(ctx context.Context, req model.IssueRequest, err error) {
+	var ae *model.APIError
+	if !errors.As(err, &ae) || ae.Code != "NoPermission" || strings.Contains(strings.ToLower(ae.Message), "root account") {
+		return
+	}
+	gctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	role, gerr := c.GetRole(gctx, req.RoleARN)
+	if gerr != nil || !issuereq.TrustRequiresExternalID(role.TrustPolicy) {
+		return
+	}
+	name := role.Name
+	if name == "" {
+		_, name, _ = issuereq.ParseRoleARN(req.RoleARN)
+	}
+	if req.ExternalID == "" {
+		ae.Hint = fmt.Sprintf("The role %s trusts you only with an external id (its trust policy has an sts:ExternalId condition): pass the id agreed with the role's owner (--external-id).", name)
+		return
+	}
+	ae.Hint = fmt.Sprintf("The role %s trusts you only with a specific external id (sts:ExternalId in its trust policy): check the external id you sent (--external-id) with the role's owner, and that the trust policy names your account or user.", name)
 }

@@ -168,14 +168,20 @@ func TestSandboxAssumeRole(t *testing.T) {
 		req     model.IssueRequest
 		code    string // "" = success
 		hint    string
+		notHint string
 		invalid bool // refused client-side
 	}{
 		{name: "classic scenario", client: issuer, req: model.IssueRequest{RoleARN: roleARN(r, "RamOssTest"), SessionName: "partner-b", Duration: 15 * time.Minute, Policy: sessionPolicy}},
 		{name: "role name case-insensitive", client: issuer, req: model.IssueRequest{RoleARN: roleARN(r, "ramosstest"), SessionName: "lower"}},
 		{name: "12h role", client: issuer, req: model.IssueRequest{RoleARN: roleARN(r, "OssReadWrite"), SessionName: "long", Duration: 12 * time.Hour}},
 		{name: "external id given", client: issuer, req: model.IssueRequest{RoleARN: roleARN(r, "PartnerWithExternalId"), SessionName: "pb", ExternalID: "partner-b-7f3c"}},
-		{name: "external id missing", client: issuer, req: model.IssueRequest{RoleARN: roleARN(r, "PartnerWithExternalId"), SessionName: "pb"}, code: "NoPermission", hint: "trust policy"},
-		{name: "trusted only by ECS", client: issuer, req: model.IssueRequest{RoleARN: roleARN(r, "EcsOnly"), SessionName: "pb"}, code: "NoPermission", hint: "trust policy"},
+		{name: "external id missing", client: issuer, req: model.IssueRequest{RoleARN: roleARN(r, "PartnerWithExternalId"), SessionName: "pb"}, code: "NoPermission",
+			hint: "The role PartnerWithExternalId trusts you only with an external id (its trust policy has an sts:ExternalId condition): pass"},
+		{name: "external id wrong", client: issuer, req: model.IssueRequest{RoleARN: roleARN(r, "PartnerWithExternalId"), SessionName: "pb", ExternalID: "partner-b-0000"}, code: "NoPermission",
+			hint: "trusts you only with a specific external id"},
+		{name: "external id missing, trust policy not readable", client: clientAs(t, r, "sts-only"), req: model.IssueRequest{RoleARN: roleARN(r, "PartnerWithExternalId"), SessionName: "pb"}, code: "NoPermission",
+			hint: "trust policy", notHint: "external id"},
+		{name: "trusted only by ECS", client: issuer, req: model.IssueRequest{RoleARN: roleARN(r, "EcsOnly"), SessionName: "pb"}, code: "NoPermission", hint: "trust policy", notHint: "external id"},
 		{name: "user without AssumeRole", client: clientAs(t, r, "no-sts-user"), req: model.IssueRequest{RoleARN: roleARN(r, "RamOssTest"), SessionName: "pb"}, code: "NoPermission"},
 		{name: "root refused", client: clientAs(t, r, "root"), req: model.IssueRequest{RoleARN: roleARN(r, "RamOssTest"), SessionName: "pb"}, code: "NoPermission", hint: "root AccessKey"},
 		{name: "no such role", client: issuer, req: model.IssueRequest{RoleARN: roleARN(r, "Ghost"), SessionName: "pb"}, code: "EntityNotExist.Role"},
@@ -204,6 +210,9 @@ func TestSandboxAssumeRole(t *testing.T) {
 				}
 				if tc.hint != "" && !strings.Contains(ae.Hint, tc.hint) {
 					t.Errorf("hint %q lacks %q", ae.Hint, tc.hint)
+				}
+				if tc.notHint != "" && strings.Contains(ae.Hint, tc.notHint) {
+					t.Errorf("hint %q says %q", ae.Hint, tc.notHint)
 				}
 				return
 			}

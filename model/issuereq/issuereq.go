@@ -4,6 +4,7 @@
 package issuereq
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
@@ -134,4 +135,50 @@ func Blocking(ps []Problem) []Problem {
 		}
 	}
 	return out
+}
+
+// TrustRequiresExternalID reports whether a trust policy (JSON) has at least one Allow statement
+// and every Allow statement carries an sts:ExternalId condition (other than Null), i.e. no
+// caller is trusted without an external id. An unparsable document gives false.
+func TrustRequiresExternalID(doc string) bool {
+	var p struct {
+		Statement json.RawMessage
+	}
+	if json.Unmarshal([]byte(doc), &p) != nil || len(p.Statement) == 0 {
+		return false
+	}
+	type statement struct {
+		Effect    string
+		Condition map[string]map[string]json.RawMessage
+	}
+	var sts []statement
+	if json.Unmarshal(p.Statement, &sts) != nil {
+		var one statement
+		if json.Unmarshal(p.Statement, &one) != nil {
+			return false
+		}
+		sts = []statement{one}
+	}
+	allows := 0
+	for _, st := range sts {
+		if !strings.EqualFold(st.Effect, "Allow") {
+			continue
+		}
+		allows++
+		has := false
+		for op, keys := range st.Condition {
+			if strings.EqualFold(op, "Null") {
+				continue // Null: {"sts:ExternalId": "true"} trusts callers *without* one
+			}
+			for k := range keys {
+				if strings.EqualFold(k, "sts:ExternalId") {
+					has = true
+				}
+			}
+		}
+		if !has {
+			return false
+		}
+	}
+	return allows > 0
 }

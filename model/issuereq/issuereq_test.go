@@ -75,3 +75,26 @@ func TestParseRoleARN(t *testing.T) {
 		})
 	}
 }
+
+func TestTrustRequiresExternalID(t *testing.T) {
+	tests := []struct {
+		name, doc string
+		want      bool
+	}{
+		{"every allow needs it", `{"Version":"1","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"RAM":["acs:ram::1:root"]},"Condition":{"StringEquals":{"sts:ExternalId":"abc"}}}]}`, true},
+		{"key case-insensitive, single statement object", `{"Version":"1","Statement":{"Effect":"Allow","Action":"sts:AssumeRole","Condition":{"StringEquals":{"STS:EXTERNALID":["a","b"]}}}}`, true},
+		{"plain trust", `{"Version":"1","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"RAM":["acs:ram::1:root"]}}]}`, false},
+		{"one allow without it", `{"Version":"1","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"abc"}}},{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"Service":["ecs.aliyuncs.com"]}}]}`, false},
+		{"Null operator trusts callers without one", `{"Version":"1","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Condition":{"Null":{"sts:ExternalId":"true"}}}]}`, false},
+		{"deny only", `{"Version":"1","Statement":[{"Effect":"Deny","Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"abc"}}}]}`, false},
+		{"empty", ``, false},
+		{"not JSON", `{`, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := TrustRequiresExternalID(tc.doc); got != tc.want {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

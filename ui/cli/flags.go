@@ -169,7 +169,7 @@ func printError(w io.Writer, prefix string, err error) {
 			fmt.Fprintf(w, "  hint: %s\n", ae.Hint)
 		}
 		if d := ae.AccessDeniedDetail; d != nil && (d.PolicyType != "" || d.AuthAction != "") {
-			fmt.Fprintf(w, "  denied: %s %s (%s) by %s\n", d.AuthAction, d.NoPermissionType, d.AuthPrincipalDisplayName, d.PolicyType)
+			fmt.Fprintf(w, "  denied: %s\n", deniedDetailText(d))
 		}
 		if ae.Recommend != "" {
 			fmt.Fprintf(w, "  see: %s\n", ae.Recommend)
@@ -177,6 +177,60 @@ func printError(w io.Writer, prefix string, err error) {
 			fmt.Fprintf(w, "  see: %s\n", ae.RecommendDoc)
 		}
 	}
+}
+
+// deniedDetailText explains an AccessDeniedDetail in words: the action, how it was denied, by
+// which policy, and whom the decision was about (the principal's id is RAM's, not a key).
+func deniedDetailText(d *model.AccessDeniedDetail) string {
+	var b strings.Builder
+	b.WriteString(dash(d.AuthAction))
+	switch d.NoPermissionType {
+	case "ImplicitDeny":
+		b.WriteString(", implicitly denied (no statement allows it)")
+	case "ExplicitDeny":
+		b.WriteString(", explicitly denied (a Deny statement matched)")
+	case "":
+	default:
+		b.WriteString(", " + d.NoPermissionType)
+	}
+	if d.PolicyType != "" {
+		b.WriteString(" by " + policyTypeText(d.PolicyType))
+	}
+	if d.AuthPrincipalDisplayName != "" || d.AuthPrincipalType != "" {
+		b.WriteString("; principal: ")
+		switch d.AuthPrincipalType {
+		case "SubUser":
+			b.WriteString("RAM user id " + d.AuthPrincipalDisplayName)
+		case "AssumedRoleUser":
+			b.WriteString("assumed role (role id:session) " + d.AuthPrincipalDisplayName)
+		case "RootUser", "Account":
+			b.WriteString("account " + d.AuthPrincipalDisplayName)
+		default:
+			b.WriteString(strings.TrimSpace(d.AuthPrincipalType + " " + d.AuthPrincipalDisplayName))
+		}
+		if d.AuthPrincipalOwnerID != "" {
+			b.WriteString(" in account " + d.AuthPrincipalOwnerID)
+		}
+	}
+	return b.String()
+}
+
+func policyTypeText(t string) string {
+	switch strings.ToLower(t) {
+	case "assumerolepolicy":
+		return "AssumeRolePolicy (the role's trust policy)"
+	case "sessionpolicy":
+		return "SessionPolicy (the token's session policy)"
+	case "accountlevelidentitybasedpolicy", "identitypolicy", "rampolicy":
+		return t + " (a RAM policy attached to the caller)"
+	case "resourcegrouplevelidentitybasedpolicy":
+		return t + " (a RAM policy scoped to a resource group)"
+	case "bucketpolicy", "resourcebasedpolicy":
+		return t + " (the bucket policy)"
+	case "controlpolicy":
+		return t + " (a resource directory control policy)"
+	}
+	return t
 }
 
 func writeJSON(w io.Writer, v any) error {
@@ -309,6 +363,9 @@ func (c *cmdFlags) issue(ctx context.Context, svc *ui.Services, t *tokenFlags) (
 	}
 	if bad := issuereq.Blocking(problems); len(bad) > 0 {
 		return nil, c.fail(&issuereq.InvalidRequestError{Problems: bad})
+	}
+	if t.externalID == "" && issuereq.TrustRequiresExternalID(role.TrustPolicy) {
+		fmt.Fprintf(c.env.Stderr, "stsdeck %s: warning: the role %s trusts you only with an external id (sts:ExternalId in its trust policy): pass --external-id; sending anyway\n", c.name, role.Name)
 	}
 	cr, err := svc.Issuer.AssumeRole(ctx, req)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stsdeck/stsdeck/model"
 	"github.com/stsdeck/stsdeck/sts/sandbox"
 )
 
@@ -278,4 +279,62 @@ func TestSandboxExportedTokenFlow(t *testing.T) {
 			t.Errorf("exit %d\n%s", r.code, r.stderr)
 		}
 	})
+}
+
+// An external-id denial says what is missing, and the denial detail explains its numbers.
+func TestExternalIDDenialExplained(t *testing.T) {
+	w := newWorld(t)
+	tests := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"no external id", nil, []string{
+			"warning: the role PartnerWithExternalId trusts you only with an external id",
+			"hint: The role PartnerWithExternalId trusts you only with an external id",
+			"by AssumeRolePolicy (the role's trust policy); principal: RAM user id ",
+		}},
+		{"wrong external id", []string{"--external-id", "partner-b-0000"}, []string{"hint: The role PartnerWithExternalId trusts you only with a specific external id"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := w.run("", append([]string{"issue", "--sandbox", "--role", "PartnerWithExternalId"}, tc.args...)...)
+			if r.code != ExitDenied {
+				t.Fatalf("exit %d\n%s", r.code, r.stderr)
+			}
+			for _, s := range tc.want {
+				if !strings.Contains(r.stderr, s) {
+					t.Errorf("stderr lacks %q:\n%s", s, r.stderr)
+				}
+			}
+			if strings.Contains(r.stderr, "ImplicitDeny (") {
+				t.Errorf("an unexplained number in the denial:\n%s", r.stderr)
+			}
+		})
+	}
+	if r := w.must("issue", "--sandbox", "--role", "PartnerWithExternalId", "--external-id", "partner-b-7f3c"); strings.Contains(r.stderr, "warning") {
+		t.Errorf("a warning with the right external id:\n%s", r.stderr)
+	}
+}
+
+func TestDeniedDetailText(t *testing.T) {
+	tests := []struct {
+		name string
+		d    model.AccessDeniedDetail
+		want string
+	}{
+		{"trust, RAM user", model.AccessDeniedDetail{AuthAction: "sts:AssumeRole", NoPermissionType: "ImplicitDeny", PolicyType: "AssumeRolePolicy", AuthPrincipalType: "SubUser", AuthPrincipalDisplayName: "2001", AuthPrincipalOwnerID: "1234"},
+			"sts:AssumeRole, implicitly denied (no statement allows it) by AssumeRolePolicy (the role's trust policy); principal: RAM user id 2001 in account 1234"},
+		{"session, assumed role", model.AccessDeniedDetail{AuthAction: "oss:PutObject", NoPermissionType: "ExplicitDeny", PolicyType: "SessionPolicy", AuthPrincipalType: "AssumedRoleUser", AuthPrincipalDisplayName: "3001:pb"},
+			"oss:PutObject, explicitly denied (a Deny statement matched) by SessionPolicy (the token's session policy); principal: assumed role (role id:session) 3001:pb"},
+		{"unknown words kept", model.AccessDeniedDetail{AuthAction: "oss:GetObject", NoPermissionType: "Other", PolicyType: "NewPolicyKind"},
+			"oss:GetObject, Other by NewPolicyKind"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := deniedDetailText(&tc.d); got != tc.want {
+				t.Errorf("got  %q\nwant %q", got, tc.want)
+			}
+		})
+	}
 }
