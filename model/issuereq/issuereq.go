@@ -182,3 +182,16 @@ func TrustRequiresExternalID(doc string) bool {
 	}
 	return allows > 0
 }
+
+// PolicyAsSent is a policy file's content as stsdeck sends it and counts it against the size
+// limit (lint and issue alike): the file's bytes with one trailing newline ("\n" or "\r\n")
+// removed, the one editors add; everything else is sent as it is.
+func PolicyAsSent(data []byte) []byte {
+	if n := len(data); n > 0 && data[n-1] == '\n' {
+		data = data[:n-1]
+		if n := len(data); n > 0 && data[n-1] == '\r' {
+			data = data[:n-1]
+		}
+	}
+	return data
+}

@@ -299,7 +299,7 @@ func (c *cmdFlags) sessionPolicy(t *tokenFlags) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("--policy: %w", err)
 		}
-		return strings.TrimRight(string(data), "\r\n"), nil
+		return string(issuereq.PolicyAsSent(data)), nil
 	}
 	if t.template != "" {
 		if t.bucket == "" {
@@ -340,7 +340,7 @@ func (c *cmdFlags) issue(ctx context.Context, svc *ui.Services, t *tokenFlags) (
 	}
 	name := t.sessionName
 	if name == "" {
-		name = "stsdeck-" + c.env.Now().UTC().Format("20060102T150405Z")
+		name = "stsdeck-" + c.env.Now().UTC().Format("20060102-150405") // as the console names it
 	}
 	if svc.Issuer == nil {
 		return nil, c.bad("no token issuer available")

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/stsdeck/stsdeck/model/issuereq"
 	"github.com/stsdeck/stsdeck/model/policy"
 )
 
@@ -75,6 +76,8 @@ func runLint(_ context.Context, env *Env) int {
 	if err != nil {
 		return polBadInput(env, "lint", *asJSON, err, nil)
 	}
+	// Counted as `issue --policy` sends it.
+	data = issuereq.PolicyAsSent(data)
 	p, found := policy.Validate(file, data, kind)
 	out := lintJSON{File: file, Kind: kind.String(), Size: len(data), Limit: policy.SizeLimit(kind), Valid: p != nil, Findings: []polFinding{}}
 	for _, f := range found {
@@ -89,7 +92,10 @@ func runLint(_ context.Context, env *Env) int {
 		printLintText(env.Stdout, &out)
 	}
 	if out.Error != nil {
-		fmt.Fprintf(env.Stderr, "stsdeck lint: %s\n", out.Error.Error())
+		// In text mode the error is already among the findings on stdout.
+		if *asJSON {
+			fmt.Fprintf(env.Stderr, "stsdeck lint: %s\n", out.Error.Error())
+		}
 		return ExitBadInput
 	}
 	return ExitOK

@@ -48,7 +48,9 @@ func runPresign(ctx context.Context, env *Env) int {
 	if code >= 0 {
 		return code
 	}
-	if left := tok.creds.Remaining(env.Now()); !tok.creds.Expiration.IsZero() && exp > left {
+	// Warn only when the token ends clearly before the URL would (not for a 1h URL from a
+	// fresh 1h token).
+	if left := tok.creds.Remaining(env.Now()); !tok.creds.Expiration.IsZero() && exp > left+presignSlack {
 		fmt.Fprintf(env.Stderr, "stsdeck presign: warning: the URL is signed for %s but the token expires in %s; it stops working then\n", exp, left.Round(time.Second))
 	}
 	url, err := svc.Objects.With(tok.creds).Presign(ctx, m, bucket, key, exp)
@@ -62,6 +64,9 @@ func runPresign(ctx context.Context, env *Env) int {
 	}
 	return ExitOK
 }
+
+// presignSlack is how much earlier than the URL the token may expire without a warning.
+const presignSlack = 5 * time.Second
 
 // ephemeralSandbox is implemented by the control client of a sandbox started in-process for
 // one command (sandbox.Control): it stops when the command ends.
