@@ -101,6 +101,9 @@ func newApp(svc *Services, opts Options) *App {
 		ScreenTest:    NewTestScreen(svc, st, now),
 		ScreenHistory: NewHistoryScreen(svc, st, now),
 	}
+	if svc.Where != "" {
+		a.status, a.statusAt = "credentials: "+svc.Where, now()
+	}
 	a.width, a.height = 80, 24
 	a.layout(true)
 	return a
@@ -498,11 +501,11 @@ func (a *App) statusText() string {
 	return a.status
 }
 
-// statusLines wraps the status to at most three lines, so an error's hint is not cut off.
+// statusLines wraps an error to at most three lines, so its hint is not cut off.
 func (a *App) statusLines() []string {
 	t := a.statusText()
-	if cellWidth(t) <= a.width {
-		return []string{t}
+	if cellWidth(t) <= a.width || !a.statusErr {
+		return []string{truncateLine(t, a.width)} // only errors take more than a line
 	}
 	lines := strings.Split(wrapText(t, a.width), "\n")
 	if len(lines) > 3 {
