@@ -535,8 +535,16 @@ func (s *RolesScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 	}
 	if s.list.SettingFilter() {
 		before := s.selectedARN()
+		prev := s.list.FilterValue()
 		var cmd tea.Cmd
 		s.list, cmd = s.list.Update(msg)
+		if s.list.SettingFilter() && s.list.FilterValue() != prev {
+			// Filter at once: the list's own asynchronous results carry no query, so with
+			// fast typing an older query's answer can arrive last and win.
+			s.list.SetFilterText(s.list.FilterValue())
+			s.list.SetFilterState(list.Filtering)
+			cmd = nil
+		}
 		if s.selectedARN() != before {
 			return tea.Batch(cmd, s.cursorMoved())
 		}

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/bubbles/list"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/stsdeck/stsdeck/model"
@@ -301,5 +302,42 @@ func TestTrustPrincipals(t *testing.T) {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// Typing a filter fast shows the matches of the whole query at once (the list's own filtering
+// runs asynchronously per keystroke, and an older answer could arrive last).
+func TestRolesFilterIsCurrent(t *testing.T) {
+	t.Parallel()
+	s := NewRolesScreen(cDemoServices(benchRoles(30)), NewStyles(true), cClock)
+	s.SetSize(80, 20)
+	s.Init()
+	s.Update(rolesLoadedMsg{req: s.listReq, roles: benchRoles(30).roles})
+	s.Update(cKey("/"))
+	var pending []tea.Cmd
+	for _, r := range "RamOss" {
+		_, cmd := s.Update(cKey(string(r)))
+		pending = append(pending, cmd)
+	}
+	// Whatever the commands answer, in whatever order, no filter result may come of them.
+	for len(pending) > 0 {
+		c := pending[0]
+		pending = pending[1:]
+		if c == nil {
+			continue
+		}
+		switch m := c().(type) {
+		case tea.BatchMsg:
+			pending = append(pending, m...)
+		case list.FilterMatchesMsg:
+			t.Fatal("typing left an asynchronous filter command")
+		}
+	}
+	if got := len(s.list.VisibleItems()); got != 1 {
+		t.Fatalf("%d roles match RamOss, want 1", got)
+	}
+	s.Update(cKey("enter"))
+	if r, _ := s.selected(); r.Name != "RamOssTest" {
+		t.Fatalf("selected %q", r.Name)
 	}
 }
