@@ -135,11 +135,10 @@ func cClock() time.Time { return cNow }
 // commands that wait longer (ticks, cursor blinks, debounce timers) are dropped, as are
 // spinner and clock ticks, so a test never sleeps on purpose and never loops on a timer.
 type consoleDriver struct {
-	t     testing.TB
-	m     tea.Model
-	quit  bool
-	msgs  []tea.Msg // every message delivered, for assertions
-	allow func(tea.Msg) bool
+	t    testing.TB
+	m    tea.Model
+	quit bool
+	msgs []tea.Msg // every message delivered, for assertions
 }
 
 const cCmdWait = 100 * time.Millisecond // longer than any fake service needs, shorter than every timer
@@ -191,8 +190,7 @@ func (d *consoleDriver) run(cmd tea.Cmd) {
 			}
 		}
 		var next []tea.Cmd
-		var deliver func(tea.Msg)
-		deliver = func(msg tea.Msg) {
+		deliver := func(msg tea.Msg) {
 			switch m := msg.(type) {
 			case nil:
 				return
