@@ -401,6 +401,10 @@ func (s *RolesScreen) applyDetail(msg roleDetailMsg) tea.Cmd {
 	var cmds []tea.Cmd
 	if msg.err != nil {
 		s.detailErr[arn] = msg.err
+		if s.chooseARN != arn { // choosing reports it below
+			err, name := msg.err, roleNameFromARN(arn)
+			cmds = append(cmds, func() tea.Msg { return ErrorMsg{Context: "reading role " + name, Err: err} })
+		}
 	} else {
 		r := msg.role
 		if r.ARN == "" {
@@ -623,7 +627,7 @@ func (s *RolesScreen) refreshDetail() {
 	}
 	errText := ""
 	if err := s.detailErr[r.ARN]; err != nil {
-		errText = err.Error()
+		errText = shortError(err)
 	}
 	keyStr := fmt.Sprintf("%s|%v|%v|%s|%s|%v|%d", r.ARN, have, s.expanded, errText, s.chosen, s.loadingARN == r.ARN, s.detail.Width)
 	if keyStr == s.detailKey {
@@ -798,6 +802,15 @@ func (d roleDelegate) Render(w io.Writer, m list.Model, index int, it list.Item)
 		line = st.Selected.Render(line)
 	}
 	fmt.Fprint(w, line)
+}
+
+// shortError names an error in a few words for a pane (the status line has it in full).
+func shortError(err error) string {
+	var ae *model.APIError
+	if errors.As(err, &ae) {
+		return strings.ToUpper(ae.Service) + " " + ae.Operation + " refused: " + ae.Code + " (details on the status line)"
+	}
+	return "see the status line"
 }
 
 // TrustPrincipals says in words who a trust policy lets assume the role, one line per principal.

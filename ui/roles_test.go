@@ -341,3 +341,21 @@ func TestRolesFilterIsCurrent(t *testing.T) {
 		t.Fatalf("selected %q", r.Name)
 	}
 }
+
+func TestRolesDetailError(t *testing.T) {
+	t.Parallel()
+	roles := cDemoRoles()
+	roles.getErr = &model.APIError{Service: "ram", Operation: "GetRole", StatusCode: 403, Code: "NoPermission", Message: "You are not authorized to do this action."}
+	d, _ := rolesOnly(t, roles, nil)
+	v := d.view()
+	for _, want := range []string{"! details unavailable: RAM GetRole refused: NoPermission", "✗ reading role ecsrunner: RAM GetRole: 403 NoPermission"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("view lacks %q:\n%s", want, v)
+		}
+	}
+	// Choosing the role anyway goes on with what the listing said (policies unknown).
+	d.keys("enter")
+	if d.app().Active() != ScreenPolicy {
+		t.Fatal("a role whose details failed cannot be chosen")
+	}
+}
