@@ -161,7 +161,7 @@ func NewPolicyScreen(svc *Services, st Styles, now func() time.Time) *PolicyScre
 	s := &PolicyScreen{svc: svc, st: st, now: now, keys: newPolicyKeys()}
 	e := textarea.New()
 	e.ShowLineNumbers = true
-	e.MaxHeight = 0
+	e.MaxHeight = 999 // also sets the line-number gutter to 3 digits (0 would give 1 and overflow at line 10)
 	e.CharLimit = 0
 	e.Prompt = " "
 	e.Placeholder = "No session policy: the token gets all of the role's permissions.\nt starts from a template, e edits, o opens a file."

@@ -444,3 +444,26 @@ func TestWidePanesLineUp(t *testing.T) {
 		t.Errorf("the separator moves between modes: columns %v", all)
 	}
 }
+
+// Line numbers are right-aligned in a gutter wide enough for three digits, so the text of
+// lines 9 and 10 starts in the same column.
+func TestPolicyEditorGutter(t *testing.T) {
+	t.Parallel()
+	p := NewPolicyScreen(cDemoServices(cDemoRoles()), NewStyles(true), cClock)
+	p.SetSize(100, 30)
+	doc := "{\n" + strings.Repeat("  \"x\": 1,\n", 14) + "  \"y\": 2\n}"
+	p.Update(p.setDoc(doc)())
+	col := map[string]int{}
+	for _, l := range strings.Split(p.View(), "\n") {
+		f := strings.Fields(l)
+		if len(f) >= 2 && (f[0] == "9" || f[0] == "10") {
+			col[f[0]] = strings.Index(l, `"x"`)
+		}
+		if cellWidth(l) > 100 {
+			t.Errorf("line wider than the screen: %q", l)
+		}
+	}
+	if col["9"] == 0 || col["9"] != col["10"] {
+		t.Errorf("text of lines 9 and 10 starts at columns %v", col)
+	}
+}
