@@ -273,10 +273,10 @@ func (a *App) handleKey(msg tea.KeyMsg) tea.Cmd {
 		a.setStatus("advancing the sandbox clock…")
 		return a.startAdvance(AdvanceStep)
 	case keyIs(msg, k.Back) && a.statusErr:
-		// esc first dismisses an error, then reaches the screen.
+		// esc first dismisses an error; the next one reaches the screen.
 		a.status, a.statusErr = "", false
 		a.layout(false)
-		return a.updateActive(msg)
+		return nil
 	}
 	return a.updateActive(msg)
 }

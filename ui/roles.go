@@ -763,6 +763,9 @@ func (s *RolesScreen) View() string {
 // listTitle is "Roles · 6", or with a filter "Roles · “ram” 1 of 6".
 func (s *RolesScreen) listTitle() string {
 	n := len(s.list.Items())
+	if s.loading {
+		return fmt.Sprintf("Roles · %d · %s reloading", n, s.spin.View())
+	}
 	if s.list.IsFiltered() {
 		return fmt.Sprintf("Roles · “%s” %d of %d (esc clears)", s.list.FilterValue(), len(s.list.VisibleItems()), n)
 	}

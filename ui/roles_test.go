@@ -359,3 +359,23 @@ func TestRolesDetailError(t *testing.T) {
 		t.Fatal("a role whose details failed cannot be chosen")
 	}
 }
+
+func TestRolesReload(t *testing.T) {
+	t.Parallel()
+	roles := cDemoRoles()
+	s := NewRolesScreen(cDemoServices(roles), NewStyles(true), cClock)
+	s.SetSize(80, 20)
+	s.Update(s.Init()().(tea.BatchMsg)[0]())
+	if !strings.Contains(cPlain(s.View()), "Roles · 2") {
+		t.Fatalf("not loaded:\n%s", s.View())
+	}
+	roles.roles = append(roles.roles, model.Role{Name: "Added", ARN: "acs:ram::" + cAccount + ":role/added"})
+	_, cmd := s.Update(cKey("r"))
+	if v := cPlain(s.View()); !strings.Contains(v, "reloading") || !strings.Contains(v, "EcsRunner") {
+		t.Errorf("reload hides the list or does not say it reloads:\n%s", v)
+	}
+	s.Update(cmd().(tea.BatchMsg)[0]())
+	if v := cPlain(s.View()); !strings.Contains(v, "Roles · 3") || !strings.Contains(v, "Added") {
+		t.Errorf("reload did not show the new role:\n%s", v)
+	}
+}
