@@ -234,10 +234,7 @@ func (s *PolicyScreen) SetSize(w, h int) {
 	s.width, s.height = w, h
 	s.wide = w >= 120
 	if s.wide {
-		s.sideW = w * 9 / 20
-		if s.sideW > 70 {
-			s.sideW = 70
-		}
+		s.sideW = min(w/2, 90)
 		s.editor.SetWidth(w - s.sideW - 3)
 	} else {
 		s.sideW = w
@@ -937,6 +934,14 @@ func (s *PolicyScreen) sideView(h int) string {
 	b.WriteString(findings + "\n")
 	b.WriteString(grid + "\n")
 	b.WriteString(truncateLine(st.Muted.Render(ctx), w))
+	// Room to spare (side by side on a tall terminal): say why each cell is what it is.
+	used := 1 + strings.Count(findings, "\n") + 1 + gridLines + 1
+	if reasons := s.preview.Reasons(); s.wide && h-used >= len(reasons)+2 {
+		b.WriteString("\n\n" + st.Title.Render("Why"))
+		for _, r := range reasons {
+			b.WriteString("\n" + truncateLine(r, w))
+		}
+	}
 	return b.String()
 }
 

@@ -467,3 +467,23 @@ func TestPolicyEditorGutter(t *testing.T) {
 		t.Errorf("text of lines 9 and 10 starts at columns %v", col)
 	}
 }
+
+func TestPolicyWhyOnTallScreens(t *testing.T) {
+	t.Parallel()
+	d, p := onPolicy(t)
+	d.send(tea.WindowSizeMsg{Width: 160, Height: 48})
+	uploadOnly(t, d)
+	v := d.view()
+	for _, want := range []string{"Why", "put    inside  Allow allowed by session policy #0 (line 4)", "get    inside  Deny  no session policy statement allows oss:GetObject"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("view lacks %q:\n%s", want, v)
+		}
+	}
+	if c := cell(p, "put", "inside"); !strings.Contains(c.Reason, "RamTestPolicy #0 (line 4)") {
+		t.Errorf("allow reason does not name the role's statement: %q", c.Reason)
+	}
+	d.send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	if strings.Contains(d.view(), "Why") {
+		t.Error("Why shown at 80x24, where there is no room")
+	}
+}

@@ -244,18 +244,11 @@ func ComputePreview(in PreviewInput) Preview {
 func decide(c *PreviewCell, in PreviewInput) {
 	r := c.Result
 	c.Layer = LayerWord(r.DecidedBy)
-	for _, m := range r.Statements {
-		if m.Layer == r.DecidedBy {
-			c.Reason = fmt.Sprintf("%s statement %d (line %d)", m.Policy, m.Index, m.Line)
-			if m.Effect == policy.Deny {
-				break
-			}
-		}
-	}
 	switch {
 	case r.Decision == policy.DecisionExplicitDeny:
 		// A Deny that matched stays matched whatever else is learnt.
 		c.Verdict = VerdictDeny
+		c.Reason = "denied by " + statements(r.Statements, policy.Deny)
 	case len(r.Indeterminate) > 0:
 		c.Verdict = VerdictUnknown
 		c.Reason = "depends on " + strings.Join(r.Indeterminate, ", ") + " (set it with c)"
@@ -270,12 +263,41 @@ func decide(c *PreviewCell, in PreviewInput) {
 		c.Reason = in.Identity.Unknown
 	case r.Decision == policy.DecisionAllow:
 		c.Verdict = VerdictAllow
+		c.Reason = "allowed by " + statements(r.Statements, policy.Allow)
 	default:
 		c.Verdict = VerdictDeny
-		if c.Reason == "" {
-			c.Reason = "nothing allows " + c.Action
+		c.Reason = "no " + c.Layer + " policy allows " + c.Action
+	}
+}
+
+// statements lists the matched statements of an effect: "RamTestPolicy #0 (line 4)", where
+// #0 is the statement's 0-based index.
+func statements(ms []policy.Match, eff policy.Effect) string {
+	var out []string
+	for _, m := range ms {
+		if m.Effect == eff {
+			out = append(out, fmt.Sprintf("%s #%d (line %d)", m.Policy, m.Index, m.Line))
 		}
 	}
+	if len(out) == 0 {
+		return "a matching statement"
+	}
+	return strings.Join(out, " + ")
+}
+
+// Reasons lists each cell's reason, one line per cell: "put inside   Allow  allowed by …".
+func (pv Preview) Reasons() []string {
+	var out []string
+	for _, row := range pv.Cells {
+		for _, c := range row {
+			v := c.Verdict
+			if v == VerdictUnknown {
+				v = GlyphUnknown
+			}
+			out = append(out, fmt.Sprintf("%-6s %-7s %-5s %s", c.Op, c.Scope, v, c.Reason))
+		}
+	}
+	return out
 }
 
 // Render draws the grid: "op  inside <prefix>  outside <prefix>" rows with glyphs.
