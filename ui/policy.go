@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -126,6 +127,12 @@ type PolicyScreen struct {
 	identity IdentityLayer
 	preview  Preview
 
+	// The bucket's policy, read with the console's own credentials when the bucket is chosen.
+	bucketReq    int
+	bucketFor    string         // bucket the state below is about
+	bucketPolicy *policy.Policy // nil: none, not read, or unreadable
+	bucketNote   string         // what the preview knows about the bucket layer
+
 	lastSent PolicyChangedMsg
 	sentOnce bool
 }
@@ -149,6 +156,13 @@ type (
 		req    int
 		path   string
 		exists bool
+		err    error
+	}
+	bucketPolicyMsg struct {
+		req    int
+		bucket string
+		doc    string
+		found  bool
 		err    error
 	}
 )
@@ -353,6 +367,13 @@ func (s *PolicyScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 		p := msg.path
 		return s, func() tea.Msg { return StatusMsg{Text: "saved the session policy to " + p} }
+	case bucketPolicyMsg:
+		if msg.req != s.bucketReq {
+			return s, nil
+		}
+		s.applyBucketPolicy(msg)
+		s.recompute()
+		return s, nil
 	case RoleSelectedMsg:
 		r := msg.Role
 		s.role = &r
@@ -422,6 +443,9 @@ func (s *PolicyScreen) recompute() {
 		Prefix:        s.prefix,
 		Context:       s.pctx,
 		SessionBroken: s.broken,
+	}
+	if s.bucketFor == s.bucket {
+		in.BucketPolicy = s.bucketPolicy
 	}
 	if s.role != nil {
 		in.RoleName = s.role.Name
@@ -663,8 +687,9 @@ func (s *PolicyScreen) scopeKey(msg tea.KeyMsg) tea.Cmd {
 		s.bucket, s.prefix, s.scopeSet = b, p, true
 		s.scope[s.scopeFocus].Blur()
 		s.mode = modeBrowse
+		cmds := []tea.Cmd{s.readBucketPolicy()}
 		s.recompute()
-		cmds := []tea.Cmd{s.announce()}
+		cmds = append(cmds, s.announce())
 		if s.pendingTpl != "" {
 			name := s.pendingTpl
 			s.pendingTpl = ""
@@ -816,6 +841,62 @@ func (s *PolicyScreen) focusCtx(i int) tea.Cmd {
 	return s.ctxIn[i].Focus()
 }
 
+// readBucketPolicy asks OSS for the chosen bucket's policy with the console's own credentials
+// (when the adapter can), so the preview can include the bucket layer.
+func (s *PolicyScreen) readBucketPolicy() tea.Cmd {
+	if s.bucketFor == s.bucket && s.bucketNote != "" && !strings.HasPrefix(s.bucketNote, "reading") {
+		return nil // already known for this bucket
+	}
+	s.bucketReq++
+	s.bucketFor, s.bucketPolicy = s.bucket, nil
+	if s.svc.Objects == nil || s.svc.Current == nil {
+		s.bucketNote = "not read (no OSS connection for the console's own credentials)"
+		return nil
+	}
+	s.bucketNote = "reading…"
+	return readBucketPolicy(s.svc.Objects, s.svc.Current, s.bucketReq, s.bucket)
+}
+
+func readBucketPolicy(objects ObjectService, current func(context.Context) (model.Credentials, error), req int, bucket string) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		creds, err := current(ctx)
+		if err != nil {
+			return bucketPolicyMsg{req: req, bucket: bucket, err: err}
+		}
+		r, ok := objects.With(creds).(BucketPolicyReader)
+		if !ok {
+			return bucketPolicyMsg{req: req, bucket: bucket, err: errors.New("this OSS client cannot read bucket policies")}
+		}
+		doc, found, err := r.BucketPolicy(ctx, bucket)
+		return bucketPolicyMsg{req: req, bucket: bucket, doc: doc, found: found, err: err}
+	}
+}
+
+func (s *PolicyScreen) applyBucketPolicy(msg bucketPolicyMsg) {
+	s.bucketFor, s.bucketPolicy = msg.bucket, nil
+	switch {
+	case msg.err != nil:
+		why := msg.err.Error()
+		var ae *model.APIError
+		if errors.As(msg.err, &ae) {
+			why = ae.Code
+		}
+		s.bucketNote = GlyphUnknown + " not readable (" + why + ") — not in the preview"
+	case !msg.found:
+		s.bucketNote = "none"
+	default:
+		p, err := policy.Parse("bucket policy", []byte(msg.doc), policy.KindBucket)
+		if err != nil {
+			s.bucketNote = GlyphUnknown + " does not parse (" + err.Error() + ") — not in the preview"
+			return
+		}
+		s.bucketPolicy = p
+		s.bucketNote = fmt.Sprintf("%s read (%d statements), in the preview", GlyphOK, len(p.Statement))
+	}
+}
+
 var ossResourceBucket = regexp.MustCompile(`acs:oss:[^:"]*:[^:"]*:([a-z0-9][a-z0-9-]{1,61}[a-z0-9])(/|")`)
 
 // bucketHint suggests a bucket from the role's policies (the first named, non-wildcard bucket).
@@ -921,7 +1002,10 @@ func (s *PolicyScreen) sideView(h int) string {
 	grid := s.previewView()
 	ctx := s.contextLine()
 	gridLines := strings.Count(grid, "\n") + 1
-	room := h - 1 - gridLines - 1 // meter, grid, context
+	if s.bucketLine() != "" {
+		gridLines++
+	}
+	room := h - 1 - gridLines - 1 // meter, grid (+ bucket line), context
 	if want := max(len(s.findings), 1); room > want && s.wide {
 		room = max(want, 3)
 	}
@@ -933,6 +1017,9 @@ func (s *PolicyScreen) sideView(h int) string {
 	b.WriteString(truncateLine(meter, w) + "\n")
 	b.WriteString(findings + "\n")
 	b.WriteString(grid + "\n")
+	if bl := s.bucketLine(); bl != "" {
+		b.WriteString(truncateLine(st.Muted.Render(bl), w) + "\n")
+	}
 	b.WriteString(truncateLine(st.Muted.Render(ctx), w))
 	// Room to spare (side by side on a tall terminal): say why each cell is what it is.
 	used := 1 + strings.Count(findings, "\n") + 1 + gridLines + 1
@@ -1015,6 +1102,13 @@ func (s *PolicyScreen) previewView() string {
 	}
 	head := st.Title.Render("Preview") + st.Muted.Render(" "+bucket+" · "+role)
 	return truncateLine(head, s.sideW) + "\n" + s.preview.Render(st, s.sideW)
+}
+
+func (s *PolicyScreen) bucketLine() string {
+	if s.bucket == "" || s.bucketFor != s.bucket || s.bucketNote == "" {
+		return ""
+	}
+	return "bucket policy: " + s.bucketNote
 }
 
 func (s *PolicyScreen) contextLine() string {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -95,6 +96,12 @@ func (c PreviewContext) Keys() map[string][]string {
 	return m
 }
 
+// BucketPolicyReader is implemented by OSS clients that can read a bucket's policy (the oss
+// adapter's client does): found is false when the bucket has none.
+type BucketPolicyReader interface {
+	BucketPolicy(ctx context.Context, bucket string) (doc string, found bool, err error)
+}
+
 // IdentityLayer is a role's attached policies compiled for evaluation.
 type IdentityLayer struct {
 	Policies []*policy.Policy
@@ -140,9 +147,12 @@ type PreviewInput struct {
 	// errors (STS would refuse it), so no cell can be known.
 	Session       *policy.Policy
 	SessionBroken bool
-	Bucket        string
-	Prefix        string
-	Context       PreviewContext
+	// BucketPolicy is the bucket's policy when it was read; nil when the bucket has none or it
+	// could not be read (BucketNote says which).
+	BucketPolicy *policy.Policy
+	Bucket       string
+	Prefix       string
+	Context      PreviewContext
 }
 
 // Verdicts of a cell.
@@ -197,7 +207,7 @@ func ComputePreview(in PreviewInput) Preview {
 	}
 	pv := Preview{Inside: in.Prefix, Outside: OutsidePrefix(in.Prefix)}
 	principal := policy.Principal{AccountID: in.AccountID, Type: "role", Name: in.RoleName, SessionName: "stsdeck-preview"}
-	layers := policy.Layers{Identity: in.Identity.Policies, Session: in.Session}
+	layers := policy.Layers{Identity: in.Identity.Policies, Session: in.Session, Bucket: in.BucketPolicy}
 	if layers.Identity == nil {
 		layers.Identity = []*policy.Policy{}
 	}
