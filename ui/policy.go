@@ -386,6 +386,12 @@ func (s *PolicyScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		s.recompute()
 		return s, nil
 	case CloneIssueMsg:
+		// The record names its role by ARN only: keep what is loaded if it is the same role,
+		// else the role's policies are unknown until it is chosen on the Roles screen.
+		if arn := msg.Record.RoleARN; arn != "" && (s.role == nil || s.role.ARN != arn) {
+			s.role = &model.Role{Name: roleNameFromARN(arn), ARN: arn}
+			s.identity = CompileIdentity(s.role)
+		}
 		return s, s.setDoc(msg.Record.SessionPolicy)
 	case tea.MouseMsg:
 		if s.mode == modeEdit {

@@ -487,3 +487,21 @@ func TestPolicyWhyOnTallScreens(t *testing.T) {
 		t.Error("Why shown at 80x24, where there is no room")
 	}
 }
+
+func TestPolicyCloneKeepsOrForgetsTheRole(t *testing.T) {
+	t.Parallel()
+	doc, _ := policy.Template("read-only", "examplebucket", "src/")
+	d, p := onPolicy(t) // RamOssTest chosen, its policies loaded
+	uploadOnly(t, d)
+	d.send(CloneIssueMsg{Record: model.AuditRecord{RoleARN: "acs:ram::" + cAccount + ":role/ramosstest", SessionPolicy: doc}})
+	if p.role == nil || p.role.Policies == nil || p.Doc() != strings.TrimSpace(doc) {
+		t.Fatalf("same role: role %+v doc %q", p.role, p.Doc())
+	}
+	d.send(CloneIssueMsg{Record: model.AuditRecord{RoleARN: "acs:ram::" + cAccount + ":role/other", SessionPolicy: doc}})
+	if p.role.Name != "other" || p.role.Policies != nil {
+		t.Fatalf("other role: %+v", p.role)
+	}
+	if c := cell(p, "get", "inside"); c.Verdict != VerdictUnknown || c.Layer != "role" {
+		t.Errorf("get inside for a role whose policies are unknown: %+v", c)
+	}
+}
