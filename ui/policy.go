@@ -186,25 +186,12 @@ func NewPolicyScreen(svc *Services, st Styles, now func() time.Time) *PolicyScre
 	e.KeyMap.InsertNewline.SetKeys("enter", "ctrl+m")
 	e.Cursor.SetMode(cursor.CursorStatic)
 	s.editor = e
-	for i, ph := range []string{"bucket name, e.g. examplebucket", "e.g. src/ (empty = whole bucket)"} {
-		in := textinput.New()
-		in.Placeholder = ph
-		in.CharLimit = 1024
-		in.Cursor.SetMode(cursor.CursorStatic)
-		in.Prompt = []string{"Bucket: ", "Prefix: "}[i]
-		s.scope[i] = in
-	}
-	s.path = textinput.New()
-	s.path.CharLimit = 4096
-	s.path.Cursor.SetMode(cursor.CursorStatic)
-	for i, ph := range []string{"e.g. 192.0.2.10 (empty = unknown)", "yes / no (empty = unknown)", "RFC 3339 or now (empty = unknown)"} {
-		in := textinput.New()
-		in.Placeholder = ph
-		in.CharLimit = 64
-		in.Cursor.SetMode(cursor.CursorStatic)
-		in.Prompt = []string{"Source IP: ", "HTTPS:     ", "Time:      "}[i]
-		s.ctxIn[i] = in
-	}
+	s.scope[0] = st.Input("Bucket: ", "bucket name, e.g. examplebucket", 63)
+	s.scope[1] = st.Input("Prefix: ", "e.g. src/ (empty = whole bucket)", 1024)
+	s.path = st.Input("", "", 4096)
+	s.ctxIn[0] = st.Input("Source IP: ", "e.g. 192.0.2.10 (empty = unknown)", 64)
+	s.ctxIn[1] = st.Input("HTTPS:     ", "yes / no (empty = unknown)", 8)
+	s.ctxIn[2] = st.Input("Time:      ", "RFC 3339 or now (empty = unknown)", 64)
 	s.identity = CompileIdentity(nil)
 	s.recompute()
 	return s

@@ -141,11 +141,7 @@ func NewRolesScreen(svc *Services, st Styles, now func() time.Time) *RolesScreen
 	}
 	s.spin = spinner.New(spinner.WithSpinner(spinner.Line))
 	s.detail = viewport.New(40, 10)
-	s.arnInput = textinput.New()
-	s.arnInput.Placeholder = "acs:ram::<account id>:role/<role name>"
-	s.arnInput.Prompt = "Role ARN: "
-	s.arnInput.CharLimit = 256
-	s.arnInput.Cursor.SetMode(cursor.CursorStatic)
+	s.arnInput = st.Input("Role ARN: ", "acs:ram::<account id>:role/<role name>", 256)
 	s.list.FilterInput.Cursor.SetMode(cursor.CursorStatic)
 	s.loading = true
 	return s

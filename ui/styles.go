@@ -3,6 +3,8 @@ package ui
 import (
 	"strings"
 
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/textinput"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 )
@@ -131,4 +133,20 @@ func padBlock(s string, w int) string {
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// Input makes a one-line text field in the console's look: a static cursor (no blink timer),
+// and with NoColor no styling at all (the placeholder stays readable as plain text).
+func (s Styles) Input(prompt, placeholder string, limit int) textinput.Model {
+	in := textinput.New()
+	in.Prompt = prompt
+	in.Placeholder = placeholder
+	in.CharLimit = limit
+	in.Cursor.SetMode(cursor.CursorStatic)
+	if s.NoColor {
+		p := lipgloss.NewStyle()
+		in.PlaceholderStyle, in.CompletionStyle, in.PromptStyle, in.TextStyle = p, p, p, p
+		in.Cursor.Style, in.Cursor.TextStyle = p.Reverse(true), p
+	}
+	return in
 }
