@@ -939,7 +939,9 @@ func (s *PolicyScreen) mainView() string {
 	case modeScope:
 		var b strings.Builder
 		b.WriteString(st.Title.Render("Bucket and prefix for templates and the preview") + "\n")
-		b.WriteString(s.scope[0].View() + "\n" + s.scope[1].View() + "\n")
+		for i := range s.scope {
+			b.WriteString(focusMark(i == s.scopeFocus) + s.scope[i].View() + "\n")
+		}
 		if s.scopeErr != "" {
 			b.WriteString(st.Mark("deny", s.scopeErr) + "\n")
 		}
@@ -953,8 +955,8 @@ func (s *PolicyScreen) mainView() string {
 	case modeContext:
 		var b strings.Builder
 		b.WriteString(st.Title.Render("What the preview assumes about the request") + "\n")
-		for _, in := range s.ctxIn {
-			b.WriteString(in.View() + "\n")
+		for i, in := range s.ctxIn {
+			b.WriteString(focusMark(i == s.ctxFocus) + in.View() + "\n")
 		}
 		if s.ctxErr != "" {
 			b.WriteString(st.Mark("deny", s.ctxErr) + "\n")
@@ -964,11 +966,20 @@ func (s *PolicyScreen) mainView() string {
 	}
 	head := st.Title.Render("Session policy")
 	if s.mode == modeEdit {
-		head += st.Muted.Render("  editing — esc to stop")
+		li := s.editor.LineInfo()
+		head += st.Muted.Render(fmt.Sprintf("  editing line %d, col %d — esc to stop", s.editor.Line()+1, li.StartColumn+li.ColumnOffset+1))
 	} else {
 		head += st.Muted.Render("  e edit · t template")
 	}
 	return head + "\n" + s.editor.View()
+}
+
+// focusMark marks the focused field of a form with a glyph (no colour needed to see it).
+func focusMark(focused bool) string {
+	if focused {
+		return GlyphSelected + " "
+	}
+	return "  "
 }
 
 func templateBlurb(name string) string {

@@ -505,3 +505,28 @@ func TestPolicyCloneKeepsOrForgetsTheRole(t *testing.T) {
 		t.Errorf("get inside for a role whose policies are unknown: %+v", c)
 	}
 }
+
+// Without colour there is no visible cursor: the editor says where it is and forms mark the
+// focused field with a glyph.
+func TestPolicyPositionWithoutColour(t *testing.T) {
+	t.Parallel()
+	d, _ := onPolicy(t)
+	d.keys("e")
+	d.typeText(`{"a"`)
+	if v := d.view(); !strings.Contains(v, "editing line 1, col 5") {
+		t.Errorf("no position after typing:\n%s", v)
+	}
+	d.keys("enter")
+	d.typeText("x")
+	if v := d.view(); !strings.Contains(v, "editing line 2, col 2") {
+		t.Errorf("no position on line 2:\n%s", v)
+	}
+	d.keys("esc", "b")
+	if v := d.view(); !strings.Contains(v, "> Bucket: ") || !strings.Contains(v, "  Prefix: ") {
+		t.Errorf("focused field not marked:\n%s", v)
+	}
+	d.keys("down")
+	if v := d.view(); !strings.Contains(v, "  Bucket: ") || !strings.Contains(v, "> Prefix: ") {
+		t.Errorf("focus mark did not move:\n%s", v)
+	}
+}
