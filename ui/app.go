@@ -199,9 +199,8 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			a.setError(ErrorMsg{Context: "advancing the sandbox clock", Err: msg.err})
 			return a, next
 		}
-		// Presses run concurrently and each answer carries the sandbox's offset after that
-		// press; the clock only moves forward, so the largest answer is the current one and a
-		// smaller one arriving late is stale.
+		// Each answer carries the sandbox's offset after that request; the clock only moves
+		// forward here, so an answer no larger than the one shown adds nothing.
 		if msg.offset <= a.clockOffset {
 			return a, next
 		}
