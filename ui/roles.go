@@ -793,6 +793,14 @@ func (d roleDelegate) Render(w io.Writer, m list.Model, index int, it list.Item)
 		tag = " (recent)"
 	}
 	line := cursor + mark + " " + r.Name + tag
+	if m.Width() >= 60 {
+		// Room for columns: name, longest session, description.
+		maxs := GlyphUnknown
+		if r.MaxSessionDuration > 0 {
+			maxs = humanDuration(r.MaxSessionDuration)
+		}
+		line = cursor + mark + " " + padRight(r.Name+tag, 26) + " " + padRight(maxs, 4)
+	}
 	if r.Description != "" {
 		line += st.Muted.Render("  " + r.Description)
 	}
