@@ -376,7 +376,7 @@ func (a *App) layout(force bool) {
 }
 
 func (a *App) helpView() string {
-	km := combinedKeyMap{screen: a.screens[a.active].KeyMap(), global: a.keys}
+	km := combinedKeyMap{screen: a.screens[a.active].KeyMap(), global: a.keys, focused: a.screens[a.active].InputFocused()}
 	h := a.help
 	h.Width = a.width
 	if !a.fullHelp {
@@ -398,7 +398,7 @@ func (a *App) helpView() string {
 	if km.screen != nil {
 		screen = km.screen.FullHelp()
 	}
-	global := combinedKeyMap{global: a.keys}.FullHelp()
+	global := combinedKeyMap{global: a.keys, focused: km.focused}.FullHelp()
 	return strings.TrimRight(h.FullHelpView(screen)+"\n"+h.FullHelpView(global), "\n")
 }
 

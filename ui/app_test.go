@@ -101,6 +101,9 @@ func TestAppFocusedFieldGetsKeysFirst(t *testing.T) {
 	if !d.app().Screen(ScreenRoles).InputFocused() {
 		t.Fatal("the ARN field should have focus")
 	}
+	if help := lastLine(d.view()); !strings.Contains(help, "ctrl+c quit") || strings.Contains(help, "? help") {
+		t.Errorf("help while a field has focus: %q", help)
+	}
 	d.keys("q", "?")
 	if d.quit {
 		t.Fatal("q quit while a field had focus")
@@ -316,4 +319,9 @@ func TestAppViewFitsTheTerminal(t *testing.T) {
 			}
 		}
 	}
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return lines[len(lines)-1]
 }

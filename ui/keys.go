@@ -56,15 +56,21 @@ func jumpTarget(msg tea.KeyMsg) (ScreenID, bool) {
 }
 
 // combinedKeyMap shows a screen's bindings followed by the global ones.
+// While a field has focus (focused), only ctrl+c, tab/shift+tab and alt+1…5 are global, and
+// help says so.
 type combinedKeyMap struct {
-	screen help.KeyMap
-	global GlobalKeys
+	screen  help.KeyMap
+	global  GlobalKeys
+	focused bool
 }
 
 func (c combinedKeyMap) ShortHelp() []key.Binding {
 	var out []key.Binding
 	if c.screen != nil {
 		out = append(out, c.screen.ShortHelp()...)
+	}
+	if c.focused {
+		return append(out, c.global.Force)
 	}
 	return append(out, c.global.Help, c.global.Quit)
 }
@@ -75,6 +81,9 @@ func (c combinedKeyMap) FullHelp() [][]key.Binding {
 		out = append(out, c.screen.FullHelp()...)
 	}
 	g := c.global
+	if c.focused {
+		return append(out, []key.Binding{g.Next, g.Prev, g.Jump}, []key.Binding{g.Force})
+	}
 	return append(out,
 		[]key.Binding{g.Next, g.Prev, g.Jump},
 		[]key.Binding{g.Back, g.Help, g.Quit, g.Force, g.Advance})
