@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/help"
@@ -36,6 +38,7 @@ type PolicyKeys struct {
 	PrevFinding key.Binding
 	Context     key.Binding
 	Clear       key.Binding
+	Fix         key.Binding
 	// While editing.
 	EditFinding key.Binding
 	Done        key.Binding
@@ -54,10 +57,11 @@ func newPolicyKeys() PolicyKeys {
 		Open:        key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open file")),
 		Save:        key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save file")),
 		Minify:      key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "minify")),
-		NextFinding: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "go to next finding")),
+		NextFinding: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next finding")),
 		PrevFinding: key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "previous finding")),
 		Context:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "preview context")),
 		Clear:       key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "no session policy")),
+		Fix:         key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "apply the finding's fix")),
 		EditFinding: key.NewBinding(key.WithKeys("ctrl+g"), key.WithHelp("ctrl+g", "next finding")),
 		Done:        key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "stop editing")),
 		Up:          key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑", "up")),
@@ -289,12 +293,14 @@ func (s *PolicyScreen) KeyMap() help.KeyMap {
 	k.Clear.SetEnabled(has)
 	k.NextFinding.SetEnabled(len(s.findings) > 0 && s.hasLines())
 	k.PrevFinding.SetEnabled(len(s.findings) > 1 && s.hasLines())
+	_, fixable := s.fixable()
+	k.Fix.SetEnabled(fixable)
 	return bindings{
-		short: []key.Binding{k.Edit, k.Template, k.NextFinding, k.Minify, k.Context},
+		short: []key.Binding{k.Edit, k.Template, k.NextFinding, k.Fix, k.Minify, k.Context},
 		full: [][]key.Binding{
 			{k.Edit, k.Template, k.Scope, k.Clear},
 			{k.Open, k.Save, k.Minify},
-			{k.NextFinding, k.PrevFinding, k.Context},
+			{k.NextFinding, k.PrevFinding, k.Fix, k.Context},
 		},
 	}
 }
@@ -528,6 +534,8 @@ func (s *PolicyScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 		s.ctxFocus = 0
 		s.ctxErr = ""
 		return s.ctxIn[0].Focus()
+	case keyIs(msg, k.Fix):
+		return s.applyFix()
 	case keyIs(msg, k.Clear):
 		if s.Doc() == "" {
 			return nil
@@ -567,6 +575,88 @@ func (s *PolicyScreen) jumpFinding(dir int) tea.Cmd {
 	s.gotoLine(f.Line, f.Col)
 	s.mode = modeEdit
 	return s.editor.Focus()
+}
+
+// fixable returns the finding whose fix f applies: the one last jumped to when it has a fix,
+// else the first finding with one.
+func (s *PolicyScreen) fixable() (policy.Finding, bool) {
+	if s.shownSeq != s.editSeq {
+		return policy.Finding{}, false // the findings describe an older text
+	}
+	if s.findingAt >= 0 && s.findingAt < len(s.findings) && s.findings[s.findingAt].Fix != "" {
+		return s.findings[s.findingAt], true
+	}
+	for _, f := range s.findings {
+		if f.Fix != "" {
+			return f, true
+		}
+	}
+	return policy.Finding{}, false
+}
+
+// applyFix applies a finding's fix: a whole document (Line 0, e.g. the minified form) or the
+// JSON string that starts at the finding's position (e.g. a "did you mean" action).
+func (s *PolicyScreen) applyFix() tea.Cmd {
+	f, ok := s.fixable()
+	if !ok {
+		return nil
+	}
+	doc := s.Doc()
+	if f.Line == 0 {
+		return tea.Batch(s.setDoc(f.Fix), func() tea.Msg { return StatusMsg{Text: "applied: " + f.Message} })
+	}
+	fixed, err := replaceStringAt(doc, f.Line, f.Col, f.Fix)
+	if err != nil {
+		return func() tea.Msg { return ErrorMsg{Context: "applying the fix", Err: err} }
+	}
+	text := fmt.Sprintf("line %d: now %q", f.Line, f.Fix)
+	return tea.Batch(s.setDoc(fixed), func() tea.Msg { return StatusMsg{Text: text} })
+}
+
+// replaceStringAt replaces the JSON string literal that starts at 1-based line and col with
+// value (JSON-escaped).
+func replaceStringAt(doc string, line, col int, value string) (string, error) {
+	lines := strings.Split(doc, "\n")
+	if line < 1 || line > len(lines) {
+		return "", fmt.Errorf("line %d is outside the document (%d lines)", line, len(lines))
+	}
+	l := lines[line-1]
+	start := col - 1
+	if start < 0 || start >= len(l) || l[start] != '"' {
+		// Columns may count runes: find the quote at that rune position.
+		start = -1
+		for i, n := 0, 0; i < len(l); n++ {
+			_, size := utf8.DecodeRuneInString(l[i:])
+			if n == col-1 && l[i] == '"' {
+				start = i
+				break
+			}
+			i += size
+		}
+		if start < 0 {
+			return "", fmt.Errorf("line %d, col %d: no string starts there (the text changed?)", line, col)
+		}
+	}
+	end := -1
+	for i := start + 1; i < len(l); i++ {
+		if l[i] == '\\' {
+			i++
+			continue
+		}
+		if l[i] == '"' {
+			end = i
+			break
+		}
+	}
+	if end < 0 {
+		return "", fmt.Errorf("line %d, col %d: the string does not end on its line", line, col)
+	}
+	quoted, err := json.Marshal(value)
+	if err != nil {
+		return "", err
+	}
+	lines[line-1] = l[:start] + string(quoted) + l[end+1:]
+	return strings.Join(lines, "\n"), nil
 }
 
 // gotoLine puts the editor's cursor on 1-based line and col.
@@ -1064,6 +1154,7 @@ func (s *PolicyScreen) findingLines(room, w int) string {
 	if len(s.findings) == 0 {
 		return fitBlock(st.Mark("ok", "no findings"), w, room)
 	}
+	fix, hasFix := s.fixable()
 	var lines []string
 	for i, f := range s.findings {
 		kind := "warn"
@@ -1077,9 +1168,13 @@ func (s *PolicyScreen) findingLines(room, w int) string {
 		if f.Line > 0 {
 			where = fmt.Sprintf("L%d", f.Line)
 		}
-		text := fmt.Sprintf("%s %s: %s", where, f.Severity, f.Message)
+		sev := string(f.Severity)
+		if hasFix && f == fix {
+			sev += " (f fixes)"
+		}
+		text := fmt.Sprintf("%s %s: %s", where, sev, f.Message)
 		if f.Path != "" {
-			text = fmt.Sprintf("%s %s: %s: %s", where, f.Severity, f.Path, f.Message)
+			text = fmt.Sprintf("%s %s: %s: %s", where, sev, f.Path, f.Message)
 		}
 		line := st.Mark(kind, text)
 		if i == s.findingAt {

@@ -530,3 +530,63 @@ func TestPolicyPositionWithoutColour(t *testing.T) {
 		t.Errorf("focus mark did not move:\n%s", v)
 	}
 }
+
+func TestReplaceStringAt(t *testing.T) {
+	tests := []struct {
+		name      string
+		doc       string
+		line, col int
+		value     string
+		want      string
+		err       string
+	}{
+		{"action", "{\n  \"Action\": \"oss:PutObjec\",\n}", 2, 13, "oss:PutObject", "{\n  \"Action\": \"oss:PutObject\",\n}", ""},
+		{"escapes inside", `{"A": "a\"b", "B": 1}`, 1, 7, `x"y`, `{"A": "x\"y", "B": 1}`, ""},
+		{"rune columns", `{"é": "bad"}`, 1, 7, "good", `{"é": "good"}`, ""},
+		{"no string there", `{"A": 1}`, 1, 7, "x", "", "no string starts there"},
+		{"line outside", `{}`, 3, 1, "x", "", "outside the document"},
+		{"unterminated", `{"A": "abc`, 1, 7, "x", "", "does not end on its line"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := replaceStringAt(tt.doc, tt.line, tt.col, tt.value)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("err = %v, want %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Fatalf("got %q, %v; want %q", got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestPolicyApplyFix(t *testing.T) {
+	t.Parallel()
+	d, p := onPolicy(t)
+	d.keys("b", "enter")
+	d.typeText("src/")
+	d.keys("enter")
+	doc := "{\n  \"Version\": \"1\",\n  \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"oss:PutObjec\", \"Resource\": \"acs:oss:*:*:examplebucket/src/*\"}]\n}"
+	d.send(CloneIssueMsg{Record: model.AuditRecord{SessionPolicy: doc}})
+	if v := d.view(); !strings.Contains(v, "L3 warning (f fixes): Statement[0].Action: unknown action") {
+		t.Fatalf("the fix is not offered:\n%s", v)
+	}
+	d.keys("f")
+	if !strings.Contains(p.Doc(), `"oss:PutObject"`) || strings.Contains(p.Doc(), `"oss:PutObjec"`) {
+		t.Fatalf("fix not applied: %q", p.Doc())
+	}
+	for _, f := range p.Findings() {
+		if strings.Contains(f.Message, "PutObjec\"") {
+			t.Errorf("finding survived the fix: %+v", f)
+		}
+	}
+	if c := cell(p, "put", "inside"); c.Verdict != VerdictAllow {
+		t.Errorf("put inside not allowed after the fix: %+v", c)
+	}
+	if v := d.view(); !strings.Contains(v, `line 3: now "oss:PutObject"`) {
+		t.Errorf("no status after the fix:\n%s", v)
+	}
+}
