@@ -143,7 +143,7 @@ func TestPolicyTypingValidatesDebounced(t *testing.T) {
 		t.Fatalf("findings = %+v", fs)
 	}
 	v := d.view()
-	if !strings.Contains(v, "✗ L1 error: Statement[0].Effect") {
+	if !strings.Contains(v, "✗ L1 error (f fixes): Statement[0].Effect") {
 		t.Errorf("finding not shown with its line:\n%s", v)
 	}
 	if c := cell(p, "put", "inside"); c.Verdict != VerdictUnknown || !strings.Contains(c.Reason, "errors") {
