@@ -414,7 +414,7 @@ func (s *RolesScreen) applyDetail(msg roleDetailMsg) tea.Cmd {
 		if r.ARN != arn {
 			s.details[r.ARN] = r
 		}
-		s.upsertItem(r)
+		cmds = append(cmds, s.upsertItem(r))
 	}
 	if s.chooseARN == arn {
 		s.chooseARN = ""
@@ -448,18 +448,26 @@ func (s *RolesScreen) roleByARN(arn string) model.Role {
 	return model.Role{Name: roleNameFromARN(arn), ARN: arn, Source: "typed"}
 }
 
-// upsertItem updates a role's list entry (keeping its source) or adds it at the top.
-func (s *RolesScreen) upsertItem(r model.Role) {
-	for i, it := range s.list.Items() {
-		old := it.(roleItem).role
-		if old.ARN == r.ARN {
-			r.Source = old.Source
-			s.list.SetItem(i, roleItem{r})
-			return
+// upsertItem updates a role's list entry (keeping its source) or adds it at the top. It hands
+// the list a fresh slice rather than editing the current one in place: a filter command of the
+// list may still be reading the old slice on another goroutine.
+func (s *RolesScreen) upsertItem(r model.Role) tea.Cmd {
+	old := s.list.Items()
+	items := make([]list.Item, 0, len(old)+1)
+	found := false
+	for _, it := range old {
+		if o := it.(roleItem).role; o.ARN == r.ARN {
+			r.Source, found = o.Source, true
+			it = roleItem{r}
 		}
+		items = append(items, it)
 	}
-	s.list.InsertItem(0, roleItem{r})
+	if found {
+		return s.list.SetItems(items)
+	}
+	cmd := s.list.SetItems(append([]list.Item{roleItem{r}}, items...))
 	s.list.Select(0)
+	return cmd
 }
 
 func (s *RolesScreen) choose(r model.Role) tea.Cmd {
@@ -521,13 +529,13 @@ func (s *RolesScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 			s.arnInput.Blur()
 			s.arnInput.SetValue("")
 			r := model.Role{Name: roleNameFromARN(arn), ARN: arn, Source: "typed"}
-			s.upsertItem(r)
+			upsert := s.upsertItem(r)
 			delete(s.detailErr, arn)
 			s.detailReq++
 			s.loadingARN = arn
 			s.chooseARN = arn
 			s.refreshDetail()
-			return tea.Batch(getRole(s.svc.Roles, s.detailReq, arn), s.spin.Tick)
+			return tea.Batch(upsert, getRole(s.svc.Roles, s.detailReq, arn), s.spin.Tick)
 		}
 		var cmd tea.Cmd
 		s.arnInput, cmd = s.arnInput.Update(msg)
