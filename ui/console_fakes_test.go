@@ -141,7 +141,7 @@ type consoleDriver struct {
 	msgs []tea.Msg // every message delivered, for assertions
 }
 
-const cCmdWait = 100 * time.Millisecond // longer than any fake service needs, shorter than every timer
+const cCmdWait = 200 * time.Millisecond // ample for a fake service under load; shorter than the policy debounce and every other timer
 
 func newConsoleDriver(t testing.TB, m tea.Model) *consoleDriver {
 	d := &consoleDriver{t: t, m: m}
