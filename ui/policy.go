@@ -113,6 +113,9 @@ type PolicyScreen struct {
 	scopeSet       bool
 	tplCursor      int
 	pendingTpl     string
+	tplNames       []string        // menu order: base templates, then overlays
+	tplOverlay     map[string]bool // overlays (Deny-only additions such as no-delete)
+	tplChecked     map[string]bool // overlays ticked in the menu
 	scope          [2]textinput.Model
 	scopeFocus     int
 	scopeErr       string
@@ -196,6 +199,8 @@ func NewPolicyScreen(svc *Services, st Styles, now func() time.Time) *PolicyScre
 	s.ctxIn[0] = st.Input("Source IP: ", "e.g. 192.0.2.10 (empty = unknown)", 64)
 	s.ctxIn[1] = st.Input("HTTPS:     ", "yes / no (empty = unknown)", 8)
 	s.ctxIn[2] = st.Input("Time:      ", "RFC 3339 or now (empty = unknown)", 64)
+	s.tplNames, s.tplOverlay = templateMenu()
+	s.tplChecked = map[string]bool{}
 	s.identity = CompileIdentity(nil)
 	s.recompute()
 	return s
@@ -278,7 +283,9 @@ func (s *PolicyScreen) KeyMap() help.KeyMap {
 		k.EditFinding.SetEnabled(len(s.findings) > 0 && s.hasLines())
 		return bindings{short: []key.Binding{k.Done, k.EditFinding}}
 	case modeTemplate:
-		return bindings{short: []key.Binding{k.Up, k.Down, k.Accept, k.Cancel}}
+		tick := key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "tick overlay"))
+		tick.SetEnabled(s.tplOverlay[s.tplNames[s.tplCursor]])
+		return bindings{short: []key.Binding{k.Up, k.Down, k.Accept, tick, k.Cancel}}
 	case modeScope, modeContext:
 		next := key.NewBinding(key.WithKeys("down"), key.WithHelp("↑/↓", "field"))
 		return bindings{short: []key.Binding{next, k.Accept, k.Cancel}}
@@ -689,9 +696,25 @@ func (s *PolicyScreen) minify() tea.Cmd {
 	})
 }
 
+// templateMenu sorts the engine's templates into bases and overlays: an overlay is one the
+// engine refuses on its own (a Deny-only session policy allows nothing).
+func templateMenu() (names []string, overlay map[string]bool) {
+	overlay = map[string]bool{}
+	var bases, overlays []string
+	for _, n := range policy.TemplateNames {
+		if _, err := policy.Template(n, "examplebucket", "p/"); err != nil && strings.Contains(err.Error(), "overlay") {
+			overlay[n] = true
+			overlays = append(overlays, n)
+			continue
+		}
+		bases = append(bases, n)
+	}
+	return append(bases, overlays...), overlay
+}
+
 func (s *PolicyScreen) templateKey(msg tea.KeyMsg) tea.Cmd {
 	k := s.keys
-	n := len(policy.TemplateNames)
+	n := len(s.tplNames)
 	switch {
 	case keyIs(msg, k.Cancel):
 		s.mode = modeBrowse
@@ -699,8 +722,17 @@ func (s *PolicyScreen) templateKey(msg tea.KeyMsg) tea.Cmd {
 		s.tplCursor = (s.tplCursor + n - 1) % n
 	case keyIs(msg, k.Down):
 		s.tplCursor = (s.tplCursor + 1) % n
+	case msg.Type == tea.KeySpace || keyIs(msg, k.Accept) && s.tplOverlay[s.tplNames[s.tplCursor]]:
+		if name := s.tplNames[s.tplCursor]; s.tplOverlay[name] {
+			s.tplChecked[name] = !s.tplChecked[name]
+		}
 	case keyIs(msg, k.Accept):
-		name := policy.TemplateNames[s.tplCursor]
+		name := s.tplNames[s.tplCursor]
+		for _, o := range s.tplNames {
+			if s.tplChecked[o] {
+				name += "," + o
+			}
+		}
 		if !s.scopeSet {
 			s.pendingTpl = name
 			return s.openScope()
@@ -1011,9 +1043,16 @@ func (s *PolicyScreen) mainView() string {
 	case modeTemplate:
 		var b strings.Builder
 		b.WriteString(st.Title.Render("Start from a template") + "\n")
-		for i, n := range policy.TemplateNames {
+		for i, n := range s.tplNames {
 			cur := "  "
 			line := fmt.Sprintf("%d %s  %s", i+1, n, templateBlurb(n))
+			if s.tplOverlay[n] {
+				box := "[ ]"
+				if s.tplChecked[n] {
+					box = "[" + GlyphOK + "]"
+				}
+				line = fmt.Sprintf("%d %s + %s  %s (space ticks)", i+1, box, n, templateBlurb(n))
+			}
 			if i == s.tplCursor {
 				cur = GlyphSelected + " "
 				line = st.Selected.Render(line)

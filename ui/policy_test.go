@@ -591,3 +591,33 @@ func TestPolicyApplyFix(t *testing.T) {
 		t.Errorf("no status after the fix:\n%s", v)
 	}
 }
+
+func TestPolicyTemplateOverlay(t *testing.T) {
+	t.Parallel()
+	d, p := onPolicy(t)
+	uploadOnly(t, d)
+	d.keys("t")
+	if v := d.view(); !strings.Contains(v, "[ ] + no-delete") {
+		t.Fatalf("no-delete is not offered as an overlay:\n%s", v)
+	}
+	d.keys("5", "space")
+	if v := d.view(); !strings.Contains(v, "[✓] + no-delete") {
+		t.Fatalf("space did not tick the overlay:\n%s", v)
+	}
+	d.keys("3", "enter") // read-write + no-delete
+	want, err := policy.Template("read-write,no-delete", "examplebucket", "src/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Doc() != strings.TrimSpace(want) {
+		t.Fatalf("doc = %q", p.Doc())
+	}
+	if c := cell(p, "delete", "inside"); c.Verdict != VerdictDeny || c.Layer != "session" {
+		t.Errorf("delete inside = %+v, want Deny by the session overlay", c)
+	}
+	// Enter on an overlay line ticks it rather than applying a Deny-only policy.
+	d.keys("t", "5", "enter")
+	if p.mode != modeTemplate {
+		t.Fatal("enter on an overlay closed the menu")
+	}
+}
