@@ -66,6 +66,9 @@ type callerMsg struct {
 	err    error
 }
 
+// callerKnownMsg tells the screens who the console acts as (sent once Whoami answers).
+type callerKnownMsg struct{ caller model.Caller }
+
 // advancedMsg answers a sandbox clock advance.
 type advancedMsg struct {
 	offset time.Duration
@@ -187,7 +190,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if a.svc.AccountID == "" {
 			a.svc.AccountID = c.AccountID
 		}
-		return a, nil
+		return a, a.broadcast(callerKnownMsg{caller: c})
 	case advancedMsg:
 		a.advancing = false
 		var next tea.Cmd

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -22,6 +23,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/stsdeck/stsdeck/model"
+	"github.com/stsdeck/stsdeck/model/policy"
 )
 
 // RolesKeys are the Roles screen's own bindings (the list's cursor and filter keys come from
@@ -87,6 +89,7 @@ type RolesScreen struct {
 	expanded   bool
 	detailFor  string // ARN the viewport content was rendered for
 	detailKey  string // cache key of the rendered content
+	caller     *model.Caller
 }
 
 // rolesLoadedMsg answers the role listing.
@@ -317,6 +320,12 @@ func (s *RolesScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		return s, nil
 	case CloneIssueMsg:
 		s.chosen = msg.Record.RoleARN
+		return s, nil
+	case callerKnownMsg:
+		c := msg.caller
+		s.caller = &c
+		s.detailKey = ""
+		s.refreshDetail()
 		return s, nil
 	case tea.KeyMsg:
 		return s, s.handleKey(msg)
@@ -698,6 +707,10 @@ func (s *RolesScreen) renderDetail(r model.Role, have bool, errText string) stri
 	case have:
 		field("Trusted", GlyphUnknown+" trust policy not returned")
 	}
+	if r.TrustPolicy != "" && s.caller != nil {
+		kind, text := TrustsCaller(r.TrustPolicy, r.ARN, *s.caller)
+		field("You", st.Mark(kind, text))
+	}
 	switch {
 	case r.Policies == nil && have:
 		field("Policies", GlyphUnknown+" could not be read")
@@ -826,6 +839,65 @@ func shortError(err error) string {
 		return strings.ToUpper(ae.Service) + " " + ae.Operation + " refused: " + ae.Code + " (details on the status line)"
 	}
 	return "see the status line"
+}
+
+// TrustsCaller says whether a role's trust policy lets the console's caller assume it, as a
+// Styles.Mark kind and a sentence. It judges the trust policy only: the caller's own policies
+// must also allow sts:AssumeRole, and the console cannot always read them.
+func TrustsCaller(trustDoc, roleARN string, c model.Caller) (kind, text string) {
+	who := shortARN(c.ARN)
+	p := callerPrincipal(c)
+	trust, err := policy.Parse("trust policy", []byte(trustDoc), policy.KindTrust)
+	if err != nil {
+		return "unknown", "cannot tell: the trust policy does not parse (" + err.Error() + ")"
+	}
+	r := policy.EvaluateAssumeRole(p, roleARN, nil, trust, nil)
+	if r.Reason == "root-refused" {
+		return "deny", "STS refuses the account's root key: act as a RAM user"
+	}
+	switch {
+	case r.Trust.Decision == policy.DecisionAllow:
+		return "ok", "trusts " + who + " (your own policies must allow sts:AssumeRole too)"
+	case r.Trust.Decision == policy.DecisionExplicitDeny:
+		return "deny", "the trust policy denies " + who
+	case slices.Contains(r.Trust.Indeterminate, policy.KeyExternalID):
+		return "warn", "trusts " + who + " only with the right external id"
+	case len(r.Trust.Indeterminate) > 0:
+		return "unknown", "trusts " + who + " only when " + strings.Join(r.Trust.Indeterminate, ", ") + " match"
+	}
+	return "deny", "does not trust " + who + ": AssumeRole would be refused"
+}
+
+// callerPrincipal reads a caller's ARN: acs:ram::<acct>:root, :user/<name>,
+// :assumed-role/<role>/<session>.
+func callerPrincipal(c model.Caller) policy.Principal {
+	p := policy.Principal{AccountID: c.AccountID, ID: c.UserID}
+	rest := c.ARN
+	if i := strings.LastIndex(rest, ":"); i >= 0 {
+		rest = rest[i+1:]
+	}
+	switch {
+	case rest == "root":
+		p.Type = "root"
+	case strings.HasPrefix(rest, "user/"):
+		p.Type, p.Name = "user", strings.TrimPrefix(rest, "user/")
+	case strings.HasPrefix(rest, "assumed-role/"):
+		parts := strings.SplitN(strings.TrimPrefix(rest, "assumed-role/"), "/", 2)
+		p.Type, p.Name = "role", parts[0]
+		if len(parts) == 2 {
+			p.SessionName = parts[1]
+		}
+		p.ID = c.RoleID
+	default:
+		p.Type = "user"
+		p.Name = rest
+	}
+	if p.AccountID == "" {
+		if m := regexp.MustCompile(`^acs:ram::([0-9]+):`).FindStringSubmatch(c.ARN); m != nil {
+			p.AccountID = m[1]
+		}
+	}
+	return p
 }
 
 // TrustPrincipals says in words who a trust policy lets assume the role, one line per principal.

@@ -47,15 +47,19 @@ func TestRolesListAndDetail(t *testing.T) {
 			t.Errorf("view lacks %q:\n%s", want, v)
 		}
 	}
-	if strings.Contains(v, `"oss:PutObject"`) {
+	if strings.Contains(v, `"Statement": [`) {
 		t.Error("policy document shown before expanding")
 	}
 	d.keys("p")
+	if v := d.view(); !strings.Contains(v, `"Statement": [`) || strings.Contains(v, `"oss:PutObject"`) {
+		t.Errorf("p did not expand the documents (the action is further down):\n%s", v)
+	}
+	d.keys("J") // scroll the detail pane
 	if v := d.view(); !strings.Contains(v, `"oss:PutObject"`) {
-		t.Errorf("p did not expand the documents:\n%s", v)
+		t.Errorf("J did not scroll the documents:\n%s", v)
 	}
 	d.keys("esc")
-	if strings.Contains(d.view(), `"oss:PutObject"`) {
+	if strings.Contains(d.view(), `"Statement": [`) {
 		t.Error("esc did not collapse the documents")
 	}
 	_ = s
@@ -377,5 +381,38 @@ func TestRolesReload(t *testing.T) {
 	s.Update(cmd().(tea.BatchMsg)[0]())
 	if v := cPlain(s.View()); !strings.Contains(v, "Roles · 3") || !strings.Contains(v, "Added") {
 		t.Errorf("reload did not show the new role:\n%s", v)
+	}
+}
+
+func TestTrustsCaller(t *testing.T) {
+	user := model.Caller{AccountID: cAccount, ARN: "acs:ram::" + cAccount + ":user/sts-issuer", UserID: "2001"}
+	other := model.Caller{AccountID: "999", ARN: "acs:ram::999:user/bob"}
+	rootC := model.Caller{AccountID: cAccount, ARN: "acs:ram::" + cAccount + ":root"}
+	session := model.Caller{AccountID: cAccount, ARN: "acs:ram::" + cAccount + ":assumed-role/ci/run-7", RoleID: "3001"}
+	extID := `{"Version":"1","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"RAM":"acs:ram::` + cAccount + `:root"},"Condition":{"StringEquals":{"sts:ExternalId":"abc"}}}]}`
+	onlyBob := `{"Version":"1","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"RAM":"acs:ram::999:user/bob"}}]}`
+	tests := []struct {
+		name   string
+		trust  string
+		caller model.Caller
+		kind   string
+		text   string
+	}{
+		{"account root trusted, RAM user", cTrustAccount, user, "ok", "trusts user/sts-issuer"},
+		{"role session of the account", cTrustAccount, session, "ok", "trusts assumed-role/ci/run-7"},
+		{"another account", cTrustAccount, other, "deny", "does not trust user/bob"},
+		{"service only", cTrustECS, user, "deny", "does not trust"},
+		{"named user", onlyBob, other, "ok", "trusts user/bob"},
+		{"external id required", extID, user, "warn", "only with the right external id"},
+		{"root key", cTrustAccount, rootC, "deny", "refuses the account's root key"},
+		{"broken trust policy", `{"Statement":`, user, "unknown", "does not parse"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			kind, text := TrustsCaller(tt.trust, "acs:ram::"+cAccount+":role/x", tt.caller)
+			if kind != tt.kind || !strings.Contains(text, tt.text) {
+				t.Errorf("got %s %q, want %s %q", kind, text, tt.kind, tt.text)
+			}
+		})
 	}
 }
