@@ -125,7 +125,7 @@ var masks = []struct {
 	{regexp.MustCompile(`"[0-9A-F]{32}(-\d+)?"`), `"<etag>"`},
 	{regexp.MustCompile(`\b[0-9A-F]{24}\b`), "<request-id>"},
 	{regexp.MustCompile(`\b[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\b`), "<request-id>"},
-	{regexp.MustCompile(`\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?( UTC|Z|[+-]\d{2}:?\d{2})?`), "<time>"},
+	{regexp.MustCompile(`\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?( [A-Z]{2,5}\b|Z|[+-]\d{2}:?\d{2})?`), "<time>"},
 	// Wrapped lines may split a stamp or a random name: allow a line break inside them.
 	{regexp.MustCompile(`\d{8}(?:\n[ \t]*)?-(?:\n[ \t]*)?\d{6}`), "<stamp>"},
 	{regexp.MustCompile(`(\d+h ?)?(\d+m ?)?\d+s left`), "<remaining> left"},
