@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -60,6 +61,33 @@ func FuzzParsePreviewContext(f *testing.F) {
 			if !utf8.ValidString(v) {
 				t.Fatalf("invalid UTF-8 in %+v", c)
 			}
+		}
+	})
+}
+
+// replaceStringAt edits what the operator typed at a position a finding gave: it must never
+// panic, and a success changes only the one line, which then holds the value JSON-quoted.
+func FuzzReplaceStringAt(f *testing.F) {
+	f.Add("{\n  \"Action\": \"oss:PutObjec\",\n}", 2, 13, "oss:PutObject")
+	f.Add(`{"é": "bad"}`, 1, 7, "good")
+	f.Add(`{"A": "a\"b"}`, 1, 7, `x"y`)
+	f.Add(``, 0, 0, "")
+	f.Fuzz(func(t *testing.T, doc string, line, col int, value string) {
+		out, err := replaceStringAt(doc, line, col, value)
+		if err != nil {
+			return
+		}
+		in, got := strings.Split(doc, "\n"), strings.Split(out, "\n")
+		if len(in) != len(got) {
+			t.Fatalf("line count changed: %d → %d", len(in), len(got))
+		}
+		for i := range in {
+			if i != line-1 && in[i] != got[i] {
+				t.Fatalf("line %d changed: %q → %q", i+1, in[i], got[i])
+			}
+		}
+		if q, _ := json.Marshal(value); !strings.Contains(got[line-1], string(q)) {
+			t.Fatalf("line %q lacks %s", got[line-1], q)
 		}
 	})
 }
