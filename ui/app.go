@@ -11,7 +11,12 @@
 // tea.Cmd results and the app forwards every non-key message to every screen. The app owns the
 // header, the tabs, the status line (the one place errors are rendered: return ErrorMsg), the
 // one-second TickMsg, help (each screen's KeyMap), quitting (a screen with `Busy() bool`
-// returning true makes quit ask first) and the sandbox clock key.
+// returning true makes quit ask first) and the sandbox clock key. Besides the messages of
+// screen.go, screens may receive callerKnownMsg (who the console acts as, once Whoami answers).
+//
+// Keys: a screen whose InputFocused() is true gets every key except ctrl+c, tab, shift+tab and
+// alt+1…5; otherwise the app first handles q, ?, ctrl+t (sandbox) and esc (dismissing an
+// error), and the rest goes to the active screen. Runes typed fast arrive one message per rune.
 package ui
 
 import (
