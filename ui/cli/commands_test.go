@@ -522,6 +522,11 @@ func TestLiveModeAgainstSandboxEndpoints(t *testing.T) {
 	if !strings.Contains(r.stdout, "put     Deny (session)  ✗ denied") {
 		t.Errorf("probe table:\n%s", r.stdout)
 	}
+	// The results are recorded under the token's audit record, though another process issued it.
+	r = w.run("", "history", "--json")
+	if !strings.Contains(r.stdout, `"predicted"`) || !strings.Contains(r.stdout, `"op"`) {
+		t.Errorf("history does not carry the probe of the exported token:\n%s", r.stdout)
+	}
 }
 
 // A bucket policy the token may read is part of the prediction: an explicit Deny there is

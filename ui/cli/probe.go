@@ -85,8 +85,8 @@ func runProbe(ctx context.Context, env *Env) int {
 			allAgree = false
 		}
 	}
-	if tok.record.ID != "" && svc.Audit != nil {
-		rec := tok.record
+	if pred.record.ID != "" && svc.Audit != nil {
+		rec := pred.record
 		rec.Probe = rep.Results
 		if err := svc.Audit.Append(rec); err != nil {
 			fmt.Fprintf(env.Stderr, "stsdeck probe: warning: results not recorded: %v\n", err)
@@ -128,6 +128,9 @@ type predictor struct {
 	// identity policy document was readable.
 	sessionKnown, identityKnown bool
 	note                        string
+	// record is the audit record of the token (issued by this command, or found by its
+	// AccessKeyId); the probe's results are appended under its id. Zero when none.
+	record model.AuditRecord
 }
 
 // predictor gathers the policies: the session policy from --policy/--template or the audit
@@ -151,6 +154,7 @@ func (c *cmdFlags) predictor(ctx context.Context, svc *ui.Services, tok *issued,
 				p.sessionKnown = false
 			}
 		}
+		p.record = rec
 	} else if t.policyFile != "" || t.template != "" {
 		if doc, err := c.sessionPolicy(t); err == nil && doc != "" {
 			if pol, err := policy.Parse("session policy", []byte(doc), policy.KindSession); err == nil {
