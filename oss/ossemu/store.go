@@ -451,7 +451,7 @@ func (s *diskStore) writeStream(ctx context.Context, r io.Reader, max int64) (pa
 	}
 	m := md5.New()
 	c := crc64.New(crcTable)
-	size, err = copyHashed(faultWriter{f}, ctxReader{ctx, r}, m, c)
+	size, err = copyHashed(&writebackWriter{w: faultWriter{f}, fd: f.Fd()}, ctxReader{ctx, r}, m, c)
 	if err != nil {
 		return "", 0, nil, 0, err
 	}
@@ -466,6 +466,29 @@ func (s *diskStore) writeStream(ctx context.Context, r io.Reader, max int64) (pa
 		return "", 0, nil, 0, err
 	}
 	return f.Name(), size, m.Sum(nil), c.Sum64(), nil
+}
+
+// writebackWindow is how much written data makes writebackWriter start its writeback.
+const writebackWindow = 8 << 20
+
+// writebackWriter writes sequentially to a file and, every writebackWindow bytes, starts the
+// writeback of what it wrote (startWriteback): the device works while the body is still
+// streaming, and the fsync at the end only waits for the last window.
+type writebackWriter struct {
+	w       io.Writer
+	fd      uintptr
+	off     int64 // bytes written
+	flushed int64 // writeback started up to here
+}
+
+func (w *writebackWriter) Write(p []byte) (int, error) {
+	n, err := w.w.Write(p)
+	w.off += int64(n)
+	if w.off-w.flushed >= writebackWindow {
+		startWriteback(w.fd, w.flushed, w.off-w.flushed)
+		w.flushed = w.off
+	}
+	return n, err
 }
 
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 1<<20); return &b }}
