@@ -61,17 +61,13 @@ func deps() cli.Deps {
 	}
 }
 
-// runConsoleUI connects (a bare console falls back to the embedded sandbox) and runs the
-// console until the operator quits; the terminal is restored either way.
+// runConsoleUI runs the console until the operator quits; the terminal is restored either way.
+// The console draws its first frame at once and connects inside a command (a bare console
+// falls back to the embedded sandbox), so the ECS metadata probe or a sandbox start never
+// delays it.
 func runConsoleUI(ctx context.Context, g cli.Global, env *cli.Env) error {
-	svc, closer, err := connectServices(ctx, g, env)
-	if err != nil {
-		return err
-	}
-	if closer != nil {
-		defer closer()
-	}
-	return ui.Run(ctx, svc, ui.Options{Mouse: g.Mouse, NoColor: env.Getenv("NO_COLOR") != ""})
+	connect := func(ctx context.Context) (*ui.Services, func(), error) { return connectServices(ctx, g, env) }
+	return ui.Run(ctx, nil, ui.Options{Mouse: g.Mouse, NoColor: env.Getenv("NO_COLOR") != "", Connect: connect})
 }
 
 // connectServices resolves credentials (or starts the embedded sandbox) and maps the adapters

@@ -28,6 +28,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
@@ -63,6 +64,28 @@ type App struct {
 	clockOffset    time.Duration
 	advancing      bool          // an Advance request is in flight
 	advancePending time.Duration // presses made meanwhile
+
+	// Connecting after the first frame (Options.Connect): the header shows a spinner until
+	// connectedMsg arrives; the screens' Init runs then.
+	connect    Connector
+	connecting bool
+	spin       spinner.Model
+	ctx        context.Context // cancelled when the console quits (aborts a connection in flight)
+	cancel     context.CancelFunc
+	closer     func() // closes what the connection started (the embedded sandbox)
+	connectErr error
+}
+
+// Connector resolves the console's services (credential chain, maybe the ECS metadata probe or
+// starting the embedded sandbox). The console calls it inside a command, after its first frame;
+// closer (may be nil) is called when the console ends.
+type Connector func(ctx context.Context) (svc *Services, closer func(), err error)
+
+// connectedMsg answers the Connector.
+type connectedMsg struct {
+	svc    *Services
+	closer func()
+	err    error
 }
 
 // callerMsg answers the app's Whoami.
@@ -99,6 +122,17 @@ func newApp(svc *Services, opts Options) *App {
 		help: help.New(),
 		now:  now,
 	}
+	a.ctx, a.cancel = context.WithCancel(context.Background())
+	if opts.Connect != nil {
+		// Services arrive later: the screens share this (empty) value, which connectedMsg
+		// fills in on the event loop before any service is used.
+		a.connect, a.connecting = opts.Connect, true
+		svc.pending = true
+		a.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot))
+		if !opts.NoColor {
+			a.spin.Style = st.Warn
+		}
+	}
 	if opts.NoColor {
 		a.help.Styles = help.Styles{}
 	}
@@ -109,7 +143,9 @@ func newApp(svc *Services, opts Options) *App {
 		ScreenTest:    NewTestScreen(svc, st, now),
 		ScreenHistory: NewHistoryScreen(svc, st, now),
 	}
-	if svc.Where != "" {
+	if a.connecting {
+		a.status, a.statusAt = "connecting: resolving credentials (environment, aliyun CLI config, credentials file, ECS metadata…)", now()
+	} else if svc.Where != "" {
 		a.status, a.statusAt = "credentials: "+svc.Where, now()
 	}
 	a.width, a.height = 80, 24
@@ -117,13 +153,62 @@ func newApp(svc *Services, opts Options) *App {
 	return a
 }
 
-// Init starts every screen, the clock tick and the caller lookup.
+// Init starts the clock tick and either the connection (Options.Connect: the screens start
+// once it answers) or every screen and the caller lookup.
 func (a *App) Init() tea.Cmd {
-	cmds := []tea.Cmd{tick(a.now), whoami(a.svc.Identity)}
+	if a.connecting {
+		return tea.Batch(tick(a.now), a.spin.Tick, connectCmd(a.ctx, a.connect))
+	}
+	return tea.Batch(tick(a.now), a.start())
+}
+
+// start runs the screens' Init and the caller lookup (once services are there).
+func (a *App) start() tea.Cmd {
+	cmds := []tea.Cmd{whoami(a.svc.Identity)}
 	for _, s := range a.screens {
 		cmds = append(cmds, s.Init())
 	}
 	return tea.Batch(cmds...)
+}
+
+func connectCmd(ctx context.Context, connect Connector) tea.Cmd {
+	return func() tea.Msg {
+		svc, closer, err := connect(ctx)
+		if ctx.Err() != nil {
+			// The console ended meanwhile: nobody will receive this.
+			if closer != nil {
+				closer()
+			}
+			return nil
+		}
+		return connectedMsg{svc: svc, closer: closer, err: err}
+	}
+}
+
+// connected installs the services (or the failure) and starts the screens.
+func (a *App) connected(msg connectedMsg) tea.Cmd {
+	a.connecting = false
+	a.closer = msg.closer
+	if msg.err == nil && msg.svc == nil {
+		msg.err = errors.New("the connection returned no services")
+	}
+	if msg.err != nil {
+		// The screens stay unstarted (they would only add "not configured" errors).
+		a.connectErr = msg.err
+		*a.svc = Services{unavailable: msg.err}
+		a.setError(ErrorMsg{Context: "connecting", Err: msg.err})
+		a.layout(true)
+		return nil
+	} else {
+		*a.svc = *msg.svc // the screens hold this pointer
+		a.svc.pending = false
+		a.keys = NewGlobalKeys(a.svc.Sandbox != nil)
+		if a.svc.Where != "" {
+			a.setStatus("credentials: " + a.svc.Where)
+		}
+	}
+	a.layout(true)
+	return a.start()
 }
 
 func tick(now func() time.Time) tea.Cmd {
@@ -184,6 +269,17 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			a.layout(false)
 		}
 		return a, tea.Batch(tick(a.now), a.broadcast(msg))
+	case connectedMsg:
+		return a, a.connected(msg)
+	case spinner.TickMsg:
+		if a.connecting && msg.ID == a.spin.ID() {
+			var cmd tea.Cmd
+			a.spin, cmd = a.spin.Update(msg)
+			return a, cmd
+		}
+		if a.connect != nil && msg.ID == a.spin.ID() {
+			return a, nil // connected: the header's spinner stops
+		}
 	case callerMsg:
 		if msg.err != nil {
 			a.callerErr = true
@@ -301,8 +397,21 @@ func (a *App) requestQuit() tea.Cmd {
 
 func (a *App) quit() tea.Cmd {
 	a.quitting = true
+	a.cancel()
 	return tea.Quit
 }
+
+// Close releases what the connection started (the embedded sandbox); Run calls it at the end.
+func (a *App) Close() {
+	a.cancel()
+	if a.closer != nil {
+		a.closer()
+		a.closer = nil
+	}
+}
+
+// ConnectErr is the Connector's error, if it failed.
+func (a *App) ConnectErr() error { return a.connectErr }
 
 func (a *App) switchTo(id ScreenID) {
 	if id < 0 || id >= screenCount || id == a.active {
@@ -440,6 +549,11 @@ func (a *App) headerView() string {
 		badge = "[" + badge + "]"
 	} else {
 		badge = st.Badge.Render(badge)
+	}
+	if a.connecting {
+		badge = a.spin.View() + " connecting…"
+	} else if a.connectErr != nil {
+		badge = GlyphDeny + " not connected"
 	}
 	acct := a.svc.AccountID
 	if acct == "" {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -324,4 +325,62 @@ func TestAppViewFitsTheTerminal(t *testing.T) {
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	return lines[len(lines)-1]
+}
+
+func TestAppConnectsAfterFirstFrame(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		err     error
+		want    []string // after the connection answers
+		wantErr bool
+	}{
+		{"connected", nil, []string{"[SANDBOX]", "user/sts-issuer", "RamOssTest"}, false},
+		{"failed", errors.New("no credentials in the environment"), []string{"✗ connecting: no credentials in the environment"}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			release := make(chan struct{})
+			closed := make(chan struct{}, 1)
+			connect := func(ctx context.Context) (*Services, func(), error) {
+				<-release // blocks like the ECS metadata probe or a sandbox start
+				if tt.err != nil {
+					return nil, nil, tt.err
+				}
+				return cDemoServices(cDemoRoles()), func() { closed <- struct{}{} }, nil
+			}
+			a := newApp(nil, Options{NoColor: true, Now: cClock, Connect: connect})
+			cmd := a.Init() // must not block: the connection runs inside a command
+			v := cPlain(a.View())
+			for _, w := range []string{"stsdeck", "connecting…", "1 Roles", "5 History", "Connecting…"} {
+				if !strings.Contains(v, w) {
+					t.Errorf("first frame lacks %q:\n%s", w, v)
+				}
+			}
+			close(release)
+			d := &consoleDriver{t: t, m: a}
+			d.run(cmd)
+			v = d.view()
+			for _, w := range tt.want {
+				if !strings.Contains(v, w) {
+					t.Errorf("after connecting, view lacks %q:\n%s", w, v)
+				}
+			}
+			if strings.Contains(v, "connecting…") {
+				t.Errorf("still connecting after the answer:\n%s", v)
+			}
+			if got := a.ConnectErr() != nil; got != tt.wantErr {
+				t.Errorf("ConnectErr() = %v, want error %v", a.ConnectErr(), tt.wantErr)
+			}
+			a.Close()
+			if !tt.wantErr {
+				select {
+				case <-closed:
+				default:
+					t.Error("Close did not call the connection's closer")
+				}
+			}
+		})
+	}
 }

@@ -79,7 +79,7 @@ func NewHistoryScreen(svc *Services, st Styles, now func() time.Time) *HistorySc
 		now = time.Now
 	}
 	s := &HistoryScreen{svc: svc, st: st, now: now, keys: newHistoryKeys()}
-	if svc.Audit == nil {
+	if svc.Audit == nil && !svc.Pending() {
 		s.loadErr = "no audit log configured"
 	}
 	s.clock = now()

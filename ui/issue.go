@@ -453,6 +453,10 @@ func (s *IssueScreen) issue(reissue bool) tea.Cmd {
 			req.Policy = s.policy.Doc
 		}
 	}
+	if s.svc.Pending() {
+		s.lastErr = "still connecting: wait for the header to show SANDBOX or LIVE"
+		return nil
+	}
 	if s.svc.Issuer == nil {
 		s.lastErr = "no STS connection (TokenIssuer not configured)"
 		return nil

@@ -529,6 +529,11 @@ func (s *RolesScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 			return nil
 		case keyIs(msg, k.Accept):
 			arn := strings.TrimSpace(s.arnInput.Value())
+			if s.svc.Pending() {
+				return func() tea.Msg {
+					return ErrorMsg{Context: "role ARN", Err: errors.New("still connecting: try again once the header shows SANDBOX or LIVE")}
+				}
+			}
 			if !roleARNPattern.MatchString(arn) {
 				return func() tea.Msg {
 					return ErrorMsg{Context: "role ARN", Err: fmt.Errorf("%q is not a role ARN: want acs:ram::<account id>:role/<role name>", arn)}
@@ -746,6 +751,10 @@ func (s *RolesScreen) View() string {
 	st := s.st
 	var top string
 	switch {
+	case s.svc.Pending() && len(s.list.Items()) == 0:
+		top = "Connecting… the roles load once the credentials are resolved."
+	case s.svc != nil && s.svc.unavailable != nil:
+		top = st.Mark("deny", "Not connected (the status line says why).") + "\nq quits; stsdeck --sandbox runs against the embedded sandbox."
 	case s.loading && len(s.list.Items()) == 0:
 		top = s.spin.View() + " Loading roles…"
 	case len(s.list.Items()) == 0 && s.denied:

@@ -18,15 +18,21 @@ type Options struct {
 	Output  io.Writer        // default: the terminal
 	// NoAltScreen keeps the console in the normal screen buffer (tests, recordings).
 	NoAltScreen bool
+	// Connect, when set (and svc is nil), resolves the services after the first frame: the
+	// console shows "connecting…" meanwhile.
+	Connect Connector
 }
 
 // New returns the console's root model (for teatest and embedding).
 func New(svc *Services, opts Options) tea.Model { return newApp(svc, opts) }
 
 // Run runs the console until the operator quits or ctx is cancelled; the terminal is restored
-// either way.
+// either way. With svc nil and opts.Connect set, the first frame comes at once and the services
+// are connected inside a command; a connection failure is shown on screen and returned when the
+// operator quits.
 func Run(ctx context.Context, svc *Services, opts Options) error {
 	m := newApp(svc, opts)
+	defer m.Close()
 	popts := []tea.ProgramOption{tea.WithContext(ctx)}
 	if !opts.NoAltScreen {
 		popts = append(popts, tea.WithAltScreen())
@@ -43,6 +49,9 @@ func Run(ctx context.Context, svc *Services, opts Options) error {
 	_, err := tea.NewProgram(m, popts...).Run()
 	if err != nil && ctx.Err() != nil && errors.Is(err, tea.ErrProgramKilled) {
 		return nil // interrupted from outside: not a failure
+	}
+	if err == nil && m.connectErr != nil {
+		return m.connectErr
 	}
 	return err
 }

@@ -69,3 +69,49 @@ func TestRunEndsWithItsContext(t *testing.T) {
 		t.Fatal("cancelling the context did not end Run")
 	}
 }
+
+// The first frame is drawn while the connection is still blocked; the services arrive after.
+func TestRunDrawsBeforeConnecting(t *testing.T) {
+	var out syncBuffer
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	release := make(chan struct{})
+	connect := func(ctx context.Context) (*Services, func(), error) {
+		select {
+		case <-release:
+		case <-ctx.Done():
+			return nil, nil, ctx.Err()
+		}
+		return cDemoServices(cDemoRoles()), nil, nil
+	}
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(context.Background(), nil, Options{Input: pr, Output: &out, NoColor: true, NoAltScreen: true, Now: cClock, Connect: connect})
+	}()
+	waitOut := func(s string) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); !strings.Contains(out.String(), s); {
+			if time.Now().After(deadline) {
+				t.Fatalf("never showed %q:\n%q", s, out.String())
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	waitOut("connecting…")
+	if strings.Contains(out.String(), "[SANDBOX]") {
+		t.Fatal("services shown before the connection answered")
+	}
+	close(release)
+	waitOut("[SANDBOX]")
+	if _, err := pw.Write([]byte("q")); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("q did not end Run")
+	}
+}

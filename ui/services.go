@@ -89,4 +89,13 @@ type Services struct {
 	// Current returns the credentials the services act with, for OSS commands run with an
 	// already-issued STS token. It holds secrets: never log or print it. nil = not available.
 	Current func(ctx context.Context) (model.Credentials, error)
+
+	// pending is true while the console is still connecting (Options.Connect): screens say
+	// "connecting…" rather than "not configured".
+	pending bool
+	// unavailable is the connection's failure (the console stays up to say so).
+	unavailable error
 }
+
+// Pending reports whether the console is still connecting.
+func (s *Services) Pending() bool { return s != nil && s.pending }
