@@ -697,7 +697,7 @@ func (s *TestScreen) explainRow(i int) tea.Cmd {
 	var err error
 	if !a.Allowed || a.Code != "" {
 		err = &model.APIError{Service: "oss", Operation: opOperation(r.Op), StatusCode: a.Status, Code: a.Code, EC: a.EC,
-			RequestID: a.RequestID}
+			Message: a.Message, RequestID: a.RequestID}
 	}
 	title := fmt.Sprintf("probe %s %s (%s)", r.Op, r.Key, r.Scope)
 	cmd := s.openExplain(title, err, "", "", "")

@@ -240,7 +240,8 @@ func tkProbeReport() model.ProbeReport {
 	ok := func(status int) model.ProbeActual {
 		return model.ProbeActual{Allowed: true, Status: status, RequestID: "R-OK"}
 	}
-	deny := model.ProbeActual{Allowed: false, Status: 403, Code: "AccessDenied", EC: "0003-00000301", RequestID: "R-DENY"}
+	deny := model.ProbeActual{Allowed: false, Status: 403, Code: "AccessDenied", EC: "0003-00000301", RequestID: "R-DENY",
+		Message: "Access denied by authorizer's policy."}
 	return model.ProbeReport{Results: []model.ProbeResult{
 		{Op: "put", Scope: "inside", Key: in, Actual: ok(200)},
 		{Op: "put", Scope: "outside", Key: out, Actual: deny},
@@ -304,7 +305,8 @@ func TestTestScreenProbeGrid(t *testing.T) {
 	tkSend(t, s, tkKey("enter"))
 	v = tkView(s)
 	for _, w := range []string{"Explain: probe put dst/.stsdeck-probe-0123456789abcdef (outside)", "EC             0003-00000301",
-		"denied by the session policy", "RequestId      R-DENY", "Operation      PutObject"} {
+		"denied by the session policy", "RequestId      R-DENY", "Operation      PutObject",
+		"Message        Access denied by authorizer's policy."} {
 		if !strings.Contains(v, w) {
 			t.Errorf("explain lacks %q:\n%s", w, v)
 		}
