@@ -450,7 +450,7 @@ func (s *diskStore) writeStream(ctx context.Context, r io.Reader, max int64) (pa
 		r = io.LimitReader(r, max+1)
 	}
 	m := md5.New()
-	c := crc64.New(crcTable)
+	c := newCRC64()
 	size, err = copyHashed(&writebackWriter{w: faultWriter{f}, fd: f.Fd()}, ctxReader{ctx, r}, m, c)
 	if err != nil {
 		return "", 0, nil, 0, err
@@ -609,7 +609,7 @@ func (s *diskStore) Put(ctx context.Context, bucket, key string, r io.Reader, at
 	if rerr == io.EOF && n <= inlineMax {
 		data := small[:n]
 		sum := md5.Sum(data)
-		o := &Object{Key: key, Size: int64(n), ETag: etagOf(sum[:]), MD5: sum[:], CRC64: crc64.Checksum(data, crcTable), HasCRC: true,
+		o := &Object{Key: key, Size: int64(n), ETag: etagOf(sum[:]), MD5: sum[:], CRC64: crc64Checksum(data), HasCRC: true,
 			Type: "Normal", LastModified: s.clock().UTC().Truncate(time.Second), Attrs: attrs, Inline: true}
 		if check != nil {
 			if err := check(o); err != nil {
