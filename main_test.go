@@ -244,9 +244,17 @@ func TestConsoleExplainAccessDenied(t *testing.T) {
 				f.keys("down")
 			}
 			f.keys("enter")
-			f.waitFor("Explain", "session-policy")
-			v := f.finalView(false)
-			for _, want := range []string{"Explain: probe put dst/", "AccessDenied", "0003-00000301", "session"} {
+			// The server's trace comes last (below the fold at 80×24): scroll to it, wait for
+			// it, and scroll back to the top for the golden file.
+			for range 40 {
+				f.keys("down")
+			}
+			f.waitFor("session-policy")
+			for range 40 {
+				f.keys("up")
+			}
+			v := f.finalView(false) // messages arrive in order: the view is scrolled back
+			for _, want := range []string{"Explain: probe put dst/", "AccessDenied", "0003-00000301", "Access denied by authorizer's policy.", "session"} {
 				if !strings.Contains(v, want) {
 					t.Errorf("final view lacks %q:\n%s", want, v)
 				}
