@@ -653,7 +653,9 @@ func (s *diskStore) Put(ctx context.Context, bucket, key string, r io.Reader, at
 		return nil, err
 	}
 	hit("put:data-renamed")
-	committed, err := s.commit(b, o, nil, dataPath, filepath.Join(b.dir, "data"))
+	// The data itself is durable since writeStream's fsync (a rename does not touch it): only
+	// its new directory entry must reach stable storage before the record.
+	committed, err := s.commit(b, o, nil, filepath.Join(b.dir, "data"))
 	if err != nil {
 		if !committed {
 			os.Remove(dataPath)
@@ -1117,7 +1119,8 @@ func (s *diskStore) PutPart(ctx context.Context, bucket, id string, number int, 
 		os.Remove(tmp)
 		return nil, err
 	}
-	if err := s.sync.barrier(tmp, metaTmp); err != nil {
+	// (The part's data is durable since writeStream's fsync.)
+	if err := s.sync.barrier(metaTmp); err != nil {
 		os.Remove(tmp)
 		os.Remove(metaTmp)
 		return nil, err
