@@ -178,7 +178,14 @@ func (x *explainState) lines(st Styles, width int) []string {
 			}
 		}
 	}
-	add(st.Title.Render("Explain: "+x.title) + "  " + st.Muted.Render("(esc closes)"))
+	if cellWidth("Explain: "+x.title+"  (esc closes)") <= width {
+		add(st.Title.Render("Explain: "+x.title) + "  " + st.Muted.Render("(esc closes)"))
+	} else {
+		for _, l := range wrapHard("Explain: "+x.title, width) {
+			add(st.Title.Render(l))
+		}
+		add(st.Muted.Render("(esc closes)"))
+	}
 	if x.expired {
 		add(st.Error.Render(GlyphDeny + " The token has EXPIRED. Press r to re-issue it with the same inputs."))
 	}
@@ -305,13 +312,17 @@ func (x *explainState) lines(st Styles, width int) []string {
 			add("  " + st.Muted.Render("no RequestId to look up"))
 		}
 	} else if a != nil && a.RequestID != "" {
-		add(st.Muted.Render("Live mode: the server's reasoning is not public; quote RequestId " + a.RequestID + " to Alibaba Cloud support."))
+		for _, l := range wrapWords("Live mode: the server's reasoning is not public; quote RequestId "+a.RequestID+" to Alibaba Cloud support.", width) {
+			add(st.Muted.Render(l))
+		}
 	}
 	if !x.hideLeak {
 		add(st.Title.Render("If this token may have leaked"))
-		add("  Tokens cannot be revoked. What works: attach an explicit Deny to the role (it stops every")
-		add("  session of the role at once, e.g. with an acs:CurrentTime condition), issue shorter durations")
-		add("  and narrower session policies; the token dies at its expiry anyway.")
+		for _, l := range wrapWords("Tokens cannot be revoked. What works: attach an explicit Deny to the role (it stops every "+
+			"session of the role at once, e.g. with an acs:CurrentTime condition), issue shorter durations "+
+			"and narrower session policies; the token dies at its expiry anyway.", min(width-2, 96)) {
+			add("  " + l)
+		}
 	}
 	for i := range out {
 		out[i] = cutLine(out[i], width)

@@ -690,17 +690,27 @@ func (s *IssueScreen) formView() string {
 		}
 		b.WriteByte('\n')
 		if problems[i] != "" {
-			b.WriteString("   " + st.Warn.Render(GlyphWarn+" "+problems[i]) + "\n")
+			for j, l := range wrapWords(GlyphWarn+" "+problems[i], max(20, s.width-5)) {
+				ind := "   "
+				if j > 0 {
+					ind = "     "
+				}
+				b.WriteString(ind + st.Warn.Render(l) + "\n")
+			}
 		}
 	}
 	if s.cloneNote != "" {
-		b.WriteString(st.Muted.Render(s.cloneNote) + "\n")
+		for _, l := range wrapWords(s.cloneNote, max(20, s.width)) {
+			b.WriteString(st.Muted.Render(l) + "\n")
+		}
 	}
 	switch {
 	case s.pending:
 		b.WriteString(st.Muted.Render("issuing…") + "\n")
 	case s.lastErr != "":
-		b.WriteString(st.Error.Render(GlyphDeny+" "+s.lastErr) + "\n")
+		for _, l := range wrapWords(GlyphDeny+" "+s.lastErr, max(20, s.width)) {
+			b.WriteString(st.Error.Render(l) + "\n")
+		}
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
@@ -728,13 +738,32 @@ func (s *IssueScreen) cardView() string {
 		status = st.Warn.Render(GlyphWarn + " expires in under 5 minutes — press r to re-issue")
 	}
 	b.WriteString(st.Title.Render("Token") + "  " + status + "\n")
-	row := func(label, val string) { b.WriteString(fmt.Sprintf("%-16s %s\n", label, val)) }
+	// Long values wrap under themselves (an ARN, a revealed secret): nothing is cut.
+	indent := strings.Repeat(" ", 17)
+	row := func(label, val string) {
+		for i, l := range wrapHard(val, max(20, s.width-17)) {
+			if i == 0 {
+				b.WriteString(fmt.Sprintf("%-16s %s\n", label, l))
+			} else {
+				b.WriteString(indent + l + "\n")
+			}
+		}
+	}
+	// rowNote puts a muted note after the value, or under it when the line would not fit.
+	rowNote := func(label, val, note string) {
+		if 17+cellWidth(val)+2+cellWidth(note) <= s.width {
+			row(label, val+"  "+st.Muted.Render(note))
+			return
+		}
+		row(label, val)
+		b.WriteString(indent + st.Muted.Render(note) + "\n")
+	}
 	row("AccessKeyId", c.AccessKeyID)
 	if s.revealed {
 		left := s.revealAt.Add(revealFor).Sub(s.clock).Round(time.Second)
-		row("AccessKeySecret", c.AccessKeySecret+"  "+st.Muted.Render(fmt.Sprintf("(masks again in %ds)", int(left/time.Second))))
+		rowNote("AccessKeySecret", c.AccessKeySecret, fmt.Sprintf("(masks again in %ds)", int(left/time.Second)))
 	} else {
-		row("AccessKeySecret", model.MaskSecret(c.AccessKeySecret)+"  "+st.Muted.Render("(s shows it for 30s)"))
+		rowNote("AccessKeySecret", model.MaskSecret(c.AccessKeySecret), "(s shows it for 30s)")
 	}
 	row("SecurityToken", model.AbbrevToken(c.SecurityToken))
 	if c.AssumedRoleARN != "" {

@@ -196,9 +196,11 @@ func NewPolicyScreen(svc *Services, st Styles, now func() time.Time) *PolicyScre
 	s.scope[0] = st.Input("Bucket: ", "bucket name, e.g. examplebucket", 63)
 	s.scope[1] = st.Input("Prefix: ", "e.g. src/ (empty = whole bucket)", 1024)
 	s.path = st.Input("", "", 4096)
-	s.ctxIn[0] = st.Input("Source IP: ", "e.g. 192.0.2.10 (empty = unknown)", 64)
-	s.ctxIn[1] = st.Input("HTTPS:     ", "yes / no (empty = unknown)", 8)
-	s.ctxIn[2] = st.Input("Time:      ", "RFC 3339 or now (empty = unknown)", 64)
+	// Short placeholders (a textinput cuts its placeholder at its width); the line under the
+	// form says that empty means unknown.
+	s.ctxIn[0] = st.Input("Source IP: ", "e.g. 192.0.2.10", 64)
+	s.ctxIn[1] = st.Input("HTTPS:     ", "yes / no", 8)
+	s.ctxIn[2] = st.Input("Time:      ", "RFC 3339 or now", 64)
 	s.tplNames, s.tplOverlay = templateMenu()
 	s.tplChecked = map[string]bool{}
 	s.identity = CompileIdentity(nil)
@@ -249,7 +251,7 @@ func (s *PolicyScreen) SetSize(w, h int) {
 	} else {
 		s.sideW = w
 		s.editor.SetWidth(w)
-		s.editor.SetHeight(max(h-13, 3))
+		s.editor.SetHeight(max(h-stackedSideH, 3))
 	}
 	s.fitEditor()
 	for i := range s.scope {
@@ -1033,7 +1035,7 @@ func (s *PolicyScreen) View() string {
 		sep := strings.TrimRight(strings.Repeat("│\n", s.height), "\n")
 		return lipgloss.JoinHorizontal(lipgloss.Top, padBlock(fitBlock(main, mw, s.height), mw), " ", s.st.Muted.Render(sep), " ", side)
 	}
-	mainH := max(s.height-13, 3) + 1
+	mainH := max(s.height-stackedSideH, 3) + 1
 	return fitBlock(main, s.width, mainH) + "\n" + s.sideView(s.height-mainH)
 }
 
@@ -1194,7 +1196,9 @@ func (s *PolicyScreen) findingLines(room, w int) string {
 		return fitBlock(st.Mark("ok", "no findings"), w, room)
 	}
 	fix, hasFix := s.fixable()
-	var lines []string
+	// Each finding is wrapped (a "did you mean" suggestion sits at the end of its message),
+	// continuation lines indented under its text.
+	var blocks [][]string
 	for i, f := range s.findings {
 		kind := "warn"
 		switch f.Severity {
@@ -1215,15 +1219,39 @@ func (s *PolicyScreen) findingLines(room, w int) string {
 		if f.Path != "" {
 			text = fmt.Sprintf("%s %s: %s: %s", where, sev, f.Path, f.Message)
 		}
-		line := st.Mark(kind, text)
+		lead := "  "
 		if i == s.findingAt {
-			line = GlyphSelected + line
+			lead = GlyphSelected + " "
 		}
-		lines = append(lines, truncateLine(line, w))
+		wrapped := strings.Split(wrapText(text, max(w-4, 10)), "\n")
+		block := []string{lead + st.Mark(kind, wrapped[0])}
+		for _, l := range wrapped[1:] {
+			block = append(block, "    "+st.kindStyle(kind).Render(l))
+		}
+		blocks = append(blocks, block)
 	}
-	if len(lines) > room {
-		more := len(lines) - room + 1
-		lines = append(lines[:room-1], st.Muted.Render(fmt.Sprintf("… %d more (n steps through them)", more)))
+	// Show whole findings from the selected one (else the first) while they fit; the rest
+	// are counted.
+	start := 0
+	if s.findingAt > 0 && s.findingAt < len(blocks) {
+		start = s.findingAt
+	}
+	var lines []string
+	shown := 0
+	for i := start; i < len(blocks); i++ {
+		rest := len(blocks) - start - shown - 1 // findings after this one
+		need := len(blocks[i])
+		if rest > 0 {
+			need++ // keep a line for "… N more"
+		}
+		if len(lines)+need > room && shown > 0 {
+			break
+		}
+		lines = append(lines, blocks[i]...)
+		shown++
+	}
+	if more := len(blocks) - shown; more > 0 {
+		lines = append(lines, st.Muted.Render(fmt.Sprintf("… %d more (n steps through them)", more)))
 	}
 	return fitBlock(strings.Join(lines, "\n"), w, room)
 }
@@ -1259,3 +1287,8 @@ func (s *PolicyScreen) contextLine() string {
 	https := map[string]string{"true": "yes", "false": "no"}[s.pctx.HTTPS]
 	return fmt.Sprintf("assumes source IP %s · https %s · time %s  (c)", v(s.pctx.SourceIP), v(https), v(s.pctx.Time))
 }
+
+// stackedSideH is the height of the side part (meter, findings, preview, context) under the
+// editor when stacked: three lines of findings at 80×24, so that a wrapped finding and the
+// "… N more" line both show.
+const stackedSideH = 14

@@ -121,6 +121,19 @@ func (s Styles) Mark(kind, text string) string {
 	return s.Unknown.Render(GlyphUnknown + " " + text)
 }
 
+// kindStyle is Mark's style for a kind (for a marked text's continuation lines).
+func (s Styles) kindStyle(kind string) lipgloss.Style {
+	switch kind {
+	case "ok":
+		return s.Allow
+	case "deny":
+		return s.Deny
+	case "warn":
+		return s.Warn
+	}
+	return s.Unknown
+}
+
 // cellWidth is the display width of s (ANSI sequences take none).
 func cellWidth(s string) int { return ansi.StringWidth(s) }
 

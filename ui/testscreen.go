@@ -83,7 +83,8 @@ type TestScreen struct {
 	cancel    context.CancelFunc
 	prog      model.Progress
 	upLine    string // outcome line
-	upDetail  string // size, rate, ETag, RequestId of a success
+	upDetail  string // size, rate, RequestId of a success
+	upETag    string // its ETag (shown when there is room: 120 columns and more)
 	upOK      bool
 
 	// probe
@@ -343,7 +344,7 @@ func (s *TestScreen) startUpload() tea.Cmd {
 	s.upSeq++
 	s.uploading = true
 	s.prog = model.Progress{Total: -1}
-	s.upLine, s.upDetail, s.upOK = "", "", false
+	s.upLine, s.upDetail, s.upETag, s.upOK = "", "", "", false
 	s.explain.open = false
 	ch := make(chan tea.Msg, 1)
 	job := uploadJob{client: s.svc.Objects.With(*s.creds), bucket: bucket, key: objKey,
@@ -462,9 +463,7 @@ func (s *TestScreen) onUploaded(msg uploadDoneMsg) (Screen, tea.Cmd) {
 	}
 	s.upLine = fmt.Sprintf("%s upload succeeded: oss://%s/%s", GlyphOK, bucket, objKey)
 	s.upDetail = fmt.Sprintf("  %s in %s%s", humanBytes(msg.size), msg.elapsed.Round(time.Millisecond), rate)
-	if msg.info.ETag != "" {
-		s.upDetail += ", ETag " + msg.info.ETag
-	}
+	s.upETag = msg.info.ETag
 	if msg.info.RequestID != "" {
 		s.upDetail += ", RequestId " + msg.info.RequestID
 	}
@@ -767,7 +766,11 @@ func (s *TestScreen) View() string {
 		if rem <= 0 {
 			state = st.Error.Render(GlyphDeny + " EXPIRED — re-issue on screen 3 (r)")
 		}
-		b.WriteString("  " + s.creds.AccessKeyID + "  " + state + "\n")
+		line := "  " + s.creds.AccessKeyID + "  " + state
+		if cellWidth(st.Title.Render("Test the token")+line) > s.width {
+			line = "\n" + s.creds.AccessKeyID + "  " + state // its own line rather than cut
+		}
+		b.WriteString(line + "\n")
 	}
 	for i := range s.inputs {
 		mark := " "
@@ -791,14 +794,25 @@ func (s *TestScreen) View() string {
 			b.WriteString(style.Render(l) + "\n")
 		}
 		if s.upOK && s.upDetail != "" {
-			b.WriteString(st.Muted.Render(cutLine(s.upDetail, max(20, s.width))) + "\n")
+			d := s.upDetail
+			if s.upETag != "" && s.width >= 120 {
+				d += ", ETag " + s.upETag
+			}
+			for _, l := range wrapWords(d, max(20, s.width-2)) {
+				b.WriteString(st.Muted.Render("  "+strings.TrimLeft(l, " ")) + "\n")
+			}
 		}
 	}
 	if s.probing {
 		b.WriteString(st.Muted.Render("probing put/head/get/list/delete inside and outside the prefix…") + "\n")
 	}
 	if s.report != nil {
-		b.WriteString(s.gridView())
+		// The "enter explains" hint goes first when the screen is short (help shows enter).
+		grid := s.gridView(true)
+		if strings.Count(b.String()+grid, "\n") > s.height {
+			grid = s.gridView(false)
+		}
+		b.WriteString(grid)
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
@@ -811,14 +825,20 @@ func (s *TestScreen) progressView() string {
 	frac := float64(p.Done) / float64(p.Total)
 	barW := max(10, min(40, s.width-50))
 	line := meterBar(barW, frac, s.st.Allow, s.st.Muted) + fmt.Sprintf(" %3.0f%% %s / %s", frac*100, humanBytes(p.Done), humanBytes(p.Total))
+	more := ""
 	if rate := p.Rate(); rate > 0 {
 		eta := time.Duration(float64(p.Total-p.Done) / rate * float64(time.Second))
-		line += fmt.Sprintf("  %s/s  ETA %s", humanBytes(int64(rate)), eta.Round(time.Second))
+		more = fmt.Sprintf("%s/s  ETA %s  ", humanBytes(int64(rate)), eta.Round(time.Second))
 	}
-	return line + s.st.Muted.Render("  (esc cancels)")
+	more += s.st.Muted.Render("(esc cancels)")
+	if cellWidth(line)+2+cellWidth(more) <= s.width {
+		return line + "  " + more
+	}
+	return line + "\n" + strings.Repeat(" ", 2) + more // rate, ETA and esc on their own line
+
 }
 
-func (s *TestScreen) gridView() string {
+func (s *TestScreen) gridView(hint bool) string {
 	st := s.st
 	rep := s.report
 	var b strings.Builder
@@ -874,12 +894,15 @@ func (s *TestScreen) gridView() string {
 	}
 	if disagree > 0 {
 		b.WriteString(st.Warn.Render(fmt.Sprintf("%s %d disagreement(s) between the local engine and OSS — enter explains", GlyphWarn, disagree)) + "\n")
-	} else {
+	} else if hint {
 		b.WriteString(st.Muted.Render("enter explains the selected row") + "\n")
 	}
 	if len(rep.LeftBehind) > 0 {
-		b.WriteString(st.Warn.Render(cutLine(GlyphWarn+" could not delete: "+strings.Join(rep.LeftBehind, ", "), s.width)) + "\n")
-		b.WriteString(st.Muted.Render("  (this token may not delete them; remove them with your own credentials)") + "\n")
+		text := GlyphWarn + " could not delete " + strings.Join(rep.LeftBehind, ", ") +
+			": this token may not delete them; remove them with your own credentials"
+		for _, l := range wrapWords(text, max(20, s.width)) {
+			b.WriteString(st.Warn.Render(l) + "\n")
+		}
 	}
 	return b.String()
 }
