@@ -14,5 +14,8 @@
 // in a data file (or, after CompleteMultipartUpload, a directory of hard-linked parts: no data
 // is copied twice) fsynced before their record is written. Writers are atomic and durable
 // before they answer; a crash leaves every object absent or whole; start-up cuts a torn journal
-// tail and removes data no record refers to.
+// tail and removes data no record refers to. A large body is read into two reused 1 MiB buffers
+// while the previous one is written and hashed (MD5; CRC-64 by carry-less multiplication,
+// crc64_amd64.s) on separate goroutines; its writeback is started every 8 MiB so that the final
+// fsync is short, and the data a new version replaces is unlinked in the background.
 package ossemu
