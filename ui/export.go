@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/aymanbagabas/go-osc52/v2"
@@ -244,6 +245,10 @@ func exportCmd(job exportJob, id int) tea.Cmd {
 				return done
 			}
 			path, done.path = p, p
+			if err := checkDir(filepath.Dir(p)); err != nil {
+				done.err = err // before asking to overwrite anything
+				return done
+			}
 			data, err := os.ReadFile(p)
 			switch {
 			case err == nil:
@@ -364,12 +369,28 @@ func expandPath(p string) (string, error) {
 	return abs, nil
 }
 
+// checkDir says whether dir exists and is a directory.
+func checkDir(dir string) error {
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("no such directory: %s", dir)
+	case errors.Is(err, syscall.ENOTDIR):
+		return fmt.Errorf("not a directory: %s", dir)
+	case err != nil:
+		return fmt.Errorf("directory %s: %w", dir, err)
+	case !fi.IsDir():
+		return fmt.Errorf("not a directory: %s", dir)
+	}
+	return nil
+}
+
 // writeSecretFile writes data to path atomically with mode 0600 (temp file in the same directory,
-// fsync, rename); the directory is created 0700 if missing.
+// fsync, rename). The directory must exist: a mistyped path is refused, not created.
 func writeSecretFile(path string, data []byte) error {
 	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("creating %s: %w", dir, err)
+	if err := checkDir(dir); err != nil {
+		return err
 	}
 	f, err := os.CreateTemp(dir, ".stsdeck-export-*")
 	if err != nil {
@@ -437,7 +458,9 @@ func (e *exportState) view(w, h int) string {
 		b.WriteString(st.Muted.Render("writing…") + "\n")
 	}
 	if e.err != "" {
-		b.WriteString(st.Error.Render(GlyphDeny+" "+e.err) + "\n")
+		for _, l := range wrapHard(GlyphDeny+" "+e.err, max(20, w)) { // a path is worth reading whole
+			b.WriteString(st.Error.Render(l) + "\n")
+		}
 	}
 	return strings.TrimRight(b.String(), "\n")
 }

@@ -43,7 +43,7 @@ func TestExportFileIs0600(t *testing.T) {
 		t.Run(tt.kind, func(t *testing.T) {
 			s, _, _, _ := tkIssueScreen(t)
 			tkIssued(t, s)
-			path := filepath.Join(t.TempDir(), "sub", "creds.out")
+			path := filepath.Join(t.TempDir(), "creds.out")
 			tkExportTo(t, s, tt.kind, path)
 			fi, err := os.Stat(path)
 			if err != nil {
@@ -129,6 +129,39 @@ func TestExportConfigJSONMergesExisting(t *testing.T) {
 	}
 	if cfg.Current != "work" || len(cfg.Profiles) != 2 || cfg.Profiles[0]["access_key_id"] != "LTAIkeep" || cfg.Profiles[1]["sts_token"] != tkToken {
 		t.Fatalf("merge wrong: %s", data)
+	}
+}
+
+func TestExportRefusesMissingDirectory(t *testing.T) {
+	tests := []struct {
+		name string
+		path func(dir string) string
+		want string
+	}{
+		{"missing directory", func(dir string) string { return filepath.Join(dir, "nonexistent", "f") }, "no such directory: "},
+		{"parent is a file", func(dir string) string {
+			f := filepath.Join(dir, "file")
+			os.WriteFile(f, nil, 0o600)
+			return filepath.Join(f, "f")
+		}, "not a directory: "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, _, _, _ := tkIssueScreen(t)
+			tkIssued(t, s)
+			dir := t.TempDir()
+			path := tt.path(dir)
+			tkExportTo(t, s, "env", path)
+			if v := tkView(s); !strings.Contains(flat(v), tt.want+filepath.Dir(path)) {
+				t.Errorf("view lacks %q:\n%s", tt.want+filepath.Dir(path), v)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "nonexistent")); err == nil {
+				t.Error("the missing directory was created")
+			}
+			if _, err := os.Stat(path); err == nil {
+				t.Error("the file was written")
+			}
+		})
 	}
 }
 
