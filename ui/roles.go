@@ -124,7 +124,9 @@ func NewRolesScreen(svc *Services, st Styles, now func() time.Time) *RolesScreen
 	s.list = list.New(nil, d, 40, 10)
 	s.list.Title = "Roles"
 	s.list.SetShowHelp(false)
-	s.list.SetShowPagination(true)
+	// No pagination dots: how much room they take depends on the page count before a resize,
+	// so a list that shrank and grew again kept a row fewer. The title says "page 1/2".
+	s.list.SetShowPagination(false)
 	s.list.SetStatusBarItemName("role", "roles")
 	s.list.DisableQuitKeybindings()
 	s.list.KeyMap.ShowFullHelp.SetEnabled(false)
@@ -229,25 +231,38 @@ func roleNameFromARN(arn string) string {
 // SetSize lays the screen out: side by side from 100 columns, stacked below.
 func (s *RolesScreen) SetSize(w, h int) {
 	s.width, s.height = w, h
-	if w >= 100 {
-		s.listW = w * 2 / 5
-		s.listH = h
-		s.detail.Width = w - s.listW - 3
-		s.detail.Height = h
-	} else {
-		s.listW = w
-		s.listH = h * 2 / 5
-		if s.listH < 5 {
-			s.listH = 5
-		}
-		s.detail.Width = w
-		s.detail.Height = h - s.listH - 1
-		if s.detail.Height < 1 {
-			s.detail.Height = 1
-		}
-	}
-	s.list.SetSize(s.listW, s.listH)
 	s.arnInput.Width = w - len(s.arnInput.Prompt) - 2
+	s.resize(true)
+}
+
+// resize lays out the list and the detail pane for the size and for what shows above the list
+// (the ARN field, the "RAM refused" line): the list gets the rows it needs (stacked: up to 3/5
+// of the height), the detail pane the rest. It runs after every update, as those change.
+func (s *RolesScreen) resize(force bool) {
+	w, h := s.width, s.height
+	above := 0 // lines drawn above the list
+	if s.typing {
+		above++
+	}
+	if s.denied && len(s.list.Items()) > 0 {
+		above++
+	}
+	listW, listH, detW, detH := w, h, w, h
+	if w >= 100 {
+		listW = w * 2 / 5
+		detW = w - listW - 3
+	} else {
+		want := len(s.list.Items()) + 2 + above // title, rows, a blank line
+		listH = min(max(want, 5+above), max(5+above, h*3/5))
+		detH = max(1, h-listH-1)
+	}
+	innerH := max(3, listH-above)
+	if !force && listW == s.listW && listH == s.listH && innerH == s.list.Height() && detW == s.detail.Width && detH == s.detail.Height {
+		return
+	}
+	s.listW, s.listH = listW, listH
+	s.detail.Width, s.detail.Height = detW, detH
+	s.list.SetSize(listW, innerH)
 	s.detailKey = "" // re-render at the new width
 	s.refreshDetail()
 }
@@ -296,6 +311,7 @@ func (s *RolesScreen) KeyMap() help.KeyMap {
 
 // Update handles keys (when active) and the screen's async results.
 func (s *RolesScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	defer s.resize(false)
 	switch msg := msg.(type) {
 	case rolesLoadedMsg:
 		if msg.req != s.listReq {
@@ -428,6 +444,15 @@ func (s *RolesScreen) applyDetail(msg roleDetailMsg) tea.Cmd {
 	if s.chooseARN == arn {
 		s.chooseARN = ""
 		r, ok := s.details[arn]
+		if !ok && roleMissing(msg.err) {
+			// No such role: stay on Roles, drop a typed entry, say so.
+			err, name := msg.err, roleNameFromARN(arn)
+			cmds = append(cmds, s.dropTyped(arn), func() tea.Msg {
+				return ErrorMsg{Context: "role " + name + " does not exist", Err: err}
+			})
+			s.refreshDetail()
+			return tea.Batch(cmds...)
+		}
 		if !ok {
 			r = s.roleByARN(arn)
 			err := msg.err
@@ -439,6 +464,33 @@ func (s *RolesScreen) applyDetail(msg roleDetailMsg) tea.Cmd {
 	}
 	s.refreshDetail()
 	return tea.Batch(cmds...)
+}
+
+// roleMissing reports whether GetRole's error says the role does not exist (as opposed to not
+// being readable, where the console still lets the operator use the ARN).
+func roleMissing(err error) bool {
+	var ae *model.APIError
+	if !errors.As(err, &ae) {
+		return false
+	}
+	return ae.StatusCode == 404 || strings.Contains(ae.Code, "NotExist") || strings.Contains(ae.Code, "NotFound")
+}
+
+// dropTyped removes a typed role from the list (a fresh slice: a running filter reads the old).
+func (s *RolesScreen) dropTyped(arn string) tea.Cmd {
+	old := s.list.Items()
+	items := make([]list.Item, 0, len(old))
+	for _, it := range old {
+		if r := it.(roleItem).role; r.ARN == arn && r.Source == "typed" {
+			continue
+		}
+		items = append(items, it)
+	}
+	if len(items) == len(old) {
+		return nil
+	}
+	delete(s.detailErr, arn)
+	return s.list.SetItems(items)
 }
 
 func (s *RolesScreen) sourceOf(arn string) string {
@@ -612,8 +664,10 @@ func (s *RolesScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 		s.detailReq++
 		s.loadingARN = r.ARN
 		return tea.Batch(getRole(s.svc.Roles, s.detailReq, r.ARN), s.spin.Tick)
-	case keyIs(msg, k.Cancel) && s.expanded && !s.list.IsFiltered():
+	case keyIs(msg, k.Cancel) && (s.expanded || s.detail.YOffset > 0) && !s.list.IsFiltered():
+		// esc backs out of the detail pane: collapsed, scrolled back to name and ARN.
 		s.expanded = false
+		s.detail.GotoTop()
 		s.refreshDetail()
 		return nil
 	}
@@ -792,10 +846,14 @@ func (s *RolesScreen) listTitle() string {
 	if s.loading {
 		return fmt.Sprintf("Roles · %d · %s reloading", n, s.spin.View())
 	}
-	if s.list.IsFiltered() {
-		return fmt.Sprintf("Roles · “%s” %d of %d (esc clears)", s.list.FilterValue(), len(s.list.VisibleItems()), n)
+	page := ""
+	if p := s.list.Paginator; p.TotalPages > 1 {
+		page = fmt.Sprintf(" · page %d/%d (←/→)", p.Page+1, p.TotalPages)
 	}
-	return fmt.Sprintf("Roles · %d", n)
+	if s.list.IsFiltered() {
+		return fmt.Sprintf("Roles · “%s” %d of %d (esc clears)%s", s.list.FilterValue(), len(s.list.VisibleItems()), n, page)
+	}
+	return fmt.Sprintf("Roles · %d%s", n, page)
 }
 
 // roleDelegate renders one role per line: cursor glyph, name, source tag, description.

@@ -50,6 +50,7 @@ func TestRolesListAndDetail(t *testing.T) {
 	if strings.Contains(v, `"Statement": [`) {
 		t.Error("policy document shown before expanding")
 	}
+	d.send(tea.WindowSizeMsg{Width: 80, Height: 22}) // short: the documents need scrolling
 	d.keys("p")
 	if v := d.view(); !strings.Contains(v, `"Statement": [`) || strings.Contains(v, `"oss:PutObject"`) {
 		t.Errorf("p did not expand the documents (the action is further down):\n%s", v)
@@ -62,7 +63,12 @@ func TestRolesListAndDetail(t *testing.T) {
 	if strings.Contains(d.view(), `"Statement": [`) {
 		t.Error("esc did not collapse the documents")
 	}
-	_ = s
+	// esc also scrolls the pane back: name and ARN show again.
+	d.keys("J", "J")
+	d.keys("esc")
+	if v := d.view(); s.detail.YOffset != 0 || !strings.Contains(v, "ARN           acs:ram::1234567890123456:role/ramosstest") {
+		t.Errorf("esc left the detail pane scrolled (offset %d):\n%s", s.detail.YOffset, v)
+	}
 }
 
 func TestRolesDetailsLoadedOncePerRole(t *testing.T) {
@@ -414,5 +420,69 @@ func TestTrustsCaller(t *testing.T) {
 				t.Errorf("got %s %q, want %s %q", kind, text, tt.kind, tt.text)
 			}
 		})
+	}
+}
+
+// sixRoles is the sandbox seed's count of roles: enough to need all of the list's rows at 80×24.
+func sixRoles() *cRolesFake {
+	f := cDemoRoles()
+	for _, n := range []string{"OssNoDelete", "OssReadOnly", "OssReadWrite", "PartnerWithExternalId"} {
+		f.roles = append(f.roles, model.Role{Name: n, ARN: "acs:ram::" + cAccount + ":role/" + strings.ToLower(n), MaxSessionDuration: time.Hour})
+	}
+	return f
+}
+
+func TestRolesListKeepsItsRows(t *testing.T) {
+	t.Parallel()
+	all := func(t *testing.T, d *consoleDriver, when string) {
+		t.Helper()
+		v := d.view()
+		for _, n := range []string{"EcsRunner", "OssNoDelete", "OssReadOnly", "OssReadWrite", "PartnerWithExternalId", "RamOssTest"} {
+			if !strings.Contains(v, n) {
+				t.Errorf("%s: role %s not shown:\n%s", when, n, v)
+			}
+		}
+		if strings.Contains(v, "page 1/") {
+			t.Errorf("%s: the list pages at 80×24:\n%s", when, v)
+		}
+	}
+	t.Run("help toggled twice", func(t *testing.T) {
+		d, _ := rolesOnly(t, sixRoles(), nil)
+		all(t, d, "before ?")
+		d.keys("?", "?")
+		all(t, d, "after ? ?")
+	})
+	t.Run("bad typed ARN", func(t *testing.T) {
+		d, _ := rolesOnly(t, sixRoles(), nil)
+		d.keys("a", "ctrl+u")
+		d.typeText("acs:ram::1:role/")
+		d.keys("enter")
+		if v := d.view(); !strings.Contains(v, "is not a role ARN") {
+			t.Fatalf("no error:\n%s", v)
+		}
+		all(t, d, "after a bad ARN")
+	})
+}
+
+func TestRolesTypedRoleThatDoesNotExist(t *testing.T) {
+	t.Parallel()
+	d, s := rolesOnly(t, sixRoles(), nil)
+	d.keys("a")
+	d.typeText("foo") // after the prefilled acs:ram::<account>:role/
+	d.keys("enter")
+	if a := d.app().Active(); a != ScreenRoles {
+		t.Fatalf("a role that does not exist was chosen: on screen %d", a)
+	}
+	v := d.view()
+	if !strings.Contains(v, "role foo does not exist") || !strings.Contains(v, "EntityNotExist.Role") {
+		t.Errorf("no error for the missing role:\n%s", v)
+	}
+	if s.Chosen() != "" {
+		t.Errorf("chosen = %q", s.Chosen())
+	}
+	for _, it := range s.list.Items() {
+		if it.(roleItem).role.Name == "foo" {
+			t.Error("the missing role stays in the list")
+		}
 	}
 }
