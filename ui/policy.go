@@ -582,8 +582,16 @@ func (s *PolicyScreen) jumpFinding(dir int) tea.Cmd {
 	s.findingAt = lines[pos]
 	f := s.findings[s.findingAt]
 	s.gotoLine(f.Line, f.Col)
-	s.mode = modeEdit
-	return s.editor.Focus()
+	if s.mode == modeEdit {
+		return nil // ctrl+g while editing: the cursor moved, keep typing there
+	}
+	// n/N only move the cursor and the view to the finding: keys keep their meaning (a
+	// second n goes to the next finding, it does not type "n"). The textarea scrolls to its
+	// cursor only in Update while focused: let it do so once, then blur it again.
+	s.editor.Focus()
+	s.editor, _ = s.editor.Update(nil)
+	s.editor.Blur()
+	return nil
 }
 
 // fixable returns the finding whose fix f applies: the one last jumped to when it has a fix,
@@ -1208,8 +1216,11 @@ func (s *PolicyScreen) findingLines(room, w int) string {
 			kind = "unknown"
 		}
 		where := "doc"
-		if f.Line > 0 {
-			where = fmt.Sprintf("L%d", f.Line)
+		switch {
+		case f.Line > 0 && f.Col > 0:
+			where = fmt.Sprintf("line %d, col %d", f.Line, f.Col)
+		case f.Line > 0:
+			where = fmt.Sprintf("line %d", f.Line)
 		}
 		sev := string(f.Severity)
 		if hasFix && f == fix {

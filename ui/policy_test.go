@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -144,7 +145,7 @@ func TestPolicyTypingValidatesDebounced(t *testing.T) {
 		t.Fatalf("findings = %+v", fs)
 	}
 	v := d.view()
-	if !strings.Contains(v, "✗ L1 error (f fixes): Statement[0].Effect") {
+	if !strings.Contains(v, "✗ line 1, col 39 error (f fixes): Statement[0].Effect") {
 		t.Errorf("finding not shown with its line:\n%s", v)
 	}
 	if c := cell(p, "put", "inside"); c.Verdict != VerdictUnknown || !strings.Contains(c.Reason, "errors") {
@@ -190,18 +191,42 @@ func TestPolicyJumpToFinding(t *testing.T) {
 	if len(lines) == 0 {
 		t.Fatalf("no positioned findings: %+v", fs)
 	}
+	if len(lines) < 2 {
+		t.Fatalf("want two positioned findings: %+v", fs)
+	}
+	before := p.Doc()
 	d.keys("n")
-	if !p.Editing() {
-		t.Fatal("n did not focus the editor")
+	if p.Editing() {
+		t.Fatal("n entered edit mode")
 	}
 	if p.CursorLine() != lines[0] {
 		t.Errorf("cursor on line %d, first finding on line %d", p.CursorLine(), lines[0])
 	}
-	if len(lines) > 1 {
-		d.keys("ctrl+g")
-		if p.CursorLine() != lines[1] {
-			t.Errorf("ctrl+g: cursor on line %d, second finding on line %d", p.CursorLine(), lines[1])
-		}
+	// A second n goes to the next finding; it types nothing.
+	d.keys("n")
+	if p.Doc() != before {
+		t.Fatalf("n changed the document:\n%s", p.Doc())
+	}
+	if p.Editing() || p.CursorLine() != lines[1] {
+		t.Errorf("second n: editing %v, cursor on line %d, second finding on line %d", p.Editing(), p.CursorLine(), lines[1])
+	}
+	// The finding's line is in view and its position is shown with the column.
+	f := fs[1]
+	v := d.view()
+	if !strings.Contains(v, fmt.Sprintf("line %d, col %d", f.Line, f.Col)) {
+		t.Errorf("finding position without its column:\n%s", v)
+	}
+	if !strings.Contains(v, fmt.Sprintf("%5d ", f.Line)) {
+		t.Errorf("the editor does not show line %d:\n%s", f.Line, v)
+	}
+	// While editing, ctrl+g moves between findings and keeps editing.
+	d.keys("e")
+	if !p.Editing() {
+		t.Fatal("e did not edit")
+	}
+	d.keys("ctrl+g")
+	if !p.Editing() || p.CursorLine() != lines[0] {
+		t.Errorf("ctrl+g: editing %v, cursor on line %d, want line %d", p.Editing(), p.CursorLine(), lines[0])
 	}
 	d.keys("esc")
 	if p.Editing() {
@@ -572,7 +597,7 @@ func TestPolicyApplyFix(t *testing.T) {
 	d.keys("enter")
 	doc := "{\n  \"Version\": \"1\",\n  \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"oss:PutObjec\", \"Resource\": \"acs:oss:*:*:examplebucket/src/*\"}]\n}"
 	d.send(CloneIssueMsg{Record: model.AuditRecord{SessionPolicy: doc}})
-	if v := d.view(); !strings.Contains(v, "L3 warning (f fixes): Statement[0].Action: unknown action") {
+	if v := d.view(); !strings.Contains(v, "line 3, col 47 warning (f fixes): Statement[0].Action: unknown action") {
 		t.Fatalf("the fix is not offered:\n%s", v)
 	}
 	d.keys("f")
