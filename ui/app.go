@@ -571,20 +571,35 @@ func (a *App) headerView() string {
 	}
 	clock := ""
 	if a.clockOffset != 0 {
-		clock = "  " + st.Warn.Render(GlyphWarn+" clock +"+fmtOffset(a.clockOffset))
+		clock = st.Warn.Render(GlyphWarn + " clock +" + fmtOffset(a.clockOffset))
 	}
-	head := st.Header.Render("stsdeck") + "  " + badge + "  "
-	full := head + "caller " + caller + "  account " + acct + "  region " + region + clock
-	if cellWidth(full) <= a.width {
-		return full
+	// One layout at every width and in every state: name, badge, the sandbox clock when moved,
+	// then caller, account and region. When it does not fit, the gaps narrow first, then the
+	// caller is shortened (its type prefix, then its tail), then the line's end is cut.
+	line := func(gap, caller string) string {
+		parts := []string{st.Header.Render("stsdeck"), badge}
+		if clock != "" {
+			parts = append(parts, clock)
+		}
+		return strings.Join(append(parts, "as "+caller+" · acct "+acct+" · "+region), gap)
 	}
-	compact := head + "as " + caller + " · acct " + acct + " · " + region + clock
-	if cellWidth(compact) <= a.width {
-		return compact
+	for _, gap := range []string{"  ", " "} {
+		if h := line(gap, caller); cellWidth(h) <= a.width {
+			return h
+		}
 	}
-	// Tight: badge and clock first, then who and where (the caller's tail may be cut).
-	tight := badge + clock + "  " + acct + " · " + region + " · " + caller
-	return truncateLine(tight, a.width)
+	short := caller
+	if i := strings.Index(short, "/"); i >= 0 && i < len(short)-1 {
+		short = short[i+1:] // "user/sts-issuer" → "sts-issuer"
+	}
+	if h := line(" ", short); cellWidth(h) <= a.width {
+		return h
+	}
+	room := a.width - cellWidth(line(" ", ""))
+	if room >= 4 {
+		return line(" ", truncateLine(short, room))
+	}
+	return truncateLine(line(" ", truncateLine(short, 4)), a.width)
 }
 
 func (a *App) tabsView() string {

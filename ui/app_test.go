@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -25,12 +26,19 @@ func TestAppHeader(t *testing.T) {
 		name  string
 		mode  string
 		width int
+		clock time.Duration
 		want  []string
 	}{
-		{"sandbox wide", "sandbox", 160, []string{"[SANDBOX]", "caller user/sts-issuer", "account " + cAccount, "region cn-hangzhou"}},
-		{"live wide", "live", 160, []string{"[LIVE]", "caller user/sts-issuer"}},
-		{"sandbox 80 columns keeps every part", "sandbox", 80, []string{"[SANDBOX]", "user/sts-issuer", cAccount, "cn-hangzhou"}},
+		{"sandbox wide", "sandbox", 160, 0, []string{"[SANDBOX]", "as user/sts-issuer", "acct " + cAccount, "cn-hangzhou"}},
+		{"live wide", "live", 160, 0, []string{"[LIVE]", "as user/sts-issuer"}},
+		{"sandbox 80 columns keeps every part", "sandbox", 80, 0, []string{"[SANDBOX]", "user/sts-issuer", cAccount, "cn-hangzhou"}},
+		{"clock advanced, wide", "sandbox", 160, time.Hour, []string{"as user/sts-issuer", "! clock +1h"}},
+		{"clock advanced, 80 columns", "sandbox", 80, time.Hour, []string{"as sts-issu", cAccount, "! clock +1h"}},
+		{"clock advanced, 70 columns", "sandbox", 70, time.Hour, []string{"stsdeck [SANDBOX] ! clock +1h as ", cAccount}},
 	}
+	// The same layout whatever the width (from 80 columns) or the clock: only the gaps and the
+	// caller shrink.
+	shape := regexp.MustCompile(`^stsdeck +\[(SANDBOX|LIVE)\] +(! clock \+1h +)?as \S+ · acct ` + cAccount + ` · cn-hangzhou$`)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -38,7 +46,13 @@ func TestAppHeader(t *testing.T) {
 			svc.Mode = tt.mode
 			d := newTestApp(t, svc)
 			d.send(tea.WindowSizeMsg{Width: tt.width, Height: 30})
+			if tt.clock != 0 {
+				d.send(ClockAdvancedMsg{Offset: tt.clock})
+			}
 			header := strings.SplitN(d.view(), "\n", 2)[0]
+			if tt.width >= 80 && !shape.MatchString(strings.TrimRight(header, " ")) {
+				t.Errorf("header %q is not in the console's one layout", header)
+			}
 			for _, w := range tt.want {
 				if !strings.Contains(header, w) {
 					t.Errorf("header %q lacks %q", header, w)
