@@ -18,7 +18,6 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/stsdeck/stsdeck/model"
 	"github.com/stsdeck/stsdeck/ui/credfmt"
@@ -346,11 +345,7 @@ func (e *exportState) onDone(msg exportDoneMsg) tea.Cmd {
 		e.result = e.st.Allow.Render(GlyphOK) + fmt.Sprintf(" wrote %s to %s (mode 0600)", what, msg.path)
 	}
 	e.close()
-	return func() tea.Msg { return StatusMsg{Text: "export: " + stripGlyph(e.result)} }
-}
-
-func stripGlyph(s string) string {
-	return strings.TrimSpace(strings.TrimPrefix(ansi.Strip(s), GlyphOK))
+	return nil // the card shows the result (once: not on the status line too)
 }
 
 // expandPath resolves "~/" and makes the path absolute.

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"io"
 	"encoding/base64"
 	"encoding/json"
 	"os"
@@ -266,5 +267,28 @@ func TestExportMenuKeys(t *testing.T) {
 	tkSend(t, s, tkKey("esc"))
 	if s.exp.open {
 		t.Fatal("esc did not close the menu")
+	}
+}
+
+// The confirmation of an export shows once on the whole console (the card), not also on the
+// status line.
+func TestExportConfirmationOnce(t *testing.T) {
+	svc, _, _, _ := tkServices()
+	d := newConsoleDriver(t, New(svc, Options{NoColor: true, Now: func() time.Time { return tkNow }}))
+	is := d.app().Screen(ScreenIssue).(*IssueScreen)
+	is.clip = io.Discard
+	d.send(tkRoleMsg(time.Hour))
+	d.send(PolicyChangedMsg{Doc: tkPolicy, Bucket: "examplebucket", Prefix: "src/", Valid: true})
+	d.keys("alt+3", "enter")
+	if is.Creds() == nil {
+		t.Fatalf("no token:\n%s", d.view())
+	}
+	path := filepath.Join(t.TempDir(), "creds.env")
+	d.keys("esc", "x", "f")
+	is.exp.path.SetValue(path)
+	d.keys("enter")
+	v := d.view()
+	if n := strings.Count(v, "wrote env to"); n != 1 {
+		t.Errorf("the confirmation shows %d times:\n%s", n, v)
 	}
 }
