@@ -2,9 +2,9 @@ package ui
 
 import (
 	"bytes"
-	"io"
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
