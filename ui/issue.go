@@ -316,6 +316,7 @@ func (s *IssueScreen) applyClone(r model.AuditRecord) {
 		note += "; that issue used an external id — type it again"
 	}
 	s.cloneNote = note
+	s.lastErr = "" // an error about the inputs these replace is stale
 }
 
 func (s *IssueScreen) updateForm(msg tea.KeyMsg) tea.Cmd {

@@ -658,6 +658,22 @@ func TestIssueCloneFromHistory(t *testing.T) {
 	}
 }
 
+// Cloning valid inputs clears an error about the inputs they replace.
+func TestIssueCloneClearsStaleInputError(t *testing.T) {
+	s, _, _, _ := tkIssueScreen(t)
+	tkSend(t, s, tkRoleMsg(time.Hour))
+	s.inputs[fieldSession].SetValue("x") // too short
+	tkSend(t, s, tkKey("enter"))
+	if v := tkView(s); !strings.Contains(v, "fix the inputs first") {
+		t.Fatalf("no error for a bad session name:\n%s", v)
+	}
+	rec := model.AuditRecord{ID: "abc123", RoleARN: tkRole, SessionName: "bob", DurationSeconds: 1800, SessionPolicy: tkPolicy}
+	tkSend(t, s, CloneIssueMsg{Record: rec})
+	if v := tkView(s); strings.Contains(v, "fix the inputs first") || strings.Contains(v, "✗") {
+		t.Errorf("stale error after cloning valid inputs:\n%s", v)
+	}
+}
+
 func TestIssueKeysAndFocus(t *testing.T) {
 	s, _, _, _ := tkIssueScreen(t)
 	if !s.InputFocused() {
