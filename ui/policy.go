@@ -209,7 +209,22 @@ func NewPolicyScreen(svc *Services, st Styles, now func() time.Time) *PolicyScre
 }
 
 // Init has nothing to start: the preview is computed from what other screens send.
-func (s *PolicyScreen) Init() tea.Cmd { return nil }
+func (s *PolicyScreen) Init() tea.Cmd {
+	// The sandbox's classic scenario: its bucket is preloaded (templates still ask for the
+	// prefix). Init runs once the services are connected, so Mode is known here.
+	if s.svc != nil && s.svc.Mode == "sandbox" && s.bucket == "" && !s.scopeSet {
+		s.bucket = SandboxDemoBucket
+		if s.scope[0].Value() == "" {
+			s.scope[0].SetValue(SandboxDemoBucket)
+		}
+		s.recompute()
+		return s.readBucketPolicy()
+	}
+	return nil
+}
+
+// SandboxDemoBucket is the bucket of the sandbox's classic scenario (role RamOssTest).
+const SandboxDemoBucket = "examplebucket"
 
 // Title is the tab label.
 func (s *PolicyScreen) Title() string { return "Policy" }
@@ -1273,11 +1288,12 @@ func (s *PolicyScreen) previewView() string {
 	if s.role != nil {
 		role = "role " + s.role.Name
 	}
-	bucket := s.bucket
-	if bucket == "" {
-		bucket = "no bucket (b sets it)"
+	if s.bucket == "" {
+		// No grid: every cell would describe a bucket nobody chose.
+		head := st.Title.Render("Preview") + st.Muted.Render(" "+role)
+		return truncateLine(head, s.sideW) + "\n" + st.Unknown.Render(GlyphUnknown+" set a bucket (b) to see what the token may do in it")
 	}
-	head := st.Title.Render("Preview") + st.Muted.Render(" "+bucket+" · "+role)
+	head := st.Title.Render("Preview") + st.Muted.Render(" "+s.bucket+" · "+role)
 	return truncateLine(head, s.sideW) + "\n" + s.preview.Render(st, s.sideW)
 }
 

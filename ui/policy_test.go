@@ -345,7 +345,7 @@ func TestPolicyUnreadableRolePolicies(t *testing.T) {
 	d := newTestApp(t, cDemoServices(cDemoRoles()))
 	d.keys("enter") // EcsRunner: its system policy document is unreadable
 	p := d.app().Screen(ScreenPolicy).(*PolicyScreen)
-	d.keys("b")
+	d.keys("b", "ctrl+u") // the sandbox's bucket is prefilled
 	d.typeText("examplebucket")
 	d.keys("enter")
 	d.typeText("src/")

@@ -315,10 +315,6 @@ func (pv Preview) Render(st Styles, width int) string {
 	if len(pv.Cells) == 0 {
 		return ""
 	}
-	in := pv.Inside
-	if in == "" {
-		in = "(whole bucket)"
-	}
 	colW := (width - 8) / 2
 	if colW > 26 {
 		colW = 26
@@ -326,12 +322,21 @@ func (pv Preview) Render(st Styles, width int) string {
 	if colW < 12 {
 		colW = 12
 	}
+	// Without a prefix every key is inside: an "outside" column would contradict it.
+	cols := len(PreviewScopes)
 	var b strings.Builder
-	fmt.Fprintf(&b, "%-7s %s %s\n", "op", padRight("inside "+in, colW), padRight("outside "+pv.Outside, colW))
+	if pv.Inside == "" {
+		cols = 1
+		fmt.Fprintf(&b, "%-7s %s\n", "op", padRight("whole bucket (no prefix)", colW))
+	} else {
+		fmt.Fprintf(&b, "%-7s %s %s\n", "op", padRight("inside "+pv.Inside, colW), padRight("outside "+pv.Outside, colW))
+	}
 	for _, row := range pv.Cells {
 		fmt.Fprintf(&b, "%-7s", row[0].Op)
-		for _, c := range row {
-			b.WriteString(" " + padRight(c.Short(st), colW))
+		for i, c := range row {
+			if i < cols {
+				b.WriteString(" " + padRight(c.Short(st), colW))
+			}
 		}
 		b.WriteByte('\n')
 	}

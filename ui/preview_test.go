@@ -228,3 +228,48 @@ func TestPolicyBucketLayer(t *testing.T) {
 		})
 	}
 }
+
+func TestPolicyPreviewBucket(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		mode   string
+		want   []string
+		reject []string
+	}{
+		{"sandbox preloads the classic bucket", "sandbox", []string{"Preview examplebucket · role RamOssTest", "whole bucket (no prefix)"}, []string{"outside dst/", "set a bucket"}},
+		{"live without a bucket says so", "live", []string{"set a bucket (b)"}, []string{"outside dst/", "whole bucket", "? unknown"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			svc := cDemoServices(cDemoRoles())
+			svc.Mode = tt.mode
+			if tt.mode == "live" {
+				svc.Sandbox = nil
+			}
+			d := newTestApp(t, svc)
+			d.keys("down", "enter") // RamOssTest
+			v := d.view()
+			for _, w := range tt.want {
+				if !strings.Contains(v, w) {
+					t.Errorf("view lacks %q:\n%s", w, v)
+				}
+			}
+			for _, w := range tt.reject {
+				if strings.Contains(v, w) {
+					t.Errorf("view shows %q:\n%s", w, v)
+				}
+			}
+			// With a prefix, both columns.
+			d.keys("b", "ctrl+u")
+			d.typeText("examplebucket")
+			d.keys("enter")
+			d.typeText("src/")
+			d.keys("enter")
+			if v := d.view(); !strings.Contains(v, "inside src/") || !strings.Contains(v, "outside dst/") {
+				t.Errorf("no inside/outside columns with a prefix:\n%s", v)
+			}
+		})
+	}
+}
