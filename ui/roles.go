@@ -401,7 +401,7 @@ func (s *RolesScreen) applyRoles(msg rolesLoadedMsg) tea.Cmd {
 			items = append(items, roleItem{r})
 		}
 	}
-	cmds = append(cmds, s.list.SetItems(items))
+	cmds = append(cmds, s.setItems(items))
 	if s.chosen != "" {
 		for i, it := range items {
 			if it.(roleItem).role.ARN == s.chosen {
@@ -490,7 +490,7 @@ func (s *RolesScreen) dropTyped(arn string) tea.Cmd {
 		return nil
 	}
 	delete(s.detailErr, arn)
-	return s.list.SetItems(items)
+	return s.setItems(items)
 }
 
 func (s *RolesScreen) sourceOf(arn string) string {
@@ -524,11 +524,35 @@ func (s *RolesScreen) upsertItem(r model.Role) tea.Cmd {
 		items = append(items, it)
 	}
 	if found {
-		return s.list.SetItems(items)
+		return s.setItems(items)
 	}
-	cmd := s.list.SetItems(append([]list.Item{roleItem{r}}, items...))
+	cmd := s.setItems(append([]list.Item{roleItem{r}}, items...))
 	s.list.Select(0)
 	return cmd
+}
+
+// setItems gives the list a fresh slice of items. With a filter on, it filters again at once:
+// SetItems alone empties the filtered view until its asynchronous filter answers, and an enter
+// pressed meanwhile (a role's details arriving just after the filter was accepted) found no
+// role to choose. The cursor stays on the same role.
+func (s *RolesScreen) setItems(items []list.Item) tea.Cmd {
+	state := s.list.FilterState()
+	if state == list.Unfiltered {
+		return s.list.SetItems(items)
+	}
+	arn := s.selectedARN()
+	_ = s.list.SetItems(items) // its asynchronous filter is not needed: filtered below
+	s.list.SetFilterText(s.list.FilterValue())
+	if state == list.Filtering {
+		s.list.SetFilterState(list.Filtering)
+	}
+	for i, it := range s.list.VisibleItems() {
+		if it.(roleItem).role.ARN == arn {
+			s.list.Select(i)
+			break
+		}
+	}
+	return nil
 }
 
 func (s *RolesScreen) choose(r model.Role) tea.Cmd {

@@ -486,3 +486,27 @@ func TestRolesTypedRoleThatDoesNotExist(t *testing.T) {
 		}
 	}
 }
+
+// A role's details arriving just after a filter was accepted must not leave the filtered list
+// empty until the list's asynchronous filter answers: an enter pressed then chooses the role.
+func TestRolesChooseRightAfterDetailsUnderFilter(t *testing.T) {
+	t.Parallel()
+	roles := sixRoles()
+	d, s := rolesOnly(t, roles, nil)
+	d.keys("/")
+	d.typeText("RamOss")
+	d.keys("enter")
+	if !s.list.IsFiltered() {
+		t.Fatalf("filter not applied:\n%s", d.view())
+	}
+	// The details answer is delivered, but its commands (the list's own re-filter) not yet.
+	ram := roles.roles[0]
+	s.Update(roleDetailMsg{req: s.detailReq, key: ram.ARN, role: ram})
+	if _, ok := s.selected(); !ok {
+		t.Fatal("no role under the cursor right after the details arrived")
+	}
+	d.keys("enter")
+	if a := d.app().Active(); a != ScreenPolicy {
+		t.Fatalf("enter did not choose RamOssTest (screen %d):\n%s", a, d.view())
+	}
+}
