@@ -199,7 +199,9 @@ func demoToToken(f flow) {
 	f.keys("enter")
 	f.waitFor("no findings", "Allow")
 	f.keys("tab")
-	f.waitFor("session name")
+	// The Issue screen learns the policy by a message: issue once it shows it (else, on a
+	// loaded machine, the token could be issued before it arrives, without the policy).
+	f.waitFor("session name", "— examplebucket/src/")
 	f.keys("enter")
 	f.waitFor("AccessKeyId", "STS.")
 }
@@ -366,6 +368,7 @@ func TestConsoleSmokeTmux(t *testing.T) {
 	tx.waitFor("no findings")
 	tx.send("Tab")
 	tx.waitFor("session name")
+	tx.waitFor("— examplebucket/src/") // the policy has reached the Issue screen
 	tx.send("Enter")
 	tx.waitFor("AccessKeyId")
 	tx.send("Tab")
