@@ -444,6 +444,10 @@ func (s *IssueScreen) issue(reissue bool) tea.Cmd {
 				return nil
 			}
 		}
+		if s.havePol && s.policy.Pending {
+			s.lastErr = "the session policy draft is still being checked — press enter again in a moment"
+			return nil
+		}
 		if s.havePol && s.policy.Doc != "" && !s.policy.Valid {
 			s.lastErr = "the session policy has errors — fix it on screen 2 (Policy) or clear it"
 			return nil
@@ -672,7 +676,9 @@ func (s *IssueScreen) formView() string {
 	pol := "none (the role's own policies apply)"
 	if s.havePol && s.policy.Doc != "" {
 		pol = fmt.Sprintf("%d bytes", len(s.policy.Doc))
-		if !s.policy.Valid {
+		if s.policy.Pending {
+			pol += st.Muted.Render(", being checked…")
+		} else if !s.policy.Valid {
 			pol = st.Error.Render(GlyphDeny + " " + pol + ", has errors (screen 2)")
 		} else if s.policy.Bucket != "" {
 			pol += " — " + s.policy.Bucket + "/" + s.policy.Prefix

@@ -422,6 +422,24 @@ func TestIssueRefusesBrokenPolicy(t *testing.T) {
 	}
 }
 
+func TestIssueRefusesPendingPolicyDraft(t *testing.T) {
+	s, iss, _, _ := tkIssueScreen(t)
+	tkSend(t, s, tkRoleMsg(time.Hour))
+	tkSend(t, s, PolicyChangedMsg{Doc: tkPolicy, Bucket: "examplebucket", Prefix: "src/", Pending: true})
+	tkSend(t, s, tkKey("enter"))
+	if len(iss.reqs) != 0 {
+		t.Fatal("issued from a draft that was not checked yet")
+	}
+	if v := tkView(s); !strings.Contains(v, "still being checked") {
+		t.Fatalf("view:\n%s", v)
+	}
+	tkSend(t, s, PolicyChangedMsg{Doc: tkPolicy, Bucket: "examplebucket", Prefix: "src/", Valid: true})
+	tkSend(t, s, tkKey("enter"))
+	if len(iss.reqs) != 1 || iss.reqs[0].Policy != tkPolicy {
+		t.Fatalf("issue after the check: %+v", iss.reqs)
+	}
+}
+
 func TestIssueCallsSTSAndAudits(t *testing.T) {
 	s, iss, aud, _ := tkIssueScreen(t)
 	s.svc.Identity = tkIdentity{arn: "acs:ram::1234567890123456:user/sts-issuer"}

@@ -102,12 +102,14 @@ type PolicyScreen struct {
 	wide          bool
 	sideW         int
 
-	editSeq   int
-	shownSeq  int
-	findings  []policy.Finding
-	compiled  *policy.Policy
-	broken    bool // error findings
-	findingAt int  // index of the last finding jumped to
+	editSeq  int
+	shownSeq int
+	// pendingSeq is the edit a Pending PolicyChangedMsg was last sent for.
+	pendingSeq int
+	findings   []policy.Finding
+	compiled   *policy.Policy
+	broken     bool // error findings
+	findingAt  int  // index of the last finding jumped to
 
 	bucket, prefix string
 	scopeSet       bool
@@ -340,6 +342,26 @@ func (s *PolicyScreen) hasLines() bool {
 
 // Update handles keys and the screen's messages.
 func (s *PolicyScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	scr, cmd := s.update(msg)
+	if p := s.announcePending(); p != nil {
+		cmd = tea.Batch(cmd, p)
+	}
+	return scr, cmd
+}
+
+// announcePending tells the other screens at once that the draft changed and is being checked,
+// so nothing is issued from the previous draft meanwhile; announce sends the checked one.
+func (s *PolicyScreen) announcePending() tea.Cmd {
+	if s.editSeq == s.shownSeq || s.pendingSeq == s.editSeq {
+		return nil
+	}
+	s.pendingSeq = s.editSeq
+	m := PolicyChangedMsg{Doc: s.Doc(), Bucket: s.bucket, Prefix: s.prefix, Pending: true}
+	s.sentOnce, s.lastSent = true, m
+	return func() tea.Msg { return m }
+}
+
+func (s *PolicyScreen) update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.KeyMsg:
 		return s, s.handleKey(msg)

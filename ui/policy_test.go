@@ -139,6 +139,11 @@ func TestPolicyTypingValidatesDebounced(t *testing.T) {
 	if !strings.Contains(cPlain(p.View()), "checking…") {
 		t.Errorf("findings not marked as pending while typing:\n%s", p.View())
 	}
+	// The other screens learn at once that the draft is unchecked (Issue refuses meanwhile).
+	_, cmd := p.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(" ")})
+	if m, ok := findPolicyChanged(cmd); !ok || !m.Pending || m.Valid {
+		t.Errorf("typing did not announce a pending draft: %+v (found %v)", m, ok)
+	}
 	d.settle()
 	fs := p.Findings()
 	if len(fs) == 0 || fs[0].Severity != policy.SeverityError {
@@ -645,4 +650,22 @@ func TestPolicyTemplateOverlay(t *testing.T) {
 	if p.mode != modeTemplate {
 		t.Fatal("enter on an overlay closed the menu")
 	}
+}
+
+// findPolicyChanged runs cmd (and the batches it returns) and returns a PolicyChangedMsg it yields.
+func findPolicyChanged(cmd tea.Cmd) (PolicyChangedMsg, bool) {
+	if cmd == nil {
+		return PolicyChangedMsg{}, false
+	}
+	switch m := cmd().(type) {
+	case PolicyChangedMsg:
+		return m, true
+	case tea.BatchMsg:
+		for _, c := range m {
+			if pm, ok := findPolicyChanged(c); ok {
+				return pm, true
+			}
+		}
+	}
+	return PolicyChangedMsg{}, false
 }

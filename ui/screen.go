@@ -52,6 +52,9 @@ type PolicyChangedMsg struct {
 	Bucket string
 	Prefix string
 	Valid  bool // no error findings
+	// Pending: the draft changed and is not checked yet (Valid is meaningless); a token must not
+	// be issued from it, or it could go out without the policy the operator sees.
+	Pending bool
 }
 
 // TokenIssuedMsg: new credentials were issued (Previous is the token they replace, if any).
