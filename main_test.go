@@ -6,8 +6,10 @@ package main
 // (tmux).
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -78,29 +80,71 @@ func plain(b []byte) string { return ansiSeq.ReplaceAllString(string(b), "") }
 
 // flow drives a teatest model step by step: send keys, then wait until the screen shows text.
 type flow struct {
-	t  *testing.T
-	tm *teatest.TestModel
+	t   *testing.T
+	tm  *teatest.TestModel
+	log *outLog
+}
+
+// outLog keeps every byte the program wrote. teatest.WaitFor forgets what it read when it
+// returns, so text drawn in the same write as an earlier wait's match was lost to the next wait
+// (the renderer does not redraw unchanged lines): a flaky timeout under load.
+type outLog struct {
+	buf bytes.Buffer
+	// mark: waits look at the output from here on — where it stood when the first input after
+	// the last wait was sent (a run of inputs, such as 40 downs, shares one mark).
+	mark   int
+	waited bool
+}
+
+func newFlow(t *testing.T, tm *teatest.TestModel) flow { return flow{t, tm, &outLog{}} }
+
+// drain appends what the program wrote since the last read.
+func (f flow) drain() {
+	if _, err := io.ReadAll(io.TeeReader(f.tm.Output(), &f.log.buf)); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+// send sends msg; the first input after a wait marks where the output stands, and later waits
+// look at what follows.
+func (f flow) send(msg tea.Msg) {
+	if f.log.waited {
+		f.drain()
+		f.log.mark, f.log.waited = f.log.buf.Len(), false
+	}
+	f.tm.Send(msg)
 }
 
 func (f flow) keys(ks ...string) {
 	for _, k := range ks {
-		f.tm.Send(keyMsg(k))
+		f.send(keyMsg(k))
 	}
 }
 
-func (f flow) text(s string) { f.tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}) }
+func (f flow) text(s string) { f.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}) }
 
 func (f flow) waitFor(what ...string) {
 	f.t.Helper()
-	teatest.WaitFor(f.t, f.tm.Output(), func(b []byte) bool {
-		out := plain(b)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		f.drain()
+		out := plain(f.log.buf.Bytes()[f.log.mark:])
+		missing := ""
 		for _, w := range what {
 			if !strings.Contains(out, w) {
-				return false
+				missing = w
+				break
 			}
 		}
-		return true
-	}, teatest.WithDuration(30*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+		if missing == "" {
+			f.log.waited = true
+			return
+		}
+		if time.Now().After(deadline) {
+			f.t.Fatalf("waiting for %q: not on screen after 30s; output since the last input:\n%s", missing, out)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // finalView quits and returns the final model's View(), with run-dependent values masked.
@@ -109,7 +153,7 @@ func (f flow) waitFor(what ...string) {
 func (f flow) finalView(keepStatus bool) string {
 	f.t.Helper()
 	if !keepStatus {
-		f.tm.Send(ui.StatusMsg{Text: "(end of flow)"})
+		f.send(ui.StatusMsg{Text: "(end of flow)"})
 		f.waitFor("(end of flow)")
 	}
 	if err := f.tm.Quit(); err != nil {
@@ -211,7 +255,7 @@ func TestConsoleDemoFlow(t *testing.T) {
 		t.Run(sz.name, func(t *testing.T) {
 			t.Parallel()
 			m := sandboxConsole(t, cli.Global{Sandbox: true, Console: true}, consoleEnv(t, nil))
-			f := flow{t, teatest.NewTestModel(t, m, teatest.WithInitialTermSize(sz.w, sz.h))}
+			f := newFlow(t, teatest.NewTestModel(t, m, teatest.WithInitialTermSize(sz.w, sz.h)))
 			demoToToken(f)
 			f.keys("tab")
 			f.waitFor("Test the token")
@@ -234,7 +278,7 @@ func TestConsoleExplainAccessDenied(t *testing.T) {
 		t.Run(sz.name, func(t *testing.T) {
 			t.Parallel()
 			m := sandboxConsole(t, cli.Global{Sandbox: true, Console: true}, consoleEnv(t, nil))
-			f := flow{t, teatest.NewTestModel(t, m, teatest.WithInitialTermSize(sz.w, sz.h))}
+			f := newFlow(t, teatest.NewTestModel(t, m, teatest.WithInitialTermSize(sz.w, sz.h)))
 			demoToToken(f)
 			f.keys("tab")
 			f.waitFor("Test the token")
@@ -271,7 +315,7 @@ func TestConsoleExpiredToken(t *testing.T) {
 		t.Run(sz.name, func(t *testing.T) {
 			t.Parallel()
 			m := sandboxConsole(t, cli.Global{Sandbox: true, Console: true}, consoleEnv(t, nil))
-			f := flow{t, teatest.NewTestModel(t, m, teatest.WithInitialTermSize(sz.w, sz.h))}
+			f := newFlow(t, teatest.NewTestModel(t, m, teatest.WithInitialTermSize(sz.w, sz.h)))
 			demoToToken(f)
 			f.keys("esc") // no field focused: the clock key is global
 			for range 4 {
@@ -314,7 +358,7 @@ func TestConsoleListRolesDenied(t *testing.T) {
 				"ALIBABA_CLOUD_REGION_ID":         run.Info.Region,
 			})
 			m := sandboxConsole(t, g, env)
-			f := flow{t, teatest.NewTestModel(t, m, teatest.WithInitialTermSize(sz.w, sz.h))}
+			f := newFlow(t, teatest.NewTestModel(t, m, teatest.WithInitialTermSize(sz.w, sz.h)))
 			f.waitFor("RAM refused to list the roles")
 			f.keys("a", "ctrl+u")
 			f.text("acs:ram::" + run.Info.AccountID + ":role/ramosstest")
