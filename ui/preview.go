@@ -30,15 +30,6 @@ var PreviewScopes = []string{"inside", "outside"}
 // ProbeObjectName is the object name the preview asks about under each prefix.
 const ProbeObjectName = "stsdeck-probe.txt"
 
-// OutsidePrefix is a prefix outside the allowed one, used for the "outside" column (and by
-// the probe when ProbeSpec.Outside is ""): "dst/" unless the prefix already lies under dst.
-func OutsidePrefix(prefix string) string {
-	if strings.HasPrefix(prefix, "dst") {
-		return "src/"
-	}
-	return "dst/"
-}
-
 // PreviewContext is what the preview assumes about the request; "" means unknown (the key is
 // not carried, so conditions on it come out indeterminate).
 type PreviewContext struct {
@@ -205,7 +196,7 @@ func ComputePreview(in PreviewInput) Preview {
 	if region == "" {
 		region = "*"
 	}
-	pv := Preview{Inside: in.Prefix, Outside: OutsidePrefix(in.Prefix)}
+	pv := Preview{Inside: in.Prefix, Outside: model.OutsidePrefix(in.Prefix)}
 	principal := policy.Principal{AccountID: in.AccountID, Type: "role", Name: in.RoleName, SessionName: "stsdeck-preview"}
 	layers := policy.Layers{Identity: in.Identity.Policies, Session: in.Session, Bucket: in.BucketPolicy}
 	if layers.Identity == nil {

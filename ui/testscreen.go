@@ -515,7 +515,7 @@ func (s *TestScreen) startProbe() tea.Cmd {
 		k := s.inputs[tfKey].Value()
 		prefix = k[:strings.LastIndex(k, "/")+1]
 	}
-	spec := model.ProbeSpec{Bucket: bucket, Prefix: prefix, Outside: OutsidePrefix(prefix)}
+	spec := model.ProbeSpec{Bucket: bucket, Prefix: prefix, Outside: model.OutsidePrefix(prefix)}
 	in := probeInputs{role: s.role, session: s.req.Policy, account: s.svc.AccountID, region: s.svc.Region, now: s.now()}
 	if in.account == "" {
 		in.account = arnAccount(s.req.RoleARN)

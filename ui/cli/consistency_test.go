@@ -9,9 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/stsdeck/stsdeck/model"
 	"github.com/stsdeck/stsdeck/model/issuereq"
-	"github.com/stsdeck/stsdeck/ui"
 )
 
 // lint and issue count a policy file's bytes the same way: as sent (one trailing newline off).
@@ -105,13 +103,3 @@ func TestPresignExpiryWarning(t *testing.T) {
 	}
 }
 
-// One rule for the default outside prefix: the console's and the CLI's agree.
-func TestOutsidePrefixSameAsConsole(t *testing.T) {
-	for _, p := range []string{"src/", "", "dst/", "dstx/", "a/b/", "stsdeck-probe-outside/"} {
-		t.Run(p, func(t *testing.T) {
-			if m, u := model.OutsidePrefix(p), ui.OutsidePrefix(p); m != u {
-				t.Errorf("model %q, ui %q", m, u)
-			}
-		})
-	}
-}
