@@ -102,4 +102,3 @@ func TestPresignExpiryWarning(t *testing.T) {
 		})
 	}
 }
-
