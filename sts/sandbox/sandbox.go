@@ -98,6 +98,17 @@ type Running struct {
 	closeErr  error
 }
 
+// InputError is a failure caused by what the operator gave (a seed file that cannot be read or
+// parsed): commands exit 2 for it, as for any bad input. Its BadInput method says so without the
+// caller importing this package.
+type InputError struct{ Err error }
+
+func (e *InputError) Error() string { return e.Err.Error() }
+func (e *InputError) Unwrap() error { return e.Err }
+
+// BadInput reports that the error is the input's fault.
+func (e *InputError) BadInput() bool { return true }
+
 // Start loads the seed, opens the data dir (one sandbox per data dir), binds every listener and
 // serves in the background. When Start returns, every listener accepts connections.
 func Start(ctx context.Context, o Options) (*Running, error) {
@@ -112,11 +123,11 @@ func Start(ctx context.Context, o Options) (*Running, error) {
 	if o.SeedFile != "" {
 		src, err := os.ReadFile(o.SeedFile)
 		if err != nil {
-			return nil, fmt.Errorf("sandbox: seed: %w", err)
+			return nil, &InputError{fmt.Errorf("sandbox: seed: %w", err)}
 		}
 		seed, err = stsemu.ParseSeed(o.SeedFile, src)
 		if err != nil {
-			return nil, fmt.Errorf("sandbox: bad seed: %w", err)
+			return nil, &InputError{fmt.Errorf("sandbox: bad seed: %w", err)}
 		}
 	} else {
 		seed, err = stsemu.ParseSeed("built-in seed", stsemu.DefaultSeed)

@@ -190,6 +190,14 @@ func TestBadSeed(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), seed+": line 4, col 27: roles[0].max_session_duration: want 3600 to 43200 seconds, got 60") {
 		t.Fatalf("err %v", err)
 	}
+	var ie *InputError
+	if !errors.As(err, &ie) || !ie.BadInput() {
+		t.Errorf("a bad seed is not marked as bad input: %T", err)
+	}
+	_, err = Start(context.Background(), Options{DataDir: t.TempDir(), SeedFile: filepath.Join(t.TempDir(), "missing.yaml")})
+	if !errors.As(err, &ie) {
+		t.Errorf("a missing seed file is not marked as bad input: %v", err)
+	}
 }
 
 func TestRunWritesReadyFile(t *testing.T) {

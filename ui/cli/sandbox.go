@@ -150,6 +150,10 @@ func runSandbox(ctx context.Context, env *Env) int {
 	}
 	if err := env.Deps.RunSandbox(ctx, o, ready); err != nil {
 		fmt.Fprintf(env.Stderr, "stsdeck sandbox: %v\n", err)
+		var bad interface{ BadInput() bool }
+		if errors.As(err, &bad) && bad.BadInput() {
+			return ExitBadInput // e.g. a seed file with an error: nothing started
+		}
 		return ExitDenied
 	}
 	fmt.Fprintln(env.Stderr, "stsdeck sandbox: stopped")

@@ -37,6 +37,8 @@ func TestSandboxCommand(t *testing.T) {
 		{name: "bad print", args: []string{"--print", "yaml"}, code: ExitBadInput, stderr: []string{`--print "yaml": want env or json`}},
 		{name: "bad addr", args: []string{"--sts-addr", "40123"}, code: ExitBadInput, stderr: []string{`--sts-addr "40123": want HOST:PORT`}},
 		{name: "extra argument", args: []string{"now"}, code: ExitBadInput, stderr: []string{`unexpected argument "now"`}},
+		{name: "bad seed", runErr: badInputErr{errors.New("sandbox: bad seed: s.yaml: line 4, col 27: roles[0].max_session_duration: want 3600 to 43200 seconds, got 60")},
+			code: ExitBadInput, stderr: []string{"s.yaml: line 4, col 27"}},
 		{name: "sandbox fails", runErr: errors.New("sandbox data dir is in use: held by process 42"), code: ExitDenied, stderr: []string{"held by process 42"}},
 	}
 	for _, tt := range tests {
@@ -83,3 +85,8 @@ func TestSandboxCommand(t *testing.T) {
 		})
 	}
 }
+
+// badInputErr is an error marked as the input's fault, as sts/sandbox marks a bad seed.
+type badInputErr struct{ error }
+
+func (badInputErr) BadInput() bool { return true }
