@@ -131,6 +131,7 @@ func TestBadInputExitTwo(t *testing.T) {
 		{"bad oss url", []string{"presign", "--sandbox", "s3://b/k"}, "oss://bucket/key"},
 		{"presign bad method", []string{"presign", "--sandbox", "--method", "DELETE", "oss://b/k"}, "GET or PUT"},
 		{"unknown flag", []string{"whoami", "--nope"}, "nope"},
+		{"out in a missing directory", []string{"issue", "--sandbox", "--role", "RamOssTest", "--format", "env", "--out", "/nonexistent-dir/x.env"}, "no such directory: /nonexistent-dir"},
 		{"probe needs temporary credentials", []string{"probe", "--sandbox", "--bucket", "examplebucket", "--prefix", "src/"}, "temporary credentials"},
 	}
 	for _, tc := range tests {
@@ -140,6 +141,22 @@ func TestBadInputExitTwo(t *testing.T) {
 				t.Fatalf("exit %d, stderr lacks %q:\n%s", r.code, tc.want, r.stderr)
 			}
 		})
+	}
+}
+
+// A probe whose credentials are refused learns nothing about the policies: exit 1, not "agree".
+func TestProbeWithRefusedCredentialsFails(t *testing.T) {
+	w := newWorld(t)
+	var cr map[string]any
+	json.Unmarshal([]byte(w.must("issue", "--sandbox", "--role", "RamOssTest", "--format", "json").stdout), &cr)
+	w.vars["ALIBABA_CLOUD_ACCESS_KEY_ID"], w.vars["ALIBABA_CLOUD_SECURITY_TOKEN"] = cr["AccessKeyId"].(string), cr["SecurityToken"].(string)
+	w.vars["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] = "wrong-secret"
+	r := w.run("", "probe", "--sandbox", "--bucket", "examplebucket", "--prefix", "src/")
+	if r.code != ExitDenied || !strings.Contains(r.stdout, "SignatureDoesNotMatch") || !strings.Contains(r.stderr, "credentials were refused") {
+		t.Fatalf("exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
+	}
+	if strings.Contains(r.stdout+r.stderr, "wrong-secret") {
+		t.Error("the secret was printed")
 	}
 }
 

@@ -35,6 +35,15 @@ func runIssue(ctx context.Context, env *Env) int {
 	if len(pos) > 0 {
 		return c.bad("unexpected argument %q", pos[0])
 	}
+	// Check where --out goes before a token is issued: a missing directory is a typo, not
+	// something to create (the console's export refuses it too).
+	if *out != "" && *format != "config-json" {
+		if fi, err := os.Stat(filepath.Dir(*out)); err != nil {
+			return c.bad("--out %s: no such directory: %s", *out, filepath.Dir(*out))
+		} else if !fi.IsDir() {
+			return c.bad("--out %s: not a directory: %s", *out, filepath.Dir(*out))
+		}
+	}
 	if *asJSON {
 		if *format != "card" && *format != "json" {
 			return c.bad("--json and --format %s disagree", *format)

@@ -108,6 +108,14 @@ func runProbe(ctx context.Context, env *Env) int {
 			}
 		}
 	}
+	// Agreement says nothing when the credentials themselves were refused (wrong secret, expired
+	// token, clock skew): the probe learnt nothing about the policies, so it did not succeed.
+	for _, r := range rep.Results {
+		if (&model.APIError{Code: r.Actual.Code, EC: r.Actual.EC, Message: r.Actual.Message}).DeniedBy() == "credentials" {
+			fmt.Fprintf(env.Stderr, "stsdeck probe: the credentials were refused (%s on %s %s): nothing was learnt about the policies\n", r.Actual.Code, r.Scope, r.Op)
+			return ExitDenied
+		}
+	}
 	if !allAgree {
 		return ExitDenied
 	}
