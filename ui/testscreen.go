@@ -35,6 +35,7 @@ const (
 type testKeys struct {
 	Upload, Probe, Edit, Up, Down, Blur, Submit, Cancel key.Binding
 	Explain, Close, Reissue, ScrollUp, ScrollDown       key.Binding
+	Proceed, NoCancel                                   key.Binding
 }
 
 func newTestKeys() testKeys {
@@ -52,6 +53,8 @@ func newTestKeys() testKeys {
 		Reissue:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "re-issue token")),
 		ScrollUp:   key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "scroll")),
 		ScrollDown: key.NewBinding(key.WithKeys("down", "j")),
+		Proceed:    key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "proceed")),
+		NoCancel:   key.NewBinding(key.WithKeys("n"), key.WithHelp("any other key", "cancel")),
 	}
 }
 
@@ -90,6 +93,7 @@ type TestScreen struct {
 	// probe
 	prSeq   int
 	probing bool
+	confirm *model.ProbeSpec // LIVE probe waiting for y (issue 6); nil when not asking
 	report  *model.ProbeReport
 	cells   []PreviewCell // local verdict per report row
 	sel     int
@@ -140,7 +144,8 @@ func (s *TestScreen) SetSize(w, h int) {
 }
 
 // InputFocused implements Screen.
-func (s *TestScreen) InputFocused() bool { return s.focus >= 0 }
+// While a LIVE probe waits for its y/N answer every key comes here, so q cancels rather than quits.
+func (s *TestScreen) InputFocused() bool { return s.focus >= 0 || s.confirm != nil }
 
 // Busy reports an upload in flight (the app asks before quitting).
 func (s *TestScreen) Busy() bool { return s.uploading }
@@ -157,6 +162,8 @@ func (s *TestScreen) KeyMap() help.KeyMap {
 		return keyList{short: b}
 	case s.uploading:
 		return keyList{short: []key.Binding{k.Cancel}}
+	case s.confirm != nil:
+		return keyList{short: []key.Binding{k.Proceed, k.NoCancel}}
 	case s.focus >= 0:
 		return keyList{short: []key.Binding{k.Submit, k.Up, k.Blur}}
 	}
@@ -192,6 +199,7 @@ func (s *TestScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 		s.report, s.cells, s.upLine, s.upOK = nil, nil, "", false
 		s.explain = explainState{}
+		s.confirm = nil // the question was about the previous token
 		s.prefill()
 		return s, nil
 	case uploadProgressMsg:
@@ -267,6 +275,15 @@ func (s *TestScreen) updateKey(msg tea.KeyMsg) tea.Cmd {
 		}
 		return nil
 	}
+	if s.confirm != nil {
+		spec := *s.confirm
+		s.confirm = nil
+		if key.Matches(msg, k.Proceed) {
+			return s.runProbe(spec)
+		}
+		s.upLine, s.upOK = GlyphWarn+" probe cancelled — nothing was written", false
+		return nil
+	}
 	if s.focus >= 0 {
 		switch {
 		case key.Matches(msg, k.Blur):
@@ -292,6 +309,9 @@ func (s *TestScreen) updateKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Upload):
 		return s.startUpload()
 	case key.Matches(msg, k.Probe):
+		if s.svc != nil && s.svc.Mode != "sandbox" {
+			return s.askProbe()
+		}
 		return s.startProbe()
 	case key.Matches(msg, k.Up):
 		s.sel = max(0, s.sel-1)
@@ -496,18 +516,20 @@ type probeInputs struct {
 	now     time.Time
 }
 
-func (s *TestScreen) startProbe() tea.Cmd {
+// probeSpec checks a probe can run now and returns what it will touch; ok is false (with the
+// reason on the outcome line) when it cannot.
+func (s *TestScreen) probeSpec() (spec model.ProbeSpec, ok bool) {
 	if s.probing {
-		return nil
+		return spec, false
 	}
-	if s.creds == nil || s.svc.Objects == nil {
+	if s.creds == nil || s.svc == nil || s.svc.Objects == nil {
 		s.upLine = GlyphDeny + " issue a token first (screen 3, Issue)"
-		return nil
+		return spec, false
 	}
 	bucket := strings.TrimSpace(s.inputs[tfBucket].Value())
 	if bucket == "" {
 		s.upLine = GlyphDeny + " bucket is required (e edits it)"
-		return nil
+		return spec, false
 	}
 	prefix := s.policy.Prefix
 	if s.edited {
@@ -515,7 +537,33 @@ func (s *TestScreen) startProbe() tea.Cmd {
 		k := s.inputs[tfKey].Value()
 		prefix = k[:strings.LastIndex(k, "/")+1]
 	}
-	spec := model.ProbeSpec{Bucket: bucket, Prefix: prefix, Outside: model.OutsidePrefix(prefix)}
+	return model.ProbeSpec{Bucket: bucket, Prefix: prefix, Outside: model.OutsidePrefix(prefix)}, true
+}
+
+// askProbe is p in LIVE mode: the probe writes to a real bucket, so it asks first (issue 6,
+// like the CLI's [y/N]); only y runs it.
+func (s *TestScreen) askProbe() tea.Cmd {
+	spec, ok := s.probeSpec()
+	if !ok {
+		return nil
+	}
+	s.confirm = &spec
+	return nil
+}
+
+// startProbe runs the probe straight away (sandbox mode, and after an upload there).
+func (s *TestScreen) startProbe() tea.Cmd {
+	spec, ok := s.probeSpec()
+	if !ok {
+		return nil
+	}
+	return s.runProbe(spec)
+}
+
+func (s *TestScreen) runProbe(spec model.ProbeSpec) tea.Cmd {
+	if s.probing {
+		return nil
+	}
 	in := probeInputs{role: s.role, session: s.req.Policy, account: s.svc.AccountID, region: s.svc.Region, now: s.now()}
 	if in.account == "" {
 		in.account = arnAccount(s.req.RoleARN)
@@ -801,6 +849,13 @@ func (s *TestScreen) View() string {
 			for _, l := range wrapWords(d, max(20, s.width-2)) {
 				b.WriteString(st.Muted.Render("  "+strings.TrimLeft(l, " ")) + "\n")
 			}
+		}
+	}
+	if s.confirm != nil {
+		q := fmt.Sprintf("probe will write and delete two small objects in oss://%s under %q and %q with LIVE credentials — y to proceed, any other key cancels",
+			s.confirm.Bucket, s.confirm.Prefix, s.confirm.Outside)
+		for _, l := range wrapWords(q, max(20, s.width)) {
+			b.WriteString(st.Warn.Render(l) + "\n")
 		}
 	}
 	if s.probing {

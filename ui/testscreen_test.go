@@ -255,7 +255,8 @@ func TestTestScreenProbeGrid(t *testing.T) {
 	s, cl, aud, _ := tkTestScreen(t, "live")
 	s.SetSize(160, 44)
 	cl.probe = tkProbeReport()
-	msgs := tkSend(t, s, tkKey("p"))
+	tkSend(t, s, tkKey("p")) // LIVE: asks first
+	msgs := tkSend(t, s, tkKey("y"))
 	if len(cl.specs) != 1 || cl.specs[0] != (model.ProbeSpec{Bucket: "examplebucket", Prefix: "src/", Outside: "dst/"}) {
 		t.Fatalf("probe spec = %+v", cl.specs)
 	}
@@ -317,6 +318,7 @@ func TestTestScreenProbeFailureOpensExplain(t *testing.T) {
 	s, cl, _, _ := tkTestScreen(t, "live")
 	cl.probeErr = errors.New("dial tcp 127.0.0.1:1: connection refused")
 	tkSend(t, s, tkKey("p"))
+	tkSend(t, s, tkKey("y"))
 	v := tkView(s)
 	if !s.explain.open || !strings.Contains(v, "connection refused") {
 		t.Fatalf("view:\n%s", v)
@@ -468,4 +470,71 @@ func TestTestScreenProgressPipeline(t *testing.T) {
 	if !strings.Contains(tkView(s), "upload succeeded") || s.Busy() {
 		t.Fatalf("view:\n%s", tkView(s))
 	}
+}
+
+// Issue 6: a LIVE probe writes to a real bucket, so p asks and only y runs it; the sandbox
+// probes at once.
+func TestTestScreenProbeConfirm(t *testing.T) {
+	const question = `probe will write and delete two small objects in oss://examplebucket under "src/" and "dst/" with LIVE credentials`
+	tests := []struct {
+		name       string
+		mode       string
+		answer     string // "" = no answer expected (probes at once)
+		wantProbes int
+	}{
+		{"live y proceeds", "live", "y", 1},
+		{"live n cancels", "live", "n", 0},
+		{"live q cancels", "live", "q", 0},
+		{"live esc cancels", "live", "esc", 0},
+		{"sandbox probes at once", "sandbox", "", 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, cl, _, _ := tkTestScreen(t, tt.mode)
+			s.SetSize(200, 30)
+			cl.probe = tkProbeReport()
+			tkSend(t, s, tkKey("p"))
+			if tt.answer == "" {
+				if len(cl.specs) != 1 || s.InputFocused() || strings.Contains(tkView(s), "LIVE credentials") {
+					t.Fatalf("sandbox p: probes %v, focused %v; view:\n%s", cl.specs, s.InputFocused(), tkView(s))
+				}
+				return
+			}
+			if len(cl.specs) != 0 {
+				t.Fatalf("LIVE p probed before y: %v", cl.specs)
+			}
+			if v := tkView(s); !strings.Contains(v, question) || !strings.Contains(v, "y to proceed, any other key cancels") {
+				t.Fatalf("no confirmation; view:\n%s", v)
+			}
+			// Every key reaches the screen (so the App does not quit on q), and help offers y.
+			if !s.InputFocused() {
+				t.Fatal("InputFocused false while asking: q would quit")
+			}
+			if h := tkHelpKeys(s); !strings.Contains(h, "y proceed") {
+				t.Fatalf("help = %q", h)
+			}
+			msgs := tkSend(t, s, tkKey(tt.answer))
+			if len(cl.specs) != tt.wantProbes {
+				t.Fatalf("after %q: probes %v", tt.answer, cl.specs)
+			}
+			if _, ok := tkFind[tea.QuitMsg](msgs); ok {
+				t.Fatal("the answer quit the app")
+			}
+			v := tkView(s)
+			if strings.Contains(v, "LIVE credentials") || s.InputFocused() {
+				t.Fatalf("question still shown after %q:\n%s", tt.answer, v)
+			}
+			if tt.wantProbes == 0 && !strings.Contains(v, "probe cancelled") {
+				t.Fatalf("no cancel line:\n%s", v)
+			}
+		})
+	}
+}
+
+func tkHelpKeys(s *TestScreen) string {
+	var parts []string
+	for _, b := range s.KeyMap().ShortHelp() {
+		parts = append(parts, b.Help().Key+" "+b.Help().Desc)
+	}
+	return strings.Join(parts, ", ")
 }
