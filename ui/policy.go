@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -264,10 +265,10 @@ func (s *PolicyScreen) SetSize(w, h int) {
 	s.wide = w >= 120
 	if s.wide {
 		s.sideW = min(w/2, 90)
-		s.editor.SetWidth(w - s.sideW - 3)
+		s.setEditorWidth(w - s.sideW - 3)
 	} else {
 		s.sideW = w
-		s.editor.SetWidth(w)
+		s.setEditorWidth(w)
 		s.editor.SetHeight(max(h-stackedSideH, 3))
 	}
 	s.fitEditor()
@@ -278,6 +279,20 @@ func (s *PolicyScreen) SetSize(w, h int) {
 	for i := range s.ctxIn {
 		s.ctxIn[i].Width = min(w-14, 40)
 	}
+}
+
+// setEditorWidth makes the editor exactly w columns wide, every character of its text visible.
+// The textarea (bubbles v1.0.0) reserves 4 columns for the line-number gutter in SetWidth, but
+// draws len(MaxHeight's digits)+2 columns: 5 with MaxHeight 999. A row was then 1 column wider
+// than its viewport, which cut the last character of every soft-wrapped row. SetWidth takes
+// the prompt's width from Prompt and View draws Prompt as it is, so the gutter's extra columns
+// are reserved through a wider Prompt while SetWidth runs.
+func (s *PolicyScreen) setEditorWidth(w int) {
+	extra := max(0, len(strconv.Itoa(s.editor.MaxHeight))+2-4)
+	prompt := s.editor.Prompt
+	s.editor.Prompt = prompt + strings.Repeat(" ", extra)
+	s.editor.SetWidth(w)
+	s.editor.Prompt = prompt
 }
 
 // fitEditor sizes the editor: the space left when stacked; when side by side, the document's

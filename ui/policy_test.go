@@ -10,6 +10,8 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/stsdeck/stsdeck/model"
 	"github.com/stsdeck/stsdeck/model/policy"
 )
@@ -496,6 +498,59 @@ func TestPolicyEditorGutter(t *testing.T) {
 	}
 	if col["9"] == 0 || col["9"] != col["10"] {
 		t.Errorf("text of lines 9 and 10 starts at columns %v", col)
+	}
+}
+
+// TestPolicyEditorShowsEveryCharacter: a minified policy soft-wraps in the editor; every
+// character of it must be on screen (the gutter drawn must be the gutter the wrap assumed).
+func TestPolicyEditorShowsEveryCharacter(t *testing.T) {
+	t.Parallel()
+	var stmts []string
+	for i, act := range []string{"oss:AbortMultipartUpload", "oss:PutObject", "oss:GetObject", "oss:ListParts", "oss:DeleteObject"} {
+		stmts = append(stmts, fmt.Sprintf(`{"Effect":"Allow","Action":["%s","oss:ListObjects"],"Resource":["acs:oss:*:*:examplebucket/src/%d/*","acs:oss:*:*:examplebucket"]}`, act, i))
+	}
+	pretty := "{\n  \"Version\": \"1\",\n  \"Statement\": [\n    " + strings.Join(stmts, ",\n    ") + "\n  ]\n}"
+	min, err := policy.Minify([]byte(pretty))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(min)
+	strip := func(s string) string {
+		return strings.Join(strings.Fields(s), "")
+	}
+	for _, w := range []int{80, 160} {
+		t.Run(strconv.Itoa(w), func(t *testing.T) {
+			p := NewPolicyScreen(cDemoServices(cDemoRoles()), NewStyles(true), cClock)
+			p.SetSize(w, 60)
+			p.Update(p.setDoc(doc)())
+			if p.Doc() != doc {
+				t.Fatalf("editor holds %q, want %q", p.Doc(), doc)
+			}
+			gutter := cellWidth(p.editor.Prompt) + len(strconv.Itoa(p.editor.MaxHeight)) + 2
+			var text strings.Builder
+			rows := 0
+			for _, l := range strings.Split(ansi.Strip(p.editor.View()), "\n") {
+				if cellWidth(l) > w {
+					t.Errorf("editor line wider than the screen (%d): %q", w, l)
+				}
+				if len(l) <= gutter {
+					continue
+				}
+				if head := strings.TrimSpace(l[:gutter]); head != "" && head != "1" && head != "~" {
+					t.Fatalf("unexpected gutter %q in %q", l[:gutter], l)
+				}
+				if strings.TrimSpace(l[gutter:]) != "" {
+					rows++
+				}
+				text.WriteString(l[gutter:])
+			}
+			if rows < 2 {
+				t.Fatalf("document did not wrap at width %d (%d rows)", w, rows)
+			}
+			if got, want := strip(text.String()), strip(doc); got != want {
+				t.Errorf("editor shows\n%s\nwant\n%s", got, want)
+			}
+		})
 	}
 }
 
