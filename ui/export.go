@@ -13,11 +13,9 @@ import (
 	"time"
 
 	"github.com/aymanbagabas/go-osc52/v2"
-	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 
 	"github.com/stsdeck/stsdeck/model"
 	"github.com/stsdeck/stsdeck/ui/credfmt"
@@ -55,15 +53,7 @@ type exportState struct {
 }
 
 func newExportState(st Styles) exportState {
-	ti := textinput.New()
-	ti.Cursor.SetMode(cursor.CursorStatic)
-	ti.Prompt = "file "
-	ti.CharLimit = 4096
-	if st.NoColor {
-		ti.PlaceholderStyle = lipgloss.NewStyle()
-		ti.Cursor.Style = lipgloss.NewStyle()
-	}
-	return exportState{st: st, path: ti}
+	return exportState{st: st, path: st.Input("file ", "", 4096)}
 }
 
 // exportKinds are the menu entries: every `stsdeck issue --format` plus presigned URLs.

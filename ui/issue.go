@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
@@ -135,16 +134,7 @@ func NewIssueScreen(svc *Services, st Styles, now func() time.Time) *IssueScreen
 	s.clock = now()
 	labels := [fieldCount]string{"session name ", "duration     ", "external id  "}
 	for i := range s.inputs {
-		ti := textinput.New()
-		ti.Cursor.SetMode(cursor.CursorStatic)
-		ti.Prompt = labels[i]
-		ti.CharLimit = 128
-		if st.NoColor {
-			ti.PlaceholderStyle = lipgloss.NewStyle()
-			ti.CompletionStyle = lipgloss.NewStyle()
-			ti.Cursor.Style = lipgloss.NewStyle()
-		}
-		s.inputs[i] = ti
+		s.inputs[i] = st.Input(labels[i], "", 128)
 	}
 	s.inputs[fieldExternal].CharLimit = 1224
 	s.inputs[fieldSession].SetValue("stsdeck-" + s.clock.UTC().Format("20060102-150405"))

@@ -11,12 +11,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 
 	"github.com/stsdeck/stsdeck/model"
 	"github.com/stsdeck/stsdeck/model/policy"
@@ -115,15 +113,7 @@ func NewTestScreen(svc *Services, st Styles, now func() time.Time) *TestScreen {
 	s.clock = now()
 	labels := [tfCount]string{"bucket ", "key    ", "file   "}
 	for i := range s.inputs {
-		ti := textinput.New()
-		ti.Cursor.SetMode(cursor.CursorStatic)
-		ti.Prompt = labels[i]
-		ti.CharLimit = 1024
-		if st.NoColor {
-			ti.PlaceholderStyle = lipgloss.NewStyle()
-			ti.Cursor.Style = lipgloss.NewStyle()
-		}
-		s.inputs[i] = ti
+		s.inputs[i] = st.Input(labels[i], "", 1024)
 	}
 	s.inputs[tfFile].Placeholder = fmt.Sprintf("empty = a generated %d KiB test object", generatedObjectSize>>10)
 	return s
