@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/stsdeck/stsdeck/model"
+	"github.com/stsdeck/stsdeck/model/service"
 	"github.com/stsdeck/stsdeck/oss"
 	"github.com/stsdeck/stsdeck/sts/connect"
 	"github.com/stsdeck/stsdeck/sts/sandbox"
@@ -66,13 +67,13 @@ func deps() cli.Deps {
 // falls back to the embedded sandbox), so the ECS metadata probe or a sandbox start never
 // delays it.
 func runConsoleUI(ctx context.Context, g cli.Global, env *cli.Env) error {
-	connect := func(ctx context.Context) (*ui.Services, func(), error) { return connectServices(ctx, g, env) }
+	connect := func(ctx context.Context) (*service.Services, func(), error) { return connectServices(ctx, g, env) }
 	return ui.Run(ctx, nil, ui.Options{Mouse: g.Mouse, NoColor: env.Getenv("NO_COLOR") != "", Connect: connect})
 }
 
 // connectServices resolves credentials (or starts the embedded sandbox) and maps the adapters
-// onto ui.Services.
-func connectServices(ctx context.Context, g cli.Global, env *cli.Env) (*ui.Services, func(), error) {
+// onto service.Services.
+func connectServices(ctx context.Context, g cli.Global, env *cli.Env) (*service.Services, func(), error) {
 	dir, err := cli.StateDir(env.Getenv)
 	if err != nil {
 		return nil, nil, err
@@ -82,7 +83,7 @@ func connectServices(ctx context.Context, g cli.Global, env *cli.Env) (*ui.Servi
 	if err != nil {
 		return nil, nil, err
 	}
-	s := &ui.Services{Mode: c.Mode, Region: c.Region, AccountID: c.AccountID, Where: c.Where, Identity: c.STS, Roles: c.STS,
+	s := &service.Services{Mode: c.Mode, Region: c.Region, AccountID: c.AccountID, Where: c.Where, Identity: c.STS, Roles: c.STS,
 		Issuer: c.STS, Objects: objectService{c.OSS}, Audit: c.Audit, OSSEndpoint: c.OSSEndpoint, Looked: c.Looked,
 		Temporary: c.Temporary, Current: c.Current}
 	if c.Control != nil {
@@ -91,7 +92,7 @@ func connectServices(ctx context.Context, g cli.Global, env *cli.Env) (*ui.Servi
 	return s, c.Close, nil
 }
 
-// objectService adapts oss.Service (which returns *oss.Client) to ui.ObjectService.
+// objectService adapts oss.Service (which returns *oss.Client) to service.ObjectService.
 type objectService struct{ s *oss.Service }
 
-func (o objectService) With(c model.Credentials) ui.ObjectClient { return o.s.With(c) }
+func (o objectService) With(c model.Credentials) service.ObjectClient { return o.s.With(c) }

@@ -23,6 +23,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest"
 
+	"github.com/stsdeck/stsdeck/model/service"
 	"github.com/stsdeck/stsdeck/sts/sandbox"
 	"github.com/stsdeck/stsdeck/ui"
 	"github.com/stsdeck/stsdeck/ui/cli"
@@ -58,7 +59,7 @@ func sandboxConsole(t *testing.T, g cli.Global, env *cli.Env) tea.Model {
 			c()
 		}
 	})
-	connect := func(ctx context.Context) (*ui.Services, func(), error) {
+	connect := func(ctx context.Context) (*service.Services, func(), error) {
 		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
 		svc, closer, err := connectServices(ctx, g, env)

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/stsdeck/stsdeck/model"
-	"github.com/stsdeck/stsdeck/sts/creds"
 )
 
 const token = "CAIS+probe/token=="
@@ -22,7 +21,7 @@ func cannedService(t *testing.T, h http.HandlerFunc) *Client {
 	t.Helper()
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	ep, err := creds.ParseEndpoint("--oss-endpoint", srv.URL)
+	ep, err := model.ParseEndpoint("--oss-endpoint", srv.URL)
 	if err != nil {
 		t.Fatal(err)
 	}

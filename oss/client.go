@@ -23,7 +23,6 @@ import (
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/transport"
 
 	"github.com/stsdeck/stsdeck/model"
-	"github.com/stsdeck/stsdeck/sts/creds"
 )
 
 // Defaults for uploads.
@@ -38,7 +37,7 @@ type Config struct {
 	Region string // default cn-hangzhou; also the V4 signing region
 	// Endpoint overrides oss-<region>.aliyuncs.com (https). IP and localhost endpoints use
 	// path-style addressing.
-	Endpoint creds.Endpoint
+	Endpoint model.Endpoint
 	// Upload tuning; zero = the defaults above.
 	PartSize  int64
 	Parallel  int

@@ -18,7 +18,6 @@ import (
 	"github.com/stsdeck/stsdeck/model/issuereq"
 	"github.com/stsdeck/stsdeck/oss"
 	"github.com/stsdeck/stsdeck/sts"
-	"github.com/stsdeck/stsdeck/sts/creds"
 	"github.com/stsdeck/stsdeck/sts/sandbox"
 )
 
@@ -43,12 +42,12 @@ func setup(t testing.TB, cfg oss.Config) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stsEP, _ := creds.ParseEndpoint("sts", r.Info.STSEndpoint)
+	stsEP, _ := model.ParseEndpoint("sts", r.Info.STSEndpoint)
 	c, err := sts.New(sts.Config{Credentials: p, Region: r.Info.Region, STSEndpoint: stsEP, RAMEndpoint: stsEP})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ossEP, err := creds.ParseEndpoint("oss", r.Info.OSSEndpoint)
+	ossEP, err := model.ParseEndpoint("oss", r.Info.OSSEndpoint)
 	if err != nil {
 		t.Fatal(err)
 	}

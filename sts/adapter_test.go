@@ -14,7 +14,6 @@ import (
 
 	"github.com/stsdeck/stsdeck/model"
 	"github.com/stsdeck/stsdeck/model/issuereq"
-	"github.com/stsdeck/stsdeck/sts/creds"
 )
 
 const callerToken = "CAIS+tok/en=secretpart"
@@ -23,7 +22,7 @@ func cannedClient(t *testing.T, h http.HandlerFunc) *Client {
 	t.Helper()
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	ep, err := creds.ParseEndpoint("--sts-endpoint", srv.URL)
+	ep, err := model.ParseEndpoint("--sts-endpoint", srv.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +164,7 @@ func TestNetworkErrorRedacted(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	url := srv.URL
 	srv.Close() // connection refused from now on
-	ep, _ := creds.ParseEndpoint("--sts-endpoint", url)
+	ep, _ := model.ParseEndpoint("--sts-endpoint", url)
 	p, _ := providers.NewStaticSTSCredentialsProviderBuilder().WithAccessKeyId("STS.caller").WithAccessKeySecret("callersecret").WithSecurityToken(callerToken).Build()
 	c, err := New(Config{Credentials: p, STSEndpoint: ep, Timeout: 2 * time.Second})
 	if err != nil {

@@ -22,7 +22,6 @@ import (
 
 	"github.com/stsdeck/stsdeck/model"
 	"github.com/stsdeck/stsdeck/model/issuereq"
-	"github.com/stsdeck/stsdeck/sts/creds"
 )
 
 // Config configures a Client.
@@ -32,8 +31,8 @@ type Config struct {
 	Region      string // default cn-hangzhou
 	// STSEndpoint and RAMEndpoint override the SDKs' endpoint resolution; zero = the cloud's
 	// (sts.<region>.aliyuncs.com, ram.aliyuncs.com) over https.
-	STSEndpoint creds.Endpoint
-	RAMEndpoint creds.Endpoint
+	STSEndpoint model.Endpoint
+	RAMEndpoint model.Endpoint
 	// CAPEM adds trusted root certificates (PEM) for https endpoints, e.g. a sandbox run with
 	// --tls; nil = the system roots.
 	CAPEM []byte
@@ -84,7 +83,7 @@ func New(cfg Config) (*Client, error) {
 	return c, nil
 }
 
-func (c *Client) openapiConfig(ep creds.Endpoint) *openapi.Config {
+func (c *Client) openapiConfig(ep model.Endpoint) *openapi.Config {
 	ms := int(c.cfg.Timeout / time.Millisecond)
 	conf := &openapi.Config{
 		Credential:     c.cred,

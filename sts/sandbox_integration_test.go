@@ -15,7 +15,6 @@ import (
 	"github.com/stsdeck/stsdeck/model"
 	"github.com/stsdeck/stsdeck/model/issuereq"
 	"github.com/stsdeck/stsdeck/sts"
-	"github.com/stsdeck/stsdeck/sts/creds"
 	"github.com/stsdeck/stsdeck/sts/sandbox"
 )
 
@@ -49,11 +48,11 @@ func clientAs(t *testing.T, r *sandbox.Running, user string) *sts.Client {
 
 func clientWith(t *testing.T, r *sandbox.Running, p providers.CredentialsProvider) *sts.Client {
 	t.Helper()
-	stsEP, err := creds.ParseEndpoint("sts", r.Info.STSEndpoint)
+	stsEP, err := model.ParseEndpoint("sts", r.Info.STSEndpoint)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ramEP, err := creds.ParseEndpoint("ram", r.Info.RAMEndpoint)
+	ramEP, err := model.ParseEndpoint("ram", r.Info.RAMEndpoint)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -127,7 +127,7 @@ func newApp(svc *Services, opts Options) *App {
 		// Services arrive later: the screens share this (empty) value, which connectedMsg
 		// fills in on the event loop before any service is used.
 		a.connect, a.connecting = opts.Connect, true
-		svc.pending = true
+		svc.Connecting = true
 		a.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot))
 		if !opts.NoColor {
 			a.spin.Style = st.Warn
@@ -195,13 +195,13 @@ func (a *App) connected(msg connectedMsg) tea.Cmd {
 	if msg.err != nil {
 		// The screens stay unstarted (they would only add "not configured" errors).
 		a.connectErr = msg.err
-		*a.svc = Services{unavailable: msg.err}
+		*a.svc = Services{Unavailable: msg.err}
 		a.setError(ErrorMsg{Context: "connecting", Err: msg.err})
 		a.layout(true)
 		return nil
 	} else {
 		*a.svc = *msg.svc // the screens hold this pointer
-		a.svc.pending = false
+		a.svc.Connecting = false
 		a.keys = NewGlobalKeys(a.svc.Sandbox != nil)
 		if a.svc.Where != "" {
 			a.setStatus("credentials: " + a.svc.Where)

@@ -831,7 +831,7 @@ func (s *RolesScreen) View() string {
 	switch {
 	case s.svc.Pending() && len(s.list.Items()) == 0:
 		top = "Connecting… the roles load once the credentials are resolved."
-	case s.svc != nil && s.svc.unavailable != nil:
+	case s.svc != nil && s.svc.Unavailable != nil:
 		top = st.Mark("deny", "Not connected (the status line says why).") + "\nq quits; stsdeck --sandbox runs against the embedded sandbox."
 	case s.loading && len(s.list.Items()) == 0:
 		top = s.spin.View() + " Loading roles…"

@@ -151,17 +151,17 @@ const (
 
 // endpoint parses an endpoint flag's value, else (outside --sandbox) its environment variable;
 // an error names whichever was used.
-func endpoint(o Options, flagName, flagValue, envName string) (creds.Endpoint, error) {
+func endpoint(o Options, flagName, flagValue, envName string) (model.Endpoint, error) {
 	if strings.TrimSpace(flagValue) == "" && !o.Sandbox {
 		if v := o.Getenv(envName); strings.TrimSpace(v) != "" {
-			return creds.ParseEndpoint(envName, v)
+			return model.ParseEndpoint(envName, v)
 		}
 	}
-	return creds.ParseEndpoint(flagName, flagValue)
+	return model.ParseEndpoint(flagName, flagValue)
 }
 
 // startSandbox starts the embedded sandbox in <StateDir>/sandbox and acts as sts-issuer.
-func startSandbox(ctx context.Context, o Options, stsEP, ramEP, ossEP creds.Endpoint, audit *auditlog.Log, why string, looked []string) (*Conn, error) {
+func startSandbox(ctx context.Context, o Options, stsEP, ramEP, ossEP model.Endpoint, audit *auditlog.Log, why string, looked []string) (*Conn, error) {
 	if o.StateDir == "" {
 		return nil, fmt.Errorf("sandbox: no state directory")
 	}
@@ -195,12 +195,12 @@ func startSandbox(ctx context.Context, o Options, stsEP, ramEP, ossEP creds.Endp
 		region = info.Region
 	}
 	if stsEP.IsZero() {
-		if stsEP, err = creds.ParseEndpoint("sandbox sts_endpoint", info.STSEndpoint); err != nil {
+		if stsEP, err = model.ParseEndpoint("sandbox sts_endpoint", info.STSEndpoint); err != nil {
 			return nil, err
 		}
 	}
 	if ramEP.IsZero() {
-		if ramEP, err = creds.ParseEndpoint("sandbox ram_endpoint", info.RAMEndpoint); err != nil {
+		if ramEP, err = model.ParseEndpoint("sandbox ram_endpoint", info.RAMEndpoint); err != nil {
 			return nil, err
 		}
 	}
@@ -212,7 +212,7 @@ func startSandbox(ctx context.Context, o Options, stsEP, ramEP, ossEP creds.Endp
 				break
 			}
 		}
-		if ossEP, err = creds.ParseEndpoint("sandbox oss_endpoint", u); err != nil {
+		if ossEP, err = model.ParseEndpoint("sandbox oss_endpoint", u); err != nil {
 			return nil, err
 		}
 	}

@@ -1,3 +1,7 @@
+// Package creds finds the credentials an operator already has (the Alibaba Cloud ecosystem's
+// chain, through github.com/aliyun/credentials-go) and says where it looked. Resolving can take
+// seconds (the ECS metadata probe, a RamRoleArn profile calling STS): callers that draw a screen
+// run Resolve inside a command or use ResolveAsync. Endpoint flags parse into model.Endpoint.
 package creds
 
 import (

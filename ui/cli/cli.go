@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/stsdeck/stsdeck/ui"
+	"github.com/stsdeck/stsdeck/model/service"
 )
 
 // Version is the program's version, set by the linker (-X) or left as "dev".
@@ -54,7 +54,7 @@ type Global struct {
 type Deps struct {
 	// Connect resolves credentials and endpoints and returns the services; the closer stops
 	// anything it started (an embedded sandbox).
-	Connect func(ctx context.Context, g Global, env *Env) (*ui.Services, func(), error)
+	Connect func(ctx context.Context, g Global, env *Env) (*service.Services, func(), error)
 	// RunSandbox runs the sandbox in the foreground until ctx is done; ready is called once
 	// every listener accepts connections.
 	RunSandbox func(ctx context.Context, o SandboxOptions, ready func(SandboxInfo)) error

@@ -15,11 +15,11 @@ import (
 	ossdk "github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
 
 	"github.com/stsdeck/stsdeck/model"
+	"github.com/stsdeck/stsdeck/model/service"
 	"github.com/stsdeck/stsdeck/oss"
 	"github.com/stsdeck/stsdeck/sts/connect"
 	"github.com/stsdeck/stsdeck/sts/creds"
 	"github.com/stsdeck/stsdeck/sts/sandbox"
-	"github.com/stsdeck/stsdeck/ui"
 	"github.com/stsdeck/stsdeck/ui/credfmt"
 )
 
@@ -27,7 +27,7 @@ import (
 // adapters and SDKs, and the embedded sandbox over loopback.
 
 // testConnect is main.go's connectServices.
-func testConnect(ctx context.Context, g Global, env *Env) (*ui.Services, func(), error) {
+func testConnect(ctx context.Context, g Global, env *Env) (*service.Services, func(), error) {
 	dir, err := StateDir(env.Getenv)
 	if err != nil {
 		return nil, nil, err
@@ -37,7 +37,7 @@ func testConnect(ctx context.Context, g Global, env *Env) (*ui.Services, func(),
 	if err != nil {
 		return nil, nil, err
 	}
-	s := &ui.Services{Mode: c.Mode, Region: c.Region, AccountID: c.AccountID, Where: c.Where, Identity: c.STS, Roles: c.STS,
+	s := &service.Services{Mode: c.Mode, Region: c.Region, AccountID: c.AccountID, Where: c.Where, Identity: c.STS, Roles: c.STS,
 		Issuer: c.STS, Objects: objects{c.OSS}, Audit: c.Audit, OSSEndpoint: c.OSSEndpoint, Looked: c.Looked,
 		Temporary: c.Temporary, Current: c.Current}
 	if c.Control != nil {
@@ -48,7 +48,7 @@ func testConnect(ctx context.Context, g Global, env *Env) (*ui.Services, func(),
 
 type objects struct{ s *oss.Service }
 
-func (o objects) With(c model.Credentials) ui.ObjectClient { return o.s.With(c) }
+func (o objects) With(c model.Credentials) service.ObjectClient { return o.s.With(c) }
 
 // world is a temporary HOME and state dir with an environment that finds no credentials.
 type world struct {
@@ -56,7 +56,7 @@ type world struct {
 	home    string
 	state   string
 	vars    map[string]string
-	connect func(context.Context, Global, *Env) (*ui.Services, func(), error) // nil = testConnect
+	connect func(context.Context, Global, *Env) (*service.Services, func(), error) // nil = testConnect
 }
 
 func newWorld(t *testing.T) *world {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/stsdeck/stsdeck/model"
 	"github.com/stsdeck/stsdeck/model/auditlog"
-	"github.com/stsdeck/stsdeck/ui"
+	"github.com/stsdeck/stsdeck/model/service"
 )
 
 // Fakes with known secrets, to prove where they do and do not go.
@@ -46,8 +46,8 @@ func fakeWorld(t *testing.T) (*world, *fakeIssuer) {
 	w := newWorld(t)
 	iss := &fakeIssuer{}
 	audit := auditlog.Open(w.state)
-	connectFake := func(context.Context, Global, *Env) (*ui.Services, func(), error) {
-		return &ui.Services{Mode: "live", Region: "cn-hangzhou", Identity: fakeIdentity{}, Roles: deniedRoles{}, Issuer: iss, Audit: audit}, nil, nil
+	connectFake := func(context.Context, Global, *Env) (*service.Services, func(), error) {
+		return &service.Services{Mode: "live", Region: "cn-hangzhou", Identity: fakeIdentity{}, Roles: deniedRoles{}, Issuer: iss, Audit: audit}, nil, nil
 	}
 	w.connect = connectFake
 	return w, iss

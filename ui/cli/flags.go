@@ -18,7 +18,7 @@ import (
 	"github.com/stsdeck/stsdeck/model/auditlog"
 	"github.com/stsdeck/stsdeck/model/issuereq"
 	"github.com/stsdeck/stsdeck/model/policy"
-	"github.com/stsdeck/stsdeck/ui"
+	"github.com/stsdeck/stsdeck/model/service"
 )
 
 // cmdFlags is one command's flag set with the global flags (--sandbox, --profile, --region,
@@ -28,7 +28,7 @@ type cmdFlags struct {
 	g    Global
 	env  *Env
 	name string
-	svc  *ui.Services // set by connect; fail asks its sandbox for the server's trace
+	svc  *service.Services // set by connect; fail asks its sandbox for the server's trace
 }
 
 func newCmd(env *Env, name, synopsis string) *cmdFlags {
@@ -82,7 +82,7 @@ func (c *cmdFlags) bad(format string, a ...any) int {
 
 // connect resolves credentials and endpoints. Any failure is bad input (exit 2): no
 // credentials (the message lists where it looked), a bad endpoint flag, a bad profile.
-func (c *cmdFlags) connect(ctx context.Context) (*ui.Services, func(), int) {
+func (c *cmdFlags) connect(ctx context.Context) (*service.Services, func(), int) {
 	if c.env.Deps.Connect == nil {
 		return nil, nil, c.bad("no service wiring in this build")
 	}
@@ -327,7 +327,7 @@ type issued struct {
 
 // issue builds and validates an issue request from the flags, calls AssumeRole and appends the
 // audit record. code >= 0 means: stop with that exit code (the error is already printed).
-func (c *cmdFlags) issue(ctx context.Context, svc *ui.Services, t *tokenFlags) (*issued, int) {
+func (c *cmdFlags) issue(ctx context.Context, svc *service.Services, t *tokenFlags) (*issued, int) {
 	pol, err := c.sessionPolicy(t)
 	if err != nil {
 		return nil, c.bad("%v", err)
@@ -398,7 +398,7 @@ func (c *cmdFlags) issue(ctx context.Context, svc *ui.Services, t *tokenFlags) (
 
 // resolveRole turns --role NAME|ARN into an ARN; a name is placed in the caller's account
 // (GetCallerIdentity, no RAM needed).
-func (c *cmdFlags) resolveRole(ctx context.Context, svc *ui.Services, role string) (string, int) {
+func (c *cmdFlags) resolveRole(ctx context.Context, svc *service.Services, role string) (string, int) {
 	role = strings.TrimSpace(role)
 	if role == "" {
 		return "", c.bad("--role is required")
@@ -428,7 +428,7 @@ func (c *cmdFlags) resolveRole(ctx context.Context, svc *ui.Services, role strin
 
 // temporary returns temporary credentials for OSS commands: a fresh token when --role is given,
 // else the services' own credentials if they are an STS token.
-func (c *cmdFlags) temporary(ctx context.Context, svc *ui.Services, t *tokenFlags) (*issued, int) {
+func (c *cmdFlags) temporary(ctx context.Context, svc *service.Services, t *tokenFlags) (*issued, int) {
 	if t.role != "" {
 		return c.issue(ctx, svc, t)
 	}

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/stsdeck/stsdeck/model"
-	"github.com/stsdeck/stsdeck/ui"
+	"github.com/stsdeck/stsdeck/model/service"
 	"github.com/stsdeck/stsdeck/ui/credfmt"
 )
 
@@ -118,7 +118,7 @@ func (c *cmdFlags) emit(path, text string) int {
 	return ExitOK
 }
 
-func ossutilEndpoint(svc *ui.Services) string {
+func ossutilEndpoint(svc *service.Services) string {
 	if svc.OSSEndpoint == "" {
 		return ""
 	}
@@ -126,7 +126,7 @@ func ossutilEndpoint(svc *ui.Services) string {
 }
 
 // writeCard renders the token card: the secret masked, the token abbreviated.
-func writeCard(w io.Writer, cr model.Credentials, rec model.AuditRecord, svc *ui.Services, now time.Time) {
+func writeCard(w io.Writer, cr model.Credentials, rec model.AuditRecord, svc *service.Services, now time.Time) {
 	badge := "LIVE"
 	if svc.Mode == "sandbox" {
 		badge = "SANDBOX"

@@ -11,7 +11,7 @@ import (
 	"github.com/stsdeck/stsdeck/model/auditlog"
 	"github.com/stsdeck/stsdeck/model/issuereq"
 	"github.com/stsdeck/stsdeck/model/policy"
-	"github.com/stsdeck/stsdeck/ui"
+	"github.com/stsdeck/stsdeck/model/service"
 )
 
 // probe: put/head/get/list/delete inside the prefix and outside it, on the probe's own keys,
@@ -143,7 +143,7 @@ type predictor struct {
 
 // predictor gathers the policies: the session policy from --policy/--template or the audit
 // record of the same AccessKeyId; the identity policies from the role as RAM describes it.
-func (c *cmdFlags) predictor(ctx context.Context, svc *ui.Services, tok *issued, t *tokenFlags) *predictor {
+func (c *cmdFlags) predictor(ctx context.Context, svc *service.Services, tok *issued, t *tokenFlags) *predictor {
 	p := &predictor{region: svc.Region, now: c.env.Now(), secure: !strings.HasPrefix(svc.OSSEndpoint, "http://")}
 	rec := tok.record
 	if rec.ID == "" && svc.Audit != nil {
@@ -224,7 +224,7 @@ type bucketPolicyReader interface {
 
 // readBucketPolicy includes the bucket policy when the token may read it; otherwise the
 // predictions assume there is none, and say so.
-func (p *predictor) readBucketPolicy(ctx context.Context, oc ui.ObjectClient, bucket string) {
+func (p *predictor) readBucketPolicy(ctx context.Context, oc service.ObjectClient, bucket string) {
 	r, ok := oc.(bucketPolicyReader)
 	if !ok {
 		return

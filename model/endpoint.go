@@ -1,8 +1,6 @@
-// Package creds finds the credentials an operator already has (the Alibaba Cloud ecosystem's
-// chain, through github.com/aliyun/credentials-go) and parses the endpoint flags into what each
-// SDK wants. Resolving can take seconds (the ECS metadata probe, a RamRoleArn profile calling
-// STS): callers that draw a screen run Resolve inside a command or use ResolveAsync.
-package creds
+package model
+
+// Endpoint is a service URL split into what the SDKs take (model.ParseEndpoint parses the endpoint flags).
 
 import (
 	"fmt"
