@@ -205,7 +205,7 @@ func Template(name, bucket, prefix string) (string, error) {
 	for i, part := range parts {
 		part = strings.TrimSpace(part)
 		if i == 0 && part == "no-delete" {
-			return "", errors.New("template \"no-delete\" is an overlay: a Deny-only session policy allows nothing; use it as \"read-write,no-delete\"")
+			return "", &OverlayError{Name: "no-delete", Use: "read-write,no-delete"}
 		}
 		if i > 0 && part != "no-delete" {
 			return "", errors.New("template " + strconv.Quote(name) + ": only \"no-delete\" can be added as an overlay, got " + strconv.Quote(part))
