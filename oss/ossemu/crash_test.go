@@ -34,8 +34,9 @@ func TestMain(m *testing.M) {
 }
 
 func runCrashHelper(dir, at string) {
+	var disk DiskOptions
 	if at != "" {
-		crashPoint = func(name string) {
+		disk.CrashPoint = func(name string) {
 			if name == at {
 				syscall.Kill(os.Getpid(), syscall.SIGKILL)
 				select {}
@@ -45,7 +46,7 @@ func runCrashHelper(dir, at string) {
 	auth := &testAuth{clock: model.WallClock, creds: map[string]*testCred{}}
 	auth.creds["LTAIroot"] = &testCred{SandboxCredential: model.SandboxCredential{AccessKeyID: "LTAIroot", Secret: "rootsecret",
 		Principal: rootPrincipal(), ARN: "acs:ram::" + testAccount + ":root"}}
-	srv, err := New(Config{DataDir: dir, AccountID: testAccount, Buckets: []Bucket{{Name: "examplebucket", Region: "cn-hangzhou"}}, Auth: auth})
+	srv, err := New(Config{DataDir: dir, AccountID: testAccount, Buckets: []Bucket{{Name: "examplebucket", Region: "cn-hangzhou"}}, Auth: auth, Disk: disk})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)

@@ -18,7 +18,7 @@ import (
 )
 
 // writeTemp writes v as JSON to a new temp file (not yet durable) and returns its path.
-func (s *diskStore) writeTemp(v any) (string, error) {
+func (s *DiskStore) writeTemp(v any) (string, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return "", err
@@ -40,7 +40,7 @@ func (s *diskStore) writeTemp(v any) (string, error) {
 
 // writeJSONAtomic writes v to path: temp file, barrier (durable), rename, barrier (the rename
 // is durable).
-func (s *diskStore) writeJSONAtomic(path string, v any) error {
+func (s *DiskStore) writeJSONAtomic(path string, v any) error {
 	tmp, err := s.writeTemp(v)
 	if err != nil {
 		return err
@@ -56,13 +56,13 @@ func (s *diskStore) writeJSONAtomic(path string, v any) error {
 	return s.sync.barrier(filepath.Dir(path))
 }
 
-func (s *diskStore) syncDir(dir string) error { return s.sync.barrier(dir) }
+func (s *DiskStore) syncDir(dir string) error { return s.sync.barrier(dir) }
 
 func etagOf(sum []byte) string {
 	return `"` + strings.ToUpper(hex.EncodeToString(sum)) + `"`
 }
 
-func (s *diskStore) Put(ctx context.Context, bucket, key string, r io.Reader, attrs Attrs, check func(*Object) error) (*Object, error) {
+func (s *DiskStore) Put(ctx context.Context, bucket, key string, r io.Reader, attrs Attrs, check func(*Object) error) (*Object, error) {
 	b, err := s.bucket(bucket)
 	if err != nil {
 		return nil, err
@@ -110,13 +110,13 @@ func (s *diskStore) Put(ctx context.Context, bucket, key string, r io.Reader, at
 		os.Remove(tmp)
 		return nil, err
 	}
-	hit("put:written")
+	s.hit("put:written")
 	dataPath := filepath.Join(b.dir, "data", blob)
 	if err := os.Rename(tmp, dataPath); err != nil {
 		os.Remove(tmp)
 		return nil, err
 	}
-	hit("put:data-renamed")
+	s.hit("put:data-renamed")
 	// The data itself is durable since writeStream's fsync (a rename does not touch it): only
 	// its new directory entry must reach stable storage before the record.
 	committed, err := s.commit(b, o, nil, filepath.Join(b.dir, "data"))
@@ -148,7 +148,7 @@ func (b *bucketIndex) endOf(jr *journal) func() int64 {
 // writers was last. committed reports whether the record was appended (after which the data
 // must not be removed even if the final flush fails). The previous version's data is removed
 // once no reader holds it.
-func (s *diskStore) commit(b *bucketIndex, o *Object, inline []byte, durable ...string) (committed bool, err error) {
+func (s *DiskStore) commit(b *bucketIndex, o *Object, inline []byte, durable ...string) (committed bool, err error) {
 	if len(durable) > 0 {
 		if err := s.sync.barrier(durable...); err != nil {
 			return false, err
@@ -176,7 +176,7 @@ func (s *diskStore) commit(b *bucketIndex, o *Object, inline []byte, durable ...
 	jr := b.jr
 	s.maybeCompact(b)
 	b.mu.Unlock()
-	hit("commit:appended")
+	s.hit("commit:appended")
 	err = jr.syncTo(end, b.endOf(jr))
 	if old != nil && !old.Inline {
 		s.dropBlob(filepath.Join(b.dir, "data", old.Blob))
@@ -189,7 +189,7 @@ func (s *diskStore) commit(b *bucketIndex, o *Object, inline []byte, durable ...
 // milliseconds (256 MiB: ~80 ms on ext4), which the write that replaced it need not wait for.
 // Nothing refers to the data any more, and a crash before it is gone leaves only unreferenced
 // data, which start-up removes.
-func (s *diskStore) dropBlob(path string) {
+func (s *DiskStore) dropBlob(path string) {
 	s.mu.Lock()
 	if s.readers[path] > 0 {
 		s.doomed[path] = true
@@ -204,7 +204,7 @@ func (s *diskStore) dropBlob(path string) {
 	}()
 }
 
-func (s *diskStore) Delete(ctx context.Context, bucket, key string) error {
+func (s *DiskStore) Delete(ctx context.Context, bucket, key string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}

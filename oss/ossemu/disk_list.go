@@ -8,7 +8,7 @@ import (
 	"strings"
 )
 
-func (s *diskStore) Walk(ctx context.Context, bucket, prefix, after string, fn func(*Object) bool) error {
+func (s *DiskStore) Walk(ctx context.Context, bucket, prefix, after string, fn func(*Object) bool) error {
 	b, err := s.bucket(bucket)
 	if err != nil {
 		return err

@@ -34,7 +34,7 @@ func (b *bucketIndex) forgetUploadLock(id string) {
 	b.upMu.Unlock()
 }
 
-func (s *diskStore) CreateUpload(ctx context.Context, bucket, key string, attrs Attrs) (*Upload, error) {
+func (s *DiskStore) CreateUpload(ctx context.Context, bucket, key string, attrs Attrs) (*Upload, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -83,7 +83,7 @@ func writeFile(path string, v any) error {
 	return err
 }
 
-func (s *diskStore) uploadDir(bucket, id string) (*bucketIndex, string, error) {
+func (s *DiskStore) uploadDir(bucket, id string) (*bucketIndex, string, error) {
 	b, err := s.bucket(bucket)
 	if err != nil {
 		return nil, "", err
@@ -94,7 +94,7 @@ func (s *diskStore) uploadDir(bucket, id string) (*bucketIndex, string, error) {
 	return b, filepath.Join(b.dir, "uploads", id), nil
 }
 
-func (s *diskStore) GetUpload(ctx context.Context, bucket, id string) (*Upload, error) {
+func (s *DiskStore) GetUpload(ctx context.Context, bucket, id string) (*Upload, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -122,7 +122,7 @@ func readUpload(dir string) (*Upload, error) {
 
 func partMetaName(n int) string { return fmt.Sprintf("part-%05d.json", n) }
 
-func (s *diskStore) PutPart(ctx context.Context, bucket, id string, number int, r io.Reader, check func(*Part) error) (*Part, error) {
+func (s *DiskStore) PutPart(ctx context.Context, bucket, id string, number int, r io.Reader, check func(*Part) error) (*Part, error) {
 	b, dir, err := s.uploadDir(bucket, id)
 	if err != nil {
 		return nil, err
@@ -175,7 +175,7 @@ func (s *diskStore) PutPart(ctx context.Context, bucket, id string, number int, 
 		os.Remove(metaTmp)
 		return nil, err
 	}
-	hit("part:data-renamed")
+	s.hit("part:data-renamed")
 	if err := os.Rename(metaTmp, filepath.Join(dir, partMetaName(number))); err != nil {
 		lk.Unlock()
 		os.Remove(filepath.Join(dir, p.File))
@@ -192,7 +192,7 @@ func (s *diskStore) PutPart(ctx context.Context, bucket, id string, number int, 
 	return p, nil
 }
 
-func (s *diskStore) Parts(ctx context.Context, bucket, id string) ([]*Part, error) {
+func (s *DiskStore) Parts(ctx context.Context, bucket, id string) ([]*Part, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -243,7 +243,7 @@ func readParts(dir string) ([]*Part, error) {
 	return parts, nil
 }
 
-func (s *diskStore) CompleteUpload(ctx context.Context, bucket, id string, parts []*Part, etag string, crc uint64, noOverwrite bool) (*Object, error) {
+func (s *DiskStore) CompleteUpload(ctx context.Context, bucket, id string, parts []*Part, etag string, crc uint64, noOverwrite bool) (*Object, error) {
 	b, dir, err := s.uploadDir(bucket, id)
 	if err != nil {
 		return nil, err
@@ -284,14 +284,14 @@ func (s *diskStore) CompleteUpload(ctx context.Context, bucket, id string, parts
 		o.Parts = append(o.Parts, blobRef{Name: name, Size: p.Size})
 		o.Size += p.Size
 	}
-	hit("complete:linked")
+	s.hit("complete:linked")
 	if committed, err := s.commit(b, o, nil, blobDir, filepath.Join(b.dir, "data")); err != nil {
 		if committed {
 			return nil, err
 		}
 		return fail(err)
 	}
-	hit("complete:committed")
+	s.hit("complete:committed")
 	os.RemoveAll(dir)
 	s.syncDir(filepath.Join(b.dir, "uploads"))
 	b.forgetUploadLock(id)
@@ -317,7 +317,7 @@ func copyFile(src, dst string) error {
 	return err
 }
 
-func (s *diskStore) AbortUpload(ctx context.Context, bucket, id string) error {
+func (s *DiskStore) AbortUpload(ctx context.Context, bucket, id string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -340,7 +340,7 @@ func (s *diskStore) AbortUpload(ctx context.Context, bucket, id string) error {
 	return s.syncDir(filepath.Join(b.dir, "uploads"))
 }
 
-func (s *diskStore) Uploads(ctx context.Context, bucket string) ([]*Upload, error) {
+func (s *DiskStore) Uploads(ctx context.Context, bucket string) ([]*Upload, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

@@ -14,7 +14,7 @@ type policyState struct {
 	Policy string `json:"policy"`
 }
 
-func (s *diskStore) BucketPolicy(ctx context.Context, bucket string) (string, bool, error) {
+func (s *DiskStore) BucketPolicy(ctx context.Context, bucket string) (string, bool, error) {
 	b, err := s.bucket(bucket)
 	if err != nil {
 		return "", false, err
@@ -33,7 +33,7 @@ func (s *diskStore) BucketPolicy(ctx context.Context, bucket string) (string, bo
 	return st.Policy, true, nil
 }
 
-func (s *diskStore) SetBucketPolicy(ctx context.Context, bucket, doc string) error {
+func (s *DiskStore) SetBucketPolicy(ctx context.Context, bucket, doc string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}

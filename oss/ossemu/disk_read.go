@@ -11,7 +11,7 @@ import (
 	"sort"
 )
 
-func (s *diskStore) Stat(ctx context.Context, bucket, key string) (*Object, error) {
+func (s *DiskStore) Stat(ctx context.Context, bucket, key string) (*Object, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -28,17 +28,22 @@ func (s *diskStore) Stat(ctx context.Context, bucket, key string) (*Object, erro
 	return o, nil
 }
 
-// ObjectReader reads one object version; it implements io.ReaderAt and io.Closer.
-type ObjectReader struct {
+// diskReader reads the data file (or part files) of one version; it holds the data against
+// removal until it is closed.
+type diskReader struct {
 	*Object
-	s     *diskStore
+	s     *DiskStore
 	path  string
 	files []*os.File // lazily opened, one per part (one for a simple object)
 	offs  []int64    // start offset of each part
-	inl   *io.SectionReader
 }
 
-func (s *diskStore) Open(ctx context.Context, bucket, key string) (*ObjectReader, error) {
+// inlineReader reads a small object's data from its journal record.
+type inlineReader struct{ *io.SectionReader }
+
+func (inlineReader) Close() error { return nil }
+
+func (s *DiskStore) Open(ctx context.Context, bucket, key string) (*ObjectReader, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -51,7 +56,7 @@ func (s *diskStore) Open(ctx context.Context, bucket, key string) (*ObjectReader
 	if o != nil && o.Inline {
 		jf := b.jr.f
 		b.mu.RUnlock()
-		return &ObjectReader{Object: o, s: s, inl: io.NewSectionReader(jf, o.off, o.Size)}, nil
+		return NewObjectReader(o, inlineReader{io.NewSectionReader(jf, o.off, o.Size)}), nil
 	}
 	var path string
 	if o != nil {
@@ -64,7 +69,7 @@ func (s *diskStore) Open(ctx context.Context, bucket, key string) (*ObjectReader
 	if o == nil {
 		return nil, ErrNotFound
 	}
-	rd := &ObjectReader{Object: o, s: s, path: path}
+	rd := &diskReader{Object: o, s: s, path: path}
 	if o.Parts == nil {
 		rd.files = make([]*os.File, 1)
 		rd.offs = []int64{0}
@@ -77,10 +82,10 @@ func (s *diskStore) Open(ctx context.Context, bucket, key string) (*ObjectReader
 			off += p.Size
 		}
 	}
-	return rd, nil
+	return NewObjectReader(o, rd), nil
 }
 
-func (r *ObjectReader) file(i int) (*os.File, error) {
+func (r *diskReader) file(i int) (*os.File, error) {
 	if r.files[i] != nil {
 		return r.files[i], nil
 	}
@@ -97,10 +102,7 @@ func (r *ObjectReader) file(i int) (*os.File, error) {
 }
 
 // ReadAt implements io.ReaderAt over the whole object.
-func (r *ObjectReader) ReadAt(p []byte, off int64) (int, error) {
-	if r.inl != nil {
-		return r.inl.ReadAt(p, off)
-	}
+func (r *diskReader) ReadAt(p []byte, off int64) (int, error) {
 	if off >= r.Size {
 		return 0, io.EOF
 	}
@@ -137,10 +139,7 @@ func (r *ObjectReader) ReadAt(p []byte, off int64) (int, error) {
 }
 
 // Close releases the version; its data may be removed afterwards if it was replaced.
-func (r *ObjectReader) Close() error {
-	if r.inl != nil {
-		return nil
-	}
+func (r *diskReader) Close() error {
 	for _, f := range r.files {
 		if f != nil {
 			f.Close()

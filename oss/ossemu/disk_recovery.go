@@ -11,7 +11,7 @@ import (
 	"sync"
 )
 
-func (s *diskStore) loadBucket(name string) (*bucketIndex, error) {
+func (s *DiskStore) loadBucket(name string) (*bucketIndex, error) {
 	bdir := filepath.Join(s.dir, "buckets", name)
 	for _, sub := range []string{"data", "uploads"} {
 		if err := os.MkdirAll(filepath.Join(bdir, sub), 0o700); err != nil {
@@ -25,6 +25,7 @@ func (s *diskStore) loadBucket(name string) (*bucketIndex, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ossemu: bucket %s: %w", name, err)
 	}
+	jr.fault = s.opts.WriteFault
 	var total int64
 	err = jr.replay(func(h *recHeader, dataOff, recLen int64) {
 		total += recLen
@@ -86,12 +87,13 @@ func (s *diskStore) loadBucket(name string) (*bucketIndex, error) {
 }
 
 // compact rewrites the journal with only the live records (at start-up, before serving).
-func (s *diskStore) compact(b *bucketIndex) error {
+func (s *DiskStore) compact(b *bucketIndex) error {
 	path := b.jr.path
 	nj, err := openJournal(path + ".new")
 	if err != nil {
 		return err
 	}
+	nj.fault = s.opts.WriteFault
 	if err := nj.f.Truncate(0); err != nil {
 		nj.close()
 		return err
@@ -151,15 +153,11 @@ func (s *diskStore) compact(b *bucketIndex) error {
 	return nil
 }
 
-// compactMinGarbage is how much dead journal space triggers an online compaction (when it also
-// exceeds the live records).
-var compactMinGarbage int64 = 64 << 20
-
 // maybeCompact compacts b's journal when most of it is dead; the caller holds b.mu. A failed
 // compaction leaves the old journal in use (it is retried at the next trigger).
-func (s *diskStore) maybeCompact(b *bucketIndex) {
+func (s *DiskStore) maybeCompact(b *bucketIndex) {
 	garbage := b.jr.end - b.live
-	if garbage < compactMinGarbage || garbage <= b.live {
+	if garbage < s.opts.CompactMinGarbage || garbage <= b.live {
 		return
 	}
 	if err := s.compact(b); err != nil {

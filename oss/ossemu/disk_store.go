@@ -15,32 +15,49 @@ import (
 	"time"
 )
 
-// crashPoint, when set (by the crash test's helper process only), is called at the named
-// points of a write so that the process can be killed there.
-var crashPoint func(name string)
+// DiskOptions configure a DiskStore. The zero value is the production store.
+type DiskOptions struct {
+	// Clock stamps versions, parts and uploads; nil means time.Now.
+	Clock func() time.Time
+	// CrashPoint, if set (by the crash test's helper process only), is called at the named
+	// points of a write ("put:written", "put:data-renamed", "commit:appended",
+	// "part:data-renamed", "complete:linked", "complete:committed") so that the process can be
+	// killed there.
+	CrashPoint func(name string)
+	// WriteFault, if set (tests only), is called before each write of object data and of a
+	// journal record; an error fails that write as a full disk would.
+	WriteFault func() error
+	// CompactMinGarbage is how much dead journal space triggers an online compaction (when it
+	// also exceeds the live records); 0 means 64 MiB.
+	CompactMinGarbage int64
+}
 
-// writeFault, when set (tests only), fails writes of object data and journal records as a full
-// disk would.
-var writeFault func() error
+// defaultCompactMinGarbage is DiskOptions.CompactMinGarbage's default.
+const defaultCompactMinGarbage = 64 << 20
 
-type faultWriter struct{ w io.Writer }
+// faultWriter fails writes with the store's WriteFault, if any.
+type faultWriter struct {
+	w     io.Writer
+	fault func() error
+}
 
 func (f faultWriter) Write(p []byte) (int, error) {
-	if writeFault != nil {
-		if err := writeFault(); err != nil {
+	if f.fault != nil {
+		if err := f.fault(); err != nil {
 			return 0, err
 		}
 	}
 	return f.w.Write(p)
 }
 
-func hit(name string) {
-	if crashPoint != nil {
-		crashPoint(name)
+// hit marks a named point of a write for the crash test.
+func (s *DiskStore) hit(name string) {
+	if s.opts.CrashPoint != nil {
+		s.opts.CrashPoint(name)
 	}
 }
 
-// diskStore is the Store on a local directory:
+// DiskStore is the Store on a local directory:
 //
 //	<dir>/tmp/                           temp files, emptied at start
 //	<dir>/buckets/<b>/journal             the commit log (see journal.go); small objects' data lives in it
@@ -49,9 +66,10 @@ func hit(name string) {
 //	<dir>/buckets/<b>/policy.json         stored bucket policy state
 //
 // Object keys only ever appear inside journal records and JSON files; file names are random ids.
-type diskStore struct {
+type DiskStore struct {
 	dir   string
 	clock func() time.Time
+	opts  DiskOptions
 	sync  *syncer
 
 	mu      sync.Mutex
@@ -61,6 +79,8 @@ type diskStore struct {
 
 	bg sync.WaitGroup // removals of replaced data in progress (Close waits for them)
 }
+
+var _ Store = (*DiskStore)(nil)
 
 type bucketIndex struct {
 	name       string
@@ -79,11 +99,14 @@ type bucketIndex struct {
 // OpenDiskStore opens (creating if needed) a store in dir for the given buckets, recovering
 // from any crash: temp files are removed, data no metadata refers to is removed, and uploads
 // whose completion had committed are cleaned up.
-func OpenDiskStore(dir string, buckets []string, clock func() time.Time) (*diskStore, error) {
-	if clock == nil {
-		clock = time.Now
+func OpenDiskStore(dir string, buckets []string, opts DiskOptions) (*DiskStore, error) {
+	if opts.Clock == nil {
+		opts.Clock = time.Now
 	}
-	s := &diskStore{dir: dir, clock: clock, buckets: map[string]*bucketIndex{}, readers: map[string]int{}, doomed: map[string]bool{}}
+	if opts.CompactMinGarbage <= 0 {
+		opts.CompactMinGarbage = defaultCompactMinGarbage
+	}
+	s := &DiskStore{dir: dir, clock: opts.Clock, opts: opts, buckets: map[string]*bucketIndex{}, readers: map[string]int{}, doomed: map[string]bool{}}
 	tmp := filepath.Join(dir, "tmp")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("ossemu: create data dir: %w", err)
@@ -130,7 +153,7 @@ func validID(id string) bool {
 	return true
 }
 
-func (s *diskStore) bucket(name string) (*bucketIndex, error) {
+func (s *DiskStore) bucket(name string) (*bucketIndex, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b, ok := s.buckets[name]
@@ -140,7 +163,8 @@ func (s *diskStore) bucket(name string) (*bucketIndex, error) {
 	return b, nil
 }
 
-func (s *diskStore) Close() error {
+// Close waits for pending removals of replaced data and closes the journals.
+func (s *DiskStore) Close() error {
 	s.bg.Wait()
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -28,7 +28,7 @@ func (c ctxReader) Read(p []byte) (int, error) {
 
 // writeStream copies r into a new temp file in the store's tmp dir, fsyncs it, and returns its
 // path, size, MD5 and CRC64. On any error the temp file is removed.
-func (s *diskStore) writeStream(ctx context.Context, r io.Reader, max int64) (path string, size int64, sum []byte, crc uint64, err error) {
+func (s *DiskStore) writeStream(ctx context.Context, r io.Reader, max int64) (path string, size int64, sum []byte, crc uint64, err error) {
 	f, err := os.CreateTemp(filepath.Join(s.dir, "tmp"), "w-*")
 	if err != nil {
 		return "", 0, nil, 0, err
@@ -44,7 +44,7 @@ func (s *diskStore) writeStream(ctx context.Context, r io.Reader, max int64) (pa
 	}
 	m := md5.New()
 	c := newCRC64()
-	size, err = copyHashed(&writebackWriter{w: faultWriter{f}, fd: f.Fd()}, ctxReader{ctx, r}, m, c)
+	size, err = copyHashed(&writebackWriter{w: faultWriter{f, s.opts.WriteFault}, fd: f.Fd()}, ctxReader{ctx, r}, m, c)
 	if err != nil {
 		return "", 0, nil, 0, err
 	}

@@ -86,6 +86,7 @@ type env struct {
 	authCk *model.OffsetClock
 	hs     map[string]*httptest.Server // region → listener
 	dir    string
+	full   diskFull // set: the store's writes fail as on a full disk
 }
 
 func newEnv(t testing.TB, buckets ...Bucket) *env {
@@ -104,7 +105,8 @@ func newEnv(t testing.TB, buckets ...Bucket) *env {
 
 func (e *env) start(buckets []Bucket) {
 	t := e.t
-	srv, err := New(Config{DataDir: e.dir, AccountID: testAccount, Buckets: buckets, Auth: e.auth, WallClock: e.wall, AuthClock: e.authCk})
+	srv, err := New(Config{DataDir: e.dir, AccountID: testAccount, Buckets: buckets, Auth: e.auth, WallClock: e.wall, AuthClock: e.authCk,
+		Disk: DiskOptions{WriteFault: e.full.fault}})
 	if err != nil {
 		t.Fatal(err)
 	}

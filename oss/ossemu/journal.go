@@ -30,6 +30,8 @@ type journal struct {
 	end   int64 // next append offset; guarded by the owning bucket's lock
 	alloc int64 // the file is zero-filled up to here: appends below it overwrite allocated blocks
 
+	fault func() error // DiskOptions.WriteFault (tests): fails appends as a full disk would
+
 	mu      sync.Mutex // sync state
 	cond    *sync.Cond
 	synced  int64
@@ -170,8 +172,8 @@ func (j *journal) append(h *recHeader, data []byte) (dataOff, start, end int64, 
 	if err := j.grow(j.end + int64(len(buf))); err != nil {
 		return 0, 0, 0, err
 	}
-	if writeFault != nil {
-		if err := writeFault(); err != nil {
+	if j.fault != nil {
+		if err := j.fault(); err != nil {
 			return 0, 0, 0, err
 		}
 	}

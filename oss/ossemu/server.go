@@ -32,13 +32,20 @@ type Bucket struct{ Name, Region, Policy string } // Policy: initial bucket poli
 
 // Config configures a Server.
 type Config struct {
-	DataDir   string // where objects, uploads and stored bucket policies live
+	DataDir   string // where objects, uploads and stored bucket policies live (when Store is nil)
 	AccountID string // bucket owner uid
 	Buckets   []Bucket
 	Auth      Authenticator
 	WallClock model.Clock // signatures, skew, presigned Expires, Date
 	AuthClock model.Clock // token expiry is the authority's business; acs:CurrentTime comes from this
 	TLS       bool
+
+	// Store, when set, holds the objects, uploads and stored bucket policies of the seeded
+	// buckets instead of the disk store in DataDir; the Server closes it.
+	Store Store
+	// Disk configures the disk store New opens in DataDir when Store is nil (tests set its
+	// fault hooks); its Clock defaults to WallClock.
+	Disk DiskOptions
 }
 
 // Server is the sandbox OSS service. One Server serves every seeded region; Handler gives the
@@ -71,9 +78,10 @@ func (b *bucketState) bucketPolicy() (*policy.Policy, string) {
 var bucketNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$`)
 var regionRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*[a-z0-9]$`)
 
-// New opens the data dir (recovering from any crash) and returns the server.
+// New opens the data dir (recovering from any crash), unless Config.Store is set, and returns
+// the server.
 func New(cfg Config) (*Server, error) {
-	if cfg.DataDir == "" {
+	if cfg.Store == nil && cfg.DataDir == "" {
 		return nil, errors.New("ossemu: Config.DataDir is empty")
 	}
 	if cfg.AccountID == "" {
@@ -112,9 +120,17 @@ func New(cfg Config) (*Server, error) {
 		s.regions = append(s.regions, r)
 	}
 	sort.Strings(s.regions)
-	st, err := OpenDiskStore(cfg.DataDir, s.names, func() time.Time { return cfg.WallClock.Now() })
-	if err != nil {
-		return nil, err
+	st := cfg.Store
+	if st == nil {
+		opts := cfg.Disk
+		if opts.Clock == nil {
+			opts.Clock = func() time.Time { return cfg.WallClock.Now() }
+		}
+		ds, err := OpenDiskStore(cfg.DataDir, s.names, opts)
+		if err != nil {
+			return nil, err
+		}
+		st = ds
 	}
 	s.store = st
 	ctx := context.Background()

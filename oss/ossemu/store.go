@@ -127,5 +127,30 @@ type Part struct {
 	File         string    `json:"file"`
 }
 
+// ObjectReader reads one object version; it implements io.ReaderAt and io.Closer. A Store's
+// Open returns it (NewObjectReader) over its own reader of that version's data.
+type ObjectReader struct {
+	*Object
+	data interface {
+		io.ReaderAt
+		io.Closer
+	}
+}
+
+// NewObjectReader returns the reader of version o whose bytes data reads (offsets from the
+// start of the object); closing it closes data.
+func NewObjectReader(o *Object, data interface {
+	io.ReaderAt
+	io.Closer
+}) *ObjectReader {
+	return &ObjectReader{Object: o, data: data}
+}
+
+// ReadAt implements io.ReaderAt over the whole object.
+func (r *ObjectReader) ReadAt(p []byte, off int64) (int, error) { return r.data.ReadAt(p, off) }
+
+// Close releases the version; a Store may remove its data afterwards if it was replaced.
+func (r *ObjectReader) Close() error { return r.data.Close() }
+
 // crcTable is CRC-64/XZ as OSS uses it (Go's ECMA table with crc64.Update).
 var crcTable = crc64.MakeTable(crc64.ECMA)

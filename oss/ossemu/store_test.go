@@ -9,6 +9,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -16,14 +17,29 @@ import (
 	ossdk "github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
 )
 
-func openTestStore(t *testing.T, dir string) *diskStore {
+func openTestStore(t *testing.T, dir string) *DiskStore {
 	t.Helper()
-	s, err := OpenDiskStore(dir, []string{"b"}, nil)
+	return openTestStoreWith(t, dir, DiskOptions{})
+}
+
+func openTestStoreWith(t *testing.T, dir string, opts DiskOptions) *DiskStore {
+	t.Helper()
+	s, err := OpenDiskStore(dir, []string{"b"}, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
 	return s
+}
+
+// diskFull fails the store's writes as a full disk would while it is set (DiskOptions.WriteFault).
+type diskFull struct{ atomic.Bool }
+
+func (d *diskFull) fault() error {
+	if d.Load() {
+		return syscall.ENOSPC
+	}
+	return nil
 }
 
 func readObject(t *testing.T, s Store, key string) []byte {
@@ -131,7 +147,8 @@ func (f *failingReader) Read(p []byte) (int, error) {
 }
 
 func TestStoreFailedWritesKeepPrevious(t *testing.T) {
-	s := openTestStore(t, t.TempDir())
+	var full diskFull
+	s := openTestStoreWith(t, t.TempDir(), DiskOptions{WriteFault: full.fault})
 	prev := []byte("previous version")
 	if _, err := s.Put(ctx, "b", "k", bytes.NewReader(prev), Attrs{}, nil); err != nil {
 		t.Fatal(err)
@@ -167,14 +184,14 @@ func TestStoreFailedWritesKeepPrevious(t *testing.T) {
 			return err
 		}},
 		{"disk-full-small", func() error {
-			writeFault = func() error { return syscall.ENOSPC }
-			defer func() { writeFault = nil }()
+			full.Store(true)
+			defer full.Store(false)
 			_, err := s.Put(ctx, "b", "k", strings.NewReader("new"), Attrs{}, nil)
 			return err
 		}},
 		{"disk-full-large", func() error {
-			writeFault = func() error { return syscall.ENOSPC }
-			defer func() { writeFault = nil }()
+			full.Store(true)
+			defer full.Store(false)
 			_, err := s.Put(ctx, "b", "k", bytes.NewReader(make([]byte, 1<<20)), Attrs{}, nil)
 			return err
 		}},
@@ -204,9 +221,9 @@ func TestDiskFullInternalError(t *testing.T) {
 	if _, err := c.PutObject(ctx, &ossdk.PutObjectRequest{Bucket: bk, Key: ossdk.Ptr("k"), Body: strings.NewReader("v1")}); err != nil {
 		t.Fatal(err)
 	}
-	writeFault = func() error { return syscall.ENOSPC }
+	e.full.Store(true)
 	_, err := c.PutObject(ctx, &ossdk.PutObjectRequest{Bucket: bk, Key: ossdk.Ptr("k"), Body: strings.NewReader("v2")})
-	writeFault = nil
+	e.full.Store(false)
 	se := wantErr(t, err, 500, "InternalError", "")
 	if strings.Contains(se.Message, "no space") {
 		t.Fatal("storage detail leaked into the message")
@@ -245,9 +262,8 @@ func TestStoreReaderKeepsVersion(t *testing.T) {
 // Online compaction: dead records are dropped while serving; readers opened before keep
 // reading; the compacted journal survives a restart.
 func TestJournalOnlineCompaction(t *testing.T) {
-	defer func(v int64) { compactMinGarbage = v }(compactMinGarbage)
-	compactMinGarbage = 64 << 10
-	s := openTestStore(t, t.TempDir())
+	opts := DiskOptions{CompactMinGarbage: 64 << 10}
+	s := openTestStoreWith(t, t.TempDir(), opts)
 	keep := bytes.Repeat([]byte("k"), 5000)
 	if _, err := s.Put(ctx, "b", "keep", bytes.NewReader(keep), Attrs{}, nil); err != nil {
 		t.Fatal(err)
@@ -287,5 +303,5 @@ func TestJournalOnlineCompaction(t *testing.T) {
 	}
 	check(s)
 	s.Close()
-	check(openTestStore(t, s.dir))
+	check(openTestStoreWith(t, s.dir, opts))
 }
