@@ -1,6 +1,7 @@
 // Package issuereq validates an AssumeRole request before it is sent, as STS would (role ARN,
 // session name, external id, duration against the role's maximum) plus the policy engine's
-// findings for the session policy. Shared by the sts adapter and the commands.
+// findings for the session policy. The only copy of these rules: the sts adapter, the
+// console's Issue form and the commands (through model/flow) all use it.
 package issuereq
 
 import (
@@ -65,11 +66,79 @@ func (e *InvalidRequestError) Error() string {
 	return "invalid AssumeRole request (not sent): " + strings.Join(parts, "; ")
 }
 
-var (
-	reRoleARN     = regexp.MustCompile(`^acs:ram::([0-9]+):role/([A-Za-z0-9.\-]{1,64})$`)
-	reSessionName = regexp.MustCompile(`^[A-Za-z0-9.@\-_]{2,64}$`)
-	reExternalID  = regexp.MustCompile(`^[A-Za-z0-9_+=,.@:/\-]+$`)
+var reRoleARN = regexp.MustCompile(`^acs:ram::([0-9]+):role/([A-Za-z0-9.\-]{1,64})$`)
+
+// RoleSessionName: 2–64 characters of letters, digits and . @ - _ (the STS SDK's
+// AssumeRoleRequest documentation; the sandbox checks the same).
+const (
+	minSessionName = 2
+	maxSessionName = 64
 )
+
+func sessionNameRune(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '@' || r == '-' || r == '_'
+}
+
+// ExternalId: 2–1224 characters matching the STS SDK's regular expression `[\w+=,.@:\/-]*`,
+// i.e. letters, digits and _ + = , . @ : / -. (The SDK's prose lists "= , . @ : / - _" and
+// leaves out the "+" its own regular expression allows; the regular expression is the rule,
+// and the sandbox accepts "+" too.)
+const (
+	minExternalID = 2
+	maxExternalID = 1224
+)
+
+func externalIDRune(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_+=,.@:/-", r)
+}
+
+// SessionNameProblem says what is wrong with a RoleSessionName, "" when STS accepts it.
+func SessionNameProblem(v string) string {
+	rs := []rune(v)
+	n := len(rs)
+	switch {
+	case n == 0:
+		return "session name is required (2–64 characters: letters, digits, . @ - _)"
+	case n < minSessionName:
+		return "session name: 1 character, need at least 2"
+	case n > maxSessionName:
+		return fmt.Sprintf("session name: %d characters, at most 64", n)
+	}
+	for i, r := range rs {
+		if !sessionNameRune(r) {
+			return fmt.Sprintf("session name: %q at position %d is not allowed (letters, digits, . @ - _)", r, i+1)
+		}
+	}
+	return ""
+}
+
+// ExternalIDProblem says what is wrong with an ExternalId, "" when STS accepts it (it is
+// optional: "" is fine).
+func ExternalIDProblem(v string) string {
+	if v == "" {
+		return ""
+	}
+	rs := []rune(v)
+	n := len(rs)
+	if n < minExternalID || n > maxExternalID {
+		return fmt.Sprintf("external id: %d characters, want 2–1224", n)
+	}
+	for i, r := range rs {
+		if !externalIDRune(r) {
+			return fmt.Sprintf("external id: %q at position %d is not allowed (letters, digits, _ + = , . @ : / -)", r, i+1)
+		}
+	}
+	return ""
+}
+
+// MaxFor is the longest duration a role allows: its MaxSessionDuration when known (roleMax >
+// 0), else STS's ceiling.
+func MaxFor(roleMax time.Duration) time.Duration {
+	if roleMax > 0 {
+		return roleMax
+	}
+	return MaxDuration
+}
 
 // ParseRoleARN splits acs:ram::<account>:role/<name>; ok is false for anything else.
 func ParseRoleARN(arn string) (account, name string, ok bool) {
@@ -94,10 +163,10 @@ func CheckIssue(req model.IssueRequest, roleMax time.Duration) []Problem {
 	if _, _, ok := ParseRoleARN(req.RoleARN); !ok {
 		add("RoleArn", "%q is not a role ARN: want acs:ram::<account-id>:role/<role-name>", req.RoleARN)
 	}
-	if !reSessionName.MatchString(req.SessionName) {
+	if SessionNameProblem(req.SessionName) != "" {
 		add("RoleSessionName", "%q: want 2-64 characters of letters, digits and . @ - _", req.SessionName)
 	}
-	if req.ExternalID != "" && (len(req.ExternalID) < 2 || len(req.ExternalID) > 1224 || !reExternalID.MatchString(req.ExternalID)) {
+	if ExternalIDProblem(req.ExternalID) != "" {
 		add("ExternalId", "want 2-1224 characters of letters, digits and _ + = , . @ : / -")
 	}
 	if d := req.Duration; d != 0 {

@@ -98,3 +98,96 @@ func TestTrustRequiresExternalID(t *testing.T) {
 		})
 	}
 }
+
+func TestSessionNameProblem(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"ok", "alice@example.com-1_2", ""},
+		{"empty", "", "session name is required"},
+		{"one char", "a", "1 character, need at least 2"},
+		{"two chars", "ab", ""},
+		{"64 chars", strings.Repeat("a", 64), ""},
+		{"65 chars", strings.Repeat("a", 65), "65 characters, at most 64"},
+		{"space", "a b", `' ' at position 2 is not allowed`},
+		{"slash", "ab/c", `'/' at position 3`},
+		{"unicode", "ab€", `'€' at position 3`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := SessionNameProblem(tt.in)
+			if tt.want == "" && got != "" || tt.want != "" && !strings.Contains(got, tt.want) {
+				t.Fatalf("SessionNameProblem(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestExternalIDProblem(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"none", "", ""},
+		{"ok", "x=y,z@w:v/u-t_s", ""},
+		// The STS SDK's regular expression [\w+=,.@:\/-]* allows "+" (its prose list omits it).
+		{"plus", "a+b", ""},
+		{"one char", "a", "1 characters, want 2–1224"},
+		{"1224 chars", strings.Repeat("a", 1224), ""},
+		{"1225 chars", strings.Repeat("a", 1225), "1225 characters, want 2–1224"},
+		{"space", "ab cd", `' ' at position 3 is not allowed`},
+		{"unicode", "ab€", `'€' at position 3`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := ExternalIDProblem(tt.in)
+			if tt.want == "" && got != "" || tt.want != "" && !strings.Contains(got, tt.want) {
+				t.Fatalf("ExternalIDProblem(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+			// CheckIssue applies the same rule.
+			r := goodReq()
+			r.ExternalID = tt.in
+			blocked := len(Blocking(CheckIssue(r, 0))) > 0
+			if blocked != (got != "") {
+				t.Fatalf("CheckIssue blocked = %v, ExternalIDProblem = %q", blocked, got)
+			}
+		})
+	}
+}
+
+// FuzzFieldRules: the session name and external id rules never panic, what they accept is
+// what STS accepts, and CheckIssue agrees with them.
+func FuzzFieldRules(f *testing.F) {
+	for _, s := range []string{"", "a", "alice", "1h30m", "3600", "-1", "ab cd", "€€", "x=y,z@w:v/u-t_s", "a+b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if SessionNameProblem(s) == "" {
+			n := len([]rune(s))
+			if n < 2 || n > 64 || strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.@-_") != "" {
+				t.Fatalf("session name %q accepted", s)
+			}
+		}
+		if ExternalIDProblem(s) == "" && s != "" {
+			if strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+=,.@:/-") != "" {
+				t.Fatalf("external id %q accepted", s)
+			}
+		}
+		r := goodReq()
+		r.SessionName, r.ExternalID = s, s
+		var fields []string
+		for _, p := range Blocking(CheckIssue(r, 0)) {
+			fields = append(fields, p.Field)
+		}
+		got := strings.Join(fields, ",")
+		want := ""
+		if SessionNameProblem(s) != "" {
+			want = "RoleSessionName"
+		}
+		if ExternalIDProblem(s) != "" {
+			want = strings.TrimPrefix(want+",ExternalId", ",")
+		}
+		if got != want {
+			t.Fatalf("CheckIssue(%q) blocks %q, the field rules %q", s, got, want)
+		}
+	})
+}
