@@ -15,6 +15,8 @@ import (
 	"time"
 
 	ossdk "github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
+
+	"github.com/stsdeck/stsdeck/model"
 )
 
 func openTestStore(t *testing.T, dir string) *DiskStore {
@@ -304,4 +306,29 @@ func TestJournalOnlineCompaction(t *testing.T) {
 	check(s)
 	s.Close()
 	check(openTestStoreWith(t, s.dir, opts))
+}
+
+// Config.Store: the server uses the store it is given (no DataDir needed) and closes it.
+func TestConfigStore(t *testing.T) {
+	st, err := OpenDiskStore(t.TempDir(), []string{"examplebucket"}, DiskOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Put(ctx, "examplebucket", "seeded", strings.NewReader("v"), Attrs{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	auth := &testAuth{clock: model.WallClock, creds: map[string]*testCred{}}
+	srv, err := New(Config{Store: st, AccountID: testAccount, Buckets: []Bucket{{Name: "examplebucket", Region: "cn-hangzhou"}}, Auth: auth})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o, err := srv.store.Stat(ctx, "examplebucket", "seeded"); err != nil || o.Size != 1 {
+		t.Fatalf("server does not use the given store: %v", err)
+	}
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Put(ctx, "examplebucket", "after", strings.NewReader("v"), Attrs{}, nil); err == nil {
+		t.Fatal("the server did not close its store")
+	}
 }
