@@ -17,7 +17,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/stsdeck/stsdeck/model"
-	"github.com/stsdeck/stsdeck/model/policy"
+	"github.com/stsdeck/stsdeck/model/flow"
 )
 
 // generatedObjectSize is the size of the generated test object.
@@ -497,15 +497,6 @@ type probeDoneMsg struct {
 	auditErr error
 }
 
-// probeInputs is what predictions need, copied out of the model.
-type probeInputs struct {
-	role    *model.Role
-	session string
-	account string
-	region  string
-	now     time.Time
-}
-
 // probeSpec checks a probe can run now and returns what it will touch; ok is false (with the
 // reason on the outcome line) when it cannot.
 func (s *TestScreen) probeSpec() (spec model.ProbeSpec, ok bool) {
@@ -554,9 +545,9 @@ func (s *TestScreen) runProbe(spec model.ProbeSpec) tea.Cmd {
 	if s.probing {
 		return nil
 	}
-	in := probeInputs{role: s.role, session: s.req.Policy, account: s.svc.AccountID, region: s.svc.Region, now: s.now()}
-	if in.account == "" {
-		in.account = arnAccount(s.req.RoleARN)
+	in := flow.ProbeInputs{Role: s.role, Session: s.req.Policy, SessionName: s.req.SessionName, Account: s.svc.AccountID, Region: s.svc.Region, Now: s.now()}
+	if in.Account == "" {
+		in.Account = arnAccount(s.req.RoleARN)
 	}
 	var audit AuditLog
 	rec := s.record
@@ -565,125 +556,22 @@ func (s *TestScreen) runProbe(spec model.ProbeSpec) tea.Cmd {
 	}
 	s.prSeq++
 	s.probing = true
-	return probeCmd(s.svc.Objects.With(*s.creds), spec, in, s.req.SessionName, audit, rec, s.prSeq)
+	return probeCmd(s.svc.Objects.With(*s.creds), spec, in, audit, rec, s.prSeq)
 }
 
 // probeCmd runs the probe, predicts each operation with the local engine, and appends the
-// token's audit record again with the probe results.
-func probeCmd(client ObjectClient, spec model.ProbeSpec, in probeInputs, sessionName string, audit AuditLog, rec model.AuditRecord, id int) tea.Cmd {
+// token's audit record again with the probe results (flow.RunProbe).
+func probeCmd(client ObjectClient, spec model.ProbeSpec, in flow.ProbeInputs, audit AuditLog, rec model.AuditRecord, id int) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
-		rep, err := client.Probe(ctx, spec)
+		predict := func(rep *model.ProbeReport) []PreviewCell { return flow.PredictProbe(rep, in) }
+		run, err := flow.RunProbe(ctx, client, spec, predict, audit, rec)
 		if err != nil {
 			return probeDoneMsg{id: id, err: err}
 		}
-		cells := predictProbe(&rep, in, sessionName)
-		var aerr error
-		if audit != nil {
-			rec.Probe = rep.Results
-			aerr = audit.Append(rec)
-		}
-		return probeDoneMsg{id: id, report: rep, cells: cells, audited: audit != nil && aerr == nil, auditErr: aerr}
+		return probeDoneMsg{id: id, report: run.Report, cells: run.Cells, audited: run.Audited, auditErr: run.AuditErr}
 	}
-}
-
-// predictProbe fills Predicted, PredictedLayer and Agree of each result from the local engine
-// (the same rules as the Policy screen's preview) and returns the per-row verdicts.
-func predictProbe(rep *model.ProbeReport, in probeInputs, sessionName string) (cells []PreviewCell) {
-	cells = make([]PreviewCell, len(rep.Results))
-	defer func() {
-		// The engine is a separate component: if it fails, predictions are unknown, not fatal.
-		if r := recover(); r != nil {
-			for i := range rep.Results {
-				rep.Results[i].Predicted, rep.Results[i].PredictedLayer, rep.Results[i].Agree = VerdictUnknown, "", nil
-				cells[i] = PreviewCell{Op: rep.Results[i].Op, Scope: rep.Results[i].Scope, Verdict: VerdictUnknown,
-					Reason: fmt.Sprintf("the policy engine failed: %v", r)}
-			}
-		}
-	}()
-	pin := PreviewInput{AccountID: in.account, Region: in.region, Identity: CompileIdentity(in.role), Bucket: rep.Bucket}
-	if in.role != nil {
-		pin.RoleName = in.role.Name
-	}
-	if in.session != "" {
-		p, err := policy.Parse("session policy", []byte(in.session), policy.KindSession)
-		if err != nil {
-			pin.SessionBroken = true
-		}
-		pin.Session = p
-	}
-	region, acct := in.region, in.account
-	if region == "" {
-		region = "*"
-	}
-	if acct == "" {
-		acct = "*"
-	}
-	principal := policy.Principal{AccountID: in.account, Type: "role", Name: pin.RoleName, SessionName: sessionName}
-	layers := policy.Layers{Identity: pin.Identity.Policies, Session: pin.Session}
-	if layers.Identity == nil {
-		layers.Identity = []*policy.Policy{}
-	}
-	for i := range rep.Results {
-		r := &rep.Results[i]
-		c := PreviewCell{Op: r.Op, Scope: r.Scope, Action: opAction(r.Op)}
-		ctx := map[string][]string{policy.KeyCurrentTime: {in.now.UTC().Format(time.RFC3339)}}
-		if r.Op == "list" {
-			c.Resource = "acs:oss:" + region + ":" + acct + ":" + rep.Bucket
-			pfx := rep.Prefix
-			if r.Scope == "outside" {
-				pfx = rep.Outside
-			}
-			ctx[policy.KeyPrefix] = []string{pfx}
-		} else {
-			c.Resource = "acs:oss:" + region + ":" + acct + ":" + rep.Bucket + "/" + r.Key
-		}
-		switch {
-		case rep.Bucket == "":
-			c.Verdict, c.Reason = VerdictUnknown, "no bucket"
-		case pin.SessionBroken:
-			c.Verdict, c.Reason = VerdictUnknown, "the session policy does not parse"
-		default:
-			c.Result = policy.Evaluate(&policy.Request{Action: c.Action, Resource: c.Resource, Principal: principal, Context: ctx}, layers)
-			decide(&c, pin)
-		}
-		cells[i] = c
-		r.Predicted, r.PredictedLayer = c.Verdict, c.Layer
-		r.Agree = nil
-		if c.Verdict != VerdictUnknown {
-			agree := (c.Verdict == VerdictAllow) == r.Actual.Allowed
-			r.Agree = &agree
-		}
-	}
-	return cells
-}
-
-// opOperation is the OSS API operation a probe operation calls.
-func opOperation(op string) string {
-	switch op {
-	case "put":
-		return "PutObject"
-	case "get":
-		return "GetObject"
-	case "head":
-		return "HeadObject"
-	case "list":
-		return "ListObjectsV2"
-	case "delete":
-		return "DeleteObject"
-	}
-	return op
-}
-
-// opAction is the OSS action a probe operation needs.
-func opAction(op string) string {
-	for _, o := range PreviewOps {
-		if o.Op == op {
-			return o.Action
-		}
-	}
-	return "oss:" + op
 }
 
 func (s *TestScreen) onProbed(msg probeDoneMsg) (Screen, tea.Cmd) {
@@ -733,7 +621,7 @@ func (s *TestScreen) explainRow(i int) tea.Cmd {
 	a := r.Actual
 	var err error
 	if !a.Allowed || a.Code != "" {
-		err = &model.APIError{Service: "oss", Operation: opOperation(r.Op), StatusCode: a.Status, Code: a.Code, EC: a.EC,
+		err = &model.APIError{Service: "oss", Operation: flow.ProbeOperation(r.Op), StatusCode: a.Status, Code: a.Code, EC: a.EC,
 			Message: a.Message, RequestID: a.RequestID}
 	}
 	title := fmt.Sprintf("probe %s %s (%s)", r.Op, r.Key, r.Scope)
@@ -768,7 +656,8 @@ func (s *TestScreen) openExplain(title string, err error, op, bucket, objKey str
 		if acct == "" {
 			acct = arnAccount(s.req.RoleARN)
 		}
-		cells := predictProbe(&rep, probeInputs{role: s.role, session: s.req.Policy, account: acct, region: s.svc.Region, now: s.now()}, s.req.SessionName)
+		cells := flow.PredictProbe(&rep, flow.ProbeInputs{Role: s.role, Session: s.req.Policy, SessionName: s.req.SessionName,
+			Account: acct, Region: s.svc.Region, Now: s.now()})
 		x.verdict = &cells[0]
 	} else {
 		x.engine = "no single request to evaluate"

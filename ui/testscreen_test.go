@@ -333,24 +333,6 @@ func TestTestScreenExpiredByClock(t *testing.T) {
 	}
 }
 
-func TestPredictProbeWithoutRolePolicies(t *testing.T) {
-	rep := tkProbeReport()
-	rep.Bucket, rep.Prefix, rep.Outside = "examplebucket", "src/", "dst/"
-	role := model.Role{Name: "r", ARN: tkRole} // Policies nil: not readable
-	cells := predictProbe(&rep, probeInputs{role: &role, session: tkPolicy, account: "1234567890123456", region: "cn-hangzhou", now: tkNow}, "alice")
-	// put inside: the session allows, the role is unknown → Unknown, no agreement claimed.
-	if rep.Results[0].Predicted != VerdictUnknown || rep.Results[0].Agree != nil {
-		t.Errorf("put inside = %s agree %v", rep.Results[0].Predicted, tkBoolStr(rep.Results[0].Agree))
-	}
-	// put outside: the session policy is a ceiling → Deny whatever the role says.
-	if rep.Results[1].Predicted != VerdictDeny || rep.Results[1].PredictedLayer != "session" {
-		t.Errorf("put outside = %s/%s", rep.Results[1].Predicted, rep.Results[1].PredictedLayer)
-	}
-	if len(cells) != len(rep.Results) || cells[0].Reason == "" {
-		t.Errorf("cells = %+v", cells)
-	}
-}
-
 func TestTestScreenViewFits(t *testing.T) {
 	for _, sz := range [][2]int{{80, 20}, {160, 44}} {
 		s, cl, _, _ := tkTestScreen(t, "sandbox")

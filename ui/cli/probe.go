@@ -8,9 +8,7 @@ import (
 	"time"
 
 	"github.com/stsdeck/stsdeck/model"
-	"github.com/stsdeck/stsdeck/model/auditlog"
-	"github.com/stsdeck/stsdeck/model/issuereq"
-	"github.com/stsdeck/stsdeck/model/policy"
+	"github.com/stsdeck/stsdeck/model/flow"
 	"github.com/stsdeck/stsdeck/model/service"
 )
 
@@ -63,8 +61,9 @@ func runProbe(ctx context.Context, env *Env) int {
 	pred := c.predictor(ctx, svc, tok, &t)
 	spec := model.ProbeSpec{Bucket: t.bucket, Prefix: t.prefix, Outside: *outside}
 	oc := svc.Objects.With(tok.creds)
-	pred.readBucketPolicy(ctx, oc, t.bucket)
-	rep, err := oc.Probe(ctx, spec)
+	pred.ReadBucketPolicy(ctx, oc, t.bucket)
+	run, err := flow.RunProbe(ctx, oc, spec, pred.PredictReport, svc.Audit, pred.Record)
+	rep := run.Report
 	if err != nil {
 		if len(rep.LeftBehind) > 0 {
 			fmt.Fprintf(env.Stderr, "stsdeck probe: left behind: %s\n", strings.Join(rep.LeftBehind, ", "))
@@ -72,30 +71,18 @@ func runProbe(ctx context.Context, env *Env) int {
 		return c.fail(err)
 	}
 	allAgree := true
-	for i := range rep.Results {
-		r := &rep.Results[i]
-		r.Predicted, r.PredictedLayer = pred.predict(r.Op, t.bucket, r.Key)
-		if r.Predicted == "Unknown" || r.Actual.Status == 0 {
-			r.Agree = nil
-			continue
-		}
-		a := (r.Predicted == "Allow") == r.Actual.Allowed
-		r.Agree = &a
-		if !a {
+	for _, r := range rep.Results {
+		if r.Agree != nil && !*r.Agree {
 			allAgree = false
 		}
 	}
-	if pred.record.ID != "" && svc.Audit != nil {
-		rec := pred.record
-		rec.Probe = rep.Results
-		if err := svc.Audit.Append(rec); err != nil {
-			fmt.Fprintf(env.Stderr, "stsdeck probe: warning: results not recorded: %v\n", err)
-		}
+	if run.AuditErr != nil {
+		fmt.Fprintf(env.Stderr, "stsdeck probe: warning: results not recorded: %v\n", run.AuditErr)
 	}
 	if *asJSON {
 		writeJSON(env.Stdout, rep)
 	} else {
-		printProbe(env, rep, pred.note)
+		printProbe(env, rep, pred.Note)
 		// In sandbox mode, the server's account of each disagreement.
 		for _, r := range rep.Results {
 			if r.Agree != nil && !*r.Agree && svc.Sandbox != nil && r.Actual.RequestID != "" {
@@ -122,189 +109,19 @@ func runProbe(ctx context.Context, env *Env) int {
 	return ExitOK
 }
 
-// predictor holds what is known of the token's policies.
-type predictor struct {
-	session   *policy.Policy // nil: no session policy (or unknown, see sessionKnown)
-	identity  []*policy.Policy
-	bucket    *policy.Policy // the bucket policy when readable; nil = none or unknown
-	principal policy.Principal
-	account   string
-	region    string
-	secure    bool
-	now       time.Time
-	// sessionKnown: we know whether a session policy applies and which; identityKnown: every
-	// identity policy document was readable.
-	sessionKnown, identityKnown bool
-	note                        string
-	// record is the audit record of the token (issued by this command, or found by its
-	// AccessKeyId); the probe's results are appended under its id. Zero when none.
-	record model.AuditRecord
-}
-
-// predictor gathers the policies: the session policy from --policy/--template or the audit
-// record of the same AccessKeyId; the identity policies from the role as RAM describes it.
-func (c *cmdFlags) predictor(ctx context.Context, svc *service.Services, tok *issued, t *tokenFlags) *predictor {
-	p := &predictor{region: svc.Region, now: c.env.Now(), secure: !strings.HasPrefix(svc.OSSEndpoint, "http://")}
-	rec := tok.record
-	if rec.ID == "" && svc.Audit != nil {
-		recs, _, _ := svc.Audit.List()
-		if r, ok := auditlog.FindByAccessKey(recs, tok.creds.AccessKeyID); ok {
-			rec = r
-			p.note = "policies from the audit record " + r.ID
+// predictor gathers what is known of the token's policies (flow.LearnToken): the session
+// policy from --policy/--template or the audit record of the same AccessKeyId; the identity
+// policies from the role as RAM describes it.
+func (c *cmdFlags) predictor(ctx context.Context, svc *service.Services, tok *issued, t *tokenFlags) *flow.TokenKnowledge {
+	f := flow.TokenFacts{Creds: tok.creds, Record: tok.record, Role: tok.role, Region: svc.Region, AccountID: svc.AccountID,
+		Secure: !strings.HasPrefix(svc.OSSEndpoint, "http://"), Now: c.env.Now()}
+	if t.policyFile != "" || t.template != "" {
+		f.SessionDoc = func() (string, bool) {
+			doc, err := c.sessionPolicy(t)
+			return doc, err == nil
 		}
 	}
-	if rec.ID != "" {
-		p.sessionKnown = true
-		if rec.SessionPolicy != "" {
-			if pol, err := policy.Parse("session policy", []byte(rec.SessionPolicy), policy.KindSession); err == nil {
-				p.session = pol
-			} else {
-				p.sessionKnown = false
-			}
-		}
-		p.record = rec
-	} else if t.policyFile != "" || t.template != "" {
-		if doc, err := c.sessionPolicy(t); err == nil && doc != "" {
-			if pol, err := policy.Parse("session policy", []byte(doc), policy.KindSession); err == nil {
-				p.session, p.sessionKnown = pol, true
-			}
-		}
-	}
-	roleARN := rec.RoleARN
-	if roleARN == "" {
-		roleARN = tok.creds.RoleARN
-	}
-	acct, roleName, ok := issuereq.ParseRoleARN(roleARN)
-	p.account = acct
-	if p.account == "" {
-		p.account = svc.AccountID
-	}
-	if !ok {
-		if p.note == "" {
-			p.note = "role unknown: identity policies not evaluated"
-		}
-		return p
-	}
-	session := rec.SessionName
-	if session == "" {
-		if i := strings.LastIndex(tok.creds.AssumedRoleARN, "/"); i >= 0 {
-			session = tok.creds.AssumedRoleARN[i+1:]
-		}
-	}
-	p.principal = policy.Principal{AccountID: acct, Type: "role", Name: roleName, SessionName: session}
-	role := tok.role
-	if role.Name == "" && svc.Roles != nil {
-		role, _ = svc.Roles.GetRole(ctx, roleARN)
-	}
-	if role.Policies == nil {
-		if p.note == "" {
-			p.note = "the role's policies are not readable: predictions use the session policy only"
-		}
-		return p
-	}
-	p.identityKnown = true
-	for _, ap := range role.Policies {
-		if ap.Document == "" {
-			p.identityKnown = false
-			continue
-		}
-		if pol, err := policy.Parse(ap.Name, []byte(ap.Document), policy.KindIdentity); err == nil {
-			p.identity = append(p.identity, pol)
-		} else {
-			p.identityKnown = false
-		}
-	}
-	return p
-}
-
-// bucketPolicyReader is implemented by object clients that can read a bucket policy.
-type bucketPolicyReader interface {
-	BucketPolicy(ctx context.Context, bucket string) (string, bool, error)
-}
-
-// readBucketPolicy includes the bucket policy when the token may read it; otherwise the
-// predictions assume there is none, and say so.
-func (p *predictor) readBucketPolicy(ctx context.Context, oc service.ObjectClient, bucket string) {
-	r, ok := oc.(bucketPolicyReader)
-	if !ok {
-		return
-	}
-	doc, exists, err := r.BucketPolicy(ctx, bucket)
-	switch {
-	case err != nil:
-		p.addNote("bucket policy not readable with this token: assumed none")
-	case exists:
-		if pol, err := policy.Parse("bucket policy", []byte(doc), policy.KindBucket); err == nil {
-			p.bucket = pol
-			p.addNote("bucket policy included")
-		} else {
-			p.addNote("bucket policy unparsable: assumed none")
-		}
-	}
-}
-
-func (p *predictor) addNote(s string) {
-	if p.note != "" {
-		p.note += "; "
-	}
-	p.note += s
-}
-
-var probeActions = map[string]string{
-	"put": "oss:PutObject", "head": "oss:GetObject", "get": "oss:GetObject", "list": "oss:ListObjects", "delete": "oss:DeleteObject",
-}
-
-// predict returns Allow, Deny or Unknown and the deciding layer. The bucket policy is not known
-// to the client: a Deny that a bucket policy could turn into an Allow is still reported as Deny
-// (no bucket policy is the common case and the sandbox default).
-func (p *predictor) predict(op, bucket, key string) (string, string) {
-	if !p.sessionKnown && !p.identityKnown {
-		return "Unknown", ""
-	}
-	account := p.account
-	if account == "" {
-		account = "*"
-	}
-	req := &policy.Request{
-		Action:    probeActions[op],
-		Principal: p.principal,
-		Context: map[string][]string{
-			policy.KeyCurrentTime:     {p.now.UTC().Format(time.RFC3339)},
-			policy.KeySecureTransport: {fmt.Sprint(p.secure)},
-		},
-	}
-	if op == "list" {
-		req.Resource = "acs:oss:" + p.region + ":" + account + ":" + bucket
-		req.Context[policy.KeyPrefix] = []string{key}
-	} else {
-		req.Resource = "acs:oss:" + p.region + ":" + account + ":" + bucket + "/" + key
-	}
-	if !p.identityKnown {
-		// Only the session layer is known: it can prove a Deny, never an Allow.
-		if p.session == nil {
-			return "Unknown", ""
-		}
-		res := policy.Evaluate(req, policy.Layers{Session: p.session, Identity: []*policy.Policy{}})
-		if res.Session == policy.OutcomeDeny || res.Session == policy.OutcomeNoMatch {
-			if len(res.Indeterminate) > 0 {
-				return "Unknown", string(policy.LayerSession)
-			}
-			return "Deny", string(policy.LayerSession)
-		}
-		return "Unknown", ""
-	}
-	layers := policy.Layers{Session: p.session, Identity: p.identity, Bucket: p.bucket}
-	if layers.Identity == nil {
-		layers.Identity = []*policy.Policy{}
-	}
-	res := policy.Evaluate(req, layers)
-	if len(res.Indeterminate) > 0 {
-		return "Unknown", string(res.DecidedBy)
-	}
-	if res.Decision == policy.DecisionAllow {
-		return "Allow", string(res.DecidedBy)
-	}
-	return "Deny", string(res.DecidedBy)
+	return flow.LearnToken(ctx, svc.Audit, svc.Roles, f)
 }
 
 func printProbe(env *Env, rep model.ProbeReport, note string) {
