@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/stsdeck/stsdeck/model"
-	"github.com/stsdeck/stsdeck/model/auditlog"
+	"github.com/stsdeck/stsdeck/model/flow"
 	"github.com/stsdeck/stsdeck/model/issuereq"
 	"github.com/stsdeck/stsdeck/model/policy"
 	"github.com/stsdeck/stsdeck/model/service"
@@ -325,8 +325,9 @@ type issued struct {
 	role   model.Role // as RAM described it; zero when RAM would not say
 }
 
-// issue builds and validates an issue request from the flags, calls AssumeRole and appends the
-// audit record. code >= 0 means: stop with that exit code (the error is already printed).
+// issue builds an issue request from the flags and runs the issue use case (model/flow: input
+// checks, AssumeRole, audit record). code >= 0 means: stop with that exit code (the error is
+// already printed).
 func (c *cmdFlags) issue(ctx context.Context, svc *service.Services, t *tokenFlags) (*issued, int) {
 	pol, err := c.sessionPolicy(t)
 	if err != nil {
@@ -355,45 +356,25 @@ func (c *cmdFlags) issue(ctx context.Context, svc *service.Services, t *tokenFla
 	if svc.Roles != nil {
 		role, _ = svc.Roles.GetRole(ctx, arn)
 	}
-	problems := issuereq.CheckIssue(req, role.MaxSessionDuration)
-	for _, p := range problems {
-		if p.Warning {
-			fmt.Fprintf(c.env.Stderr, "stsdeck %s: %s\n", c.name, p)
-		}
+	res, err := flow.Issue(ctx, flow.IssuePorts{Issuer: svc.Issuer, Audit: svc.Audit, Identity: svc.Identity},
+		flow.IssueInput{Request: req, Role: role, Mode: svc.Mode, Region: svc.Region, Now: c.env.Now})
+	for _, p := range res.Warnings {
+		fmt.Fprintf(c.env.Stderr, "stsdeck %s: %s\n", c.name, p)
 	}
-	if bad := issuereq.Blocking(problems); len(bad) > 0 {
-		return nil, c.fail(&issuereq.InvalidRequestError{Problems: bad})
-	}
-	if t.externalID == "" && issuereq.TrustRequiresExternalID(role.TrustPolicy) {
+	if res.ExternalIDMissing {
 		fmt.Fprintf(c.env.Stderr, "stsdeck %s: warning: the role %s trusts you only with an external id (sts:ExternalId in its trust policy): pass --external-id; sending anyway\n", c.name, role.Name)
 	}
-	cr, err := svc.Issuer.AssumeRole(ctx, req)
 	if err != nil {
 		return nil, c.fail(err)
 	}
+	cr := res.Creds
 	if cr.Region == "" {
 		cr.Region = svc.Region
 	}
-	rec := model.AuditRecord{
-		ID: auditlog.NewID(), Time: c.env.Now().UTC(), RoleARN: arn, SessionName: name,
-		DurationSeconds: int64((dur + time.Second - 1) / time.Second), Expiration: cr.Expiration,
-		AccessKeyID: cr.AccessKeyID, ExternalIDUsed: t.externalID != "", SessionPolicy: pol,
-		PolicyDigest: auditlog.Digest(pol), Mode: svc.Mode, Region: cr.Region,
+	if res.AuditErr != nil {
+		fmt.Fprintf(c.env.Stderr, "stsdeck %s: warning: the token was issued but not recorded: %v\n", c.name, res.AuditErr)
 	}
-	if dur == 0 {
-		rec.DurationSeconds = 3600
-	}
-	if svc.Identity != nil {
-		if who, err := svc.Identity.Whoami(ctx); err == nil {
-			rec.Caller = who.ARN
-		}
-	}
-	if svc.Audit != nil {
-		if err := svc.Audit.Append(rec); err != nil {
-			fmt.Fprintf(c.env.Stderr, "stsdeck %s: warning: the token was issued but not recorded: %v\n", c.name, err)
-		}
-	}
-	return &issued{creds: cr, record: rec, role: role}, -1
+	return &issued{creds: cr, record: res.Record, role: role}, -1
 }
 
 // resolveRole turns --role NAME|ARN into an ARN; a name is placed in the caller's account
