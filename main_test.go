@@ -8,23 +8,47 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	ossdk "github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
+
+	"github.com/stsdeck/stsdeck/model"
+	"github.com/stsdeck/stsdeck/model/issuereq"
+	"github.com/stsdeck/stsdeck/model/service"
+	"github.com/stsdeck/stsdeck/oss"
+	"github.com/stsdeck/stsdeck/sts/creds"
+	"github.com/stsdeck/stsdeck/ui/credfmt"
+
+	osscred "github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/credentials"
+	"github.com/aliyun/credentials-go/credentials/providers"
+
+	"github.com/stsdeck/stsdeck/sts"
+
+	openapi "github.com/alibabacloud-go/darabonba-openapi/v2/client"
+	stsclient "github.com/alibabacloud-go/sts-20150401/v2/client"
+	daratea "github.com/alibabacloud-go/tea/tea"
+
+	"github.com/stsdeck/stsdeck/sts/stsemu"
+
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest"
 
-	"github.com/stsdeck/stsdeck/model/service"
-	"github.com/stsdeck/stsdeck/sts/sandbox"
 	"github.com/stsdeck/stsdeck/ui"
 	"github.com/stsdeck/stsdeck/ui/cli"
 )
@@ -341,7 +365,7 @@ func TestConsoleExpiredToken(t *testing.T) {
 func TestConsoleListRolesDenied(t *testing.T) {
 	// A running sandbox; the console acts as its user sts-only (AssumeRole, no RAM read) with
 	// credentials from the environment and the sandbox's endpoints, as against a real account.
-	run, err := sandbox.Start(context.Background(), sandbox.Options{DataDir: t.TempDir()})
+	run, err := startSandbox(context.Background(), sandboxOptions{DataDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -565,4 +589,1792 @@ func BenchmarkFirstFrame(b *testing.B) {
 	b.ReportMetric(float64(med(base).Nanoseconds()), "ns-hello-median")
 	b.ReportMetric(float64(med(ready).Nanoseconds()), "ns-ready-median")
 	b.ReportMetric(float64(med(mine))/float64(med(base)), "x-hello")
+}
+
+// ─── the embedded sandbox: both emulators composed (moved from sts/sandbox) ───
+
+func startTestSandbox(t *testing.T, o sandboxOptions) *sandbox {
+	t.Helper()
+	if o.DataDir == "" {
+		o.DataDir = t.TempDir()
+	}
+	r, err := startSandbox(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r
+}
+
+func stsFor(t *testing.T, endpoint, ak, secret, token string) *stsclient.Client {
+	t.Helper()
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := &openapi.Config{AccessKeyId: daratea.String(ak), AccessKeySecret: daratea.String(secret), Endpoint: daratea.String(u.Host),
+		Protocol: daratea.String(u.Scheme), RegionId: daratea.String("cn-hangzhou")}
+	if token != "" {
+		cfg.SecurityToken = daratea.String(token)
+	}
+	c, err := stsclient.NewClient(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestSandboxStartInfo(t *testing.T) {
+	r := startTestSandbox(t, sandboxOptions{})
+	i := r.Info
+	for name, u := range map[string]string{"sts": i.STSEndpoint, "ram": i.RAMEndpoint, "oss": i.OSSEndpoint} {
+		pu, err := url.Parse(u)
+		if err != nil || pu.Scheme != "http" || pu.Path != "" || !strings.HasPrefix(pu.Host, "127.0.0.1:") || strings.HasSuffix(u, "/") {
+			t.Errorf("%s endpoint %q is not an absolute URL without a trailing slash", name, u)
+		}
+	}
+	if i.STSEndpoint != i.RAMEndpoint || i.STSEndpoint == i.OSSEndpoint {
+		t.Errorf("endpoints %+v", i)
+	}
+	if i.Region != "cn-hangzhou" || i.AccountID != "1234567890123456" || i.CAFile != "" {
+		t.Errorf("info %+v", i)
+	}
+	var users []string
+	for _, u := range i.Users {
+		users = append(users, u.Name+":"+u.Kind)
+		if u.AccessKeyID == "" || u.AccessKeySecret == "" {
+			t.Errorf("user %s has no keys", u.Name)
+		}
+	}
+	if got := strings.Join(users, ","); got != "root:root,sts-issuer:user,sts-only:user,no-sts-user:user" {
+		t.Errorf("users %s", got)
+	}
+	if len(i.Roles) != 6 || i.Roles[0].ARN != "acs:ram::1234567890123456:role/ramosstest" || i.Roles[1].MaxSessionDuration != 43200 {
+		t.Errorf("roles %+v", i.Roles)
+	}
+	if len(i.Buckets) != 2 || i.Buckets[0].Endpoint != i.OSSEndpoint || i.Buckets[1].Region != "cn-beijing" || i.Buckets[1].Endpoint == i.OSSEndpoint || i.Buckets[1].Endpoint == "" {
+		t.Errorf("buckets %+v", i.Buckets)
+	}
+
+	t.Run("one sandbox per data dir", func(t *testing.T) {
+		dir := t.TempDir()
+		startTestSandbox(t, sandboxOptions{DataDir: dir})
+		_, err := startSandbox(context.Background(), sandboxOptions{DataDir: dir})
+		if !errors.Is(err, stsemu.ErrLocked) || !strings.Contains(err.Error(), "held by process") {
+			t.Fatalf("second sandbox: %v", err)
+		}
+	})
+}
+
+// TestSandboxBothHalvesEndToEnd issues a token through the STS half with the official SDK and uses it
+// on the OSS half with the official OSS SDK: the session policy allows src/ only.
+func TestSandboxBothHalvesEndToEnd(t *testing.T) {
+	r := startTestSandbox(t, sandboxOptions{})
+	issuer, _ := r.Info.User("sts-issuer")
+	c := stsFor(t, r.Info.STSEndpoint, issuer.AccessKeyID, issuer.AccessKeySecret, "")
+	resp, err := c.AssumeRole(&stsclient.AssumeRoleRequest{RoleArn: daratea.String(r.Info.Roles[0].ARN), RoleSessionName: daratea.String("partner-b"),
+		Policy: daratea.String(`{"Version":"1","Statement":[{"Effect":"Allow","Action":"oss:PutObject","Resource":"acs:oss:*:*:examplebucket/src/*"}]}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cr := resp.Body.Credentials
+	oc := ossdk.NewClient(ossdk.LoadDefaultConfig().
+		WithCredentialsProvider(osscred.NewStaticCredentialsProvider(daratea.StringValue(cr.AccessKeyId), daratea.StringValue(cr.AccessKeySecret), daratea.StringValue(cr.SecurityToken))).
+		WithRegion("cn-hangzhou").WithEndpoint(r.Info.OSSEndpoint).WithUsePathStyle(true).WithRetryMaxAttempts(1))
+	ctx := context.Background()
+	if _, err := oc.PutObject(ctx, &ossdk.PutObjectRequest{Bucket: ossdk.Ptr("examplebucket"), Key: ossdk.Ptr("src/hello.txt"), Body: bytes.NewReader([]byte("hello"))}); err != nil {
+		t.Fatalf("put inside the prefix: %v", err)
+	}
+	_, err = oc.PutObject(ctx, &ossdk.PutObjectRequest{Bucket: ossdk.Ptr("examplebucket"), Key: ossdk.Ptr("other/hello.txt"), Body: bytes.NewReader([]byte("hello"))})
+	var se *ossdk.ServiceError
+	if !errors.As(err, &se) || se.StatusCode != 403 {
+		t.Fatalf("put outside the prefix: %v", err)
+	}
+	ctl, err := r.Control()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := ctl.Trace(ctx, "oss", se.RequestID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.RequestID != se.RequestID || tr.Status != 403 {
+		t.Fatalf("oss trace %+v", tr)
+	}
+
+	t.Run("advancing the clock expires the token on both halves", func(t *testing.T) {
+		off, err := ctl.Advance(ctx, 2*time.Hour)
+		if err != nil || off != 2*time.Hour {
+			t.Fatalf("advance: %v %v", off, err)
+		}
+		defer ctl.Advance(ctx, -2*time.Hour)
+		_, err = oc.PutObject(ctx, &ossdk.PutObjectRequest{Bucket: ossdk.Ptr("examplebucket"), Key: ossdk.Ptr("src/late.txt"), Body: bytes.NewReader([]byte("x"))})
+		if !errors.As(err, &se) || se.StatusCode != 403 {
+			t.Fatalf("OSS with an expired token: %v", err)
+		}
+		_, err = stsFor(t, r.Info.STSEndpoint, daratea.StringValue(cr.AccessKeyId), daratea.StringValue(cr.AccessKeySecret), daratea.StringValue(cr.SecurityToken)).GetCallerIdentity()
+		var sdkErr *daratea.SDKError
+		if !errors.As(err, &sdkErr) || daratea.StringValue(sdkErr.Code) != "InvalidSecurityToken.Expired" {
+			t.Fatalf("STS with an expired token: %v", err)
+		}
+		rid := ""
+		var data map[string]any
+		if json.Unmarshal([]byte(daratea.StringValue(sdkErr.Data)), &data) == nil {
+			rid, _ = data["RequestId"].(string)
+		}
+		tr, err := ctl.Trace(ctx, "sts", rid)
+		if err != nil || tr.Check != "token" || tr.Code != "InvalidSecurityToken.Expired" {
+			t.Fatalf("sts trace %+v %v", tr, err)
+		}
+		st, err := ctl.Clock(ctx)
+		if err != nil || st.OffsetSeconds != 7200 || st.Now.Sub(st.Wall) < 2*time.Hour-time.Second {
+			t.Fatalf("clock %+v %v", st, err)
+		}
+	})
+
+	t.Run("unknown trace", func(t *testing.T) {
+		if _, err := ctl.Trace(ctx, "sts", "NOPE"); err == nil || !strings.Contains(err.Error(), "no trace") {
+			t.Fatalf("err %v", err)
+		}
+	})
+}
+
+func TestSandboxTLS(t *testing.T) {
+	r := startTestSandbox(t, sandboxOptions{TLS: true})
+	if !strings.HasPrefix(r.Info.STSEndpoint, "https://") || !strings.HasPrefix(r.Info.OSSEndpoint, "https://") || r.Info.CAFile == "" {
+		t.Fatalf("info %+v", r.Info)
+	}
+	if st, err := os.Stat(r.Info.CAFile); err != nil || st.Size() == 0 {
+		t.Fatalf("CA file: %v", err)
+	}
+	ctl, err := r.Control()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ctl.Clock(context.Background()); err != nil {
+		t.Fatalf("control over TLS with the CA file: %v", err)
+	}
+}
+
+func TestSandboxBadSeed(t *testing.T) {
+	seed := filepath.Join(t.TempDir(), "seed.yaml")
+	os.WriteFile(seed, []byte("account_id: \"1\"\nroles:\n  - name: R\n    max_session_duration: 60\n"), 0o600)
+	_, err := startSandbox(context.Background(), sandboxOptions{DataDir: t.TempDir(), SeedFile: seed})
+	if err == nil || !strings.Contains(err.Error(), seed+": line 4, col 27: roles[0].max_session_duration: want 3600 to 43200 seconds, got 60") {
+		t.Fatalf("err %v", err)
+	}
+	var ie *stsemu.InputError
+	if !errors.As(err, &ie) || !ie.BadInput() {
+		t.Errorf("a bad seed is not marked as bad input: %T", err)
+	}
+	_, err = startSandbox(context.Background(), sandboxOptions{DataDir: t.TempDir(), SeedFile: filepath.Join(t.TempDir(), "missing.yaml")})
+	if !errors.As(err, &ie) {
+		t.Errorf("a missing seed file is not marked as bad input: %v", err)
+	}
+}
+
+func TestSandboxRunWritesReadyFile(t *testing.T) {
+	dir := t.TempDir()
+	ready := filepath.Join(dir, "ready.json")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	got := make(chan model.SandboxInfo, 1)
+	go func() {
+		done <- runSandbox(ctx, sandboxOptions{DataDir: filepath.Join(dir, "data")}, ready, func(i model.SandboxInfo) { got <- i })
+	}()
+	var info model.SandboxInfo
+	select {
+	case info = <-got:
+	case err := <-done:
+		t.Fatalf("Run returned early: %v", err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("no ready callback")
+	}
+	st, err := os.Stat(ready)
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("ready file %v %v", st, err)
+	}
+	raw, _ := os.ReadFile(ready)
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	if got := strings.Join(keys, ","); got != "account_id,buckets,oss_endpoint,ram_endpoint,region,roles,sts_endpoint,users" {
+		t.Fatalf("ready file keys %s", got)
+	}
+	u := m["users"].([]any)[0].(map[string]any)
+	b := m["buckets"].([]any)[0].(map[string]any)
+	ro := m["roles"].([]any)[0].(map[string]any)
+	for _, k := range []string{"name", "kind", "access_key_id", "access_key_secret"} {
+		if _, ok := u[k]; !ok {
+			t.Errorf("users[0] lacks %s", k)
+		}
+	}
+	for _, k := range []string{"name", "region", "endpoint"} {
+		if _, ok := b[k]; !ok {
+			t.Errorf("buckets[0] lacks %s", k)
+		}
+	}
+	for _, k := range []string{"name", "arn", "max_session_duration"} {
+		if _, ok := ro[k]; !ok {
+			t.Errorf("roles[0] lacks %s", k)
+		}
+	}
+	if m["sts_endpoint"] != info.STSEndpoint {
+		t.Errorf("ready file and callback disagree")
+	}
+	// The sandbox also publishes itself in its data dir, where --sandbox commands look.
+	published := filepath.Join(dir, "data", readyFileName)
+	if st, err := os.Stat(published); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("published ready file %v %v", st, err)
+	}
+	if pub, _ := os.ReadFile(published); string(pub) != string(raw) {
+		t.Errorf("published ready file differs from --ready-file:\n%s", pub)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Run did not stop")
+	}
+	for _, f := range []string{ready, published} {
+		if _, err := os.Stat(f); !os.IsNotExist(err) {
+			t.Errorf("%s left after the sandbox stopped: %v", f, err)
+		}
+	}
+	// The data dir is free again.
+	r, err := startSandbox(context.Background(), sandboxOptions{DataDir: filepath.Join(dir, "data")})
+	if err != nil {
+		t.Fatalf("restart: %v", err)
+	}
+	r.Close()
+}
+
+// ─── live or sandbox (moved from sts/connect) ───
+
+func connectOpts(t *testing.T, env map[string]string) connectOptions {
+	home := t.TempDir()
+	m := map[string]string{"HOME": home, "ALIBABA_CLOUD_ECS_METADATA_DISABLED": "true"}
+	for k, v := range env {
+		m[k] = v
+	}
+	return connectOptions{StateDir: filepath.Join(home, "state"), Getenv: func(k string) string { return m[k] }}
+}
+
+func TestConnect(t *testing.T) {
+	ctx := context.Background()
+	t.Run("no credentials: commands get where-I-looked", func(t *testing.T) {
+		_, err := connect(ctx, connectOpts(t, nil))
+		var nf *creds.NotFoundError
+		if !errors.As(err, &nf) || len(nf.Looked) < 5 {
+			t.Fatalf("err %v", err)
+		}
+	})
+	t.Run("no credentials: the console falls back to the sandbox", func(t *testing.T) {
+		o := connectOpts(t, nil)
+		o.Fallback = true
+		c, err := connect(ctx, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		who, err := c.STS.Whoami(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Mode != "sandbox" || c.Control == nil || !strings.Contains(c.Where, "no credentials found") || !strings.Contains(c.Where, "looked in") ||
+			len(c.Looked) == 0 || !strings.HasSuffix(who.ARN, ":user/"+sandboxUser) {
+			t.Errorf("conn %+v who %+v", c, who)
+		}
+	})
+	t.Run("an explicit --profile never falls back", func(t *testing.T) {
+		o := connectOpts(t, nil)
+		o.Fallback, o.Profile = true, "missing"
+		if _, err := connect(ctx, o); err == nil {
+			t.Fatal("want an error")
+		}
+	})
+	t.Run("sandbox in another region uses that region's OSS listener", func(t *testing.T) {
+		o := connectOpts(t, nil)
+		o.Sandbox, o.Region = true, "cn-beijing"
+		c, err := connect(ctx, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		want := ""
+		for _, b := range c.Sandbox.Info.Buckets {
+			if b.Region == "cn-beijing" {
+				want = b.Endpoint
+			}
+		}
+		if want == "" || c.OSSEndpoint != want || c.Region != "cn-beijing" {
+			t.Errorf("OSS endpoint %q region %q, want %q", c.OSSEndpoint, c.Region, want)
+		}
+	})
+	t.Run("live: region from the environment, endpoints split", func(t *testing.T) {
+		o := connectOpts(t, map[string]string{"ALIBABA_CLOUD_ACCESS_KEY_ID": "LTAIx", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "s", "ALIBABA_CLOUD_REGION_ID": "cn-shanghai"})
+		o.OSSEndpoint = "http://127.0.0.1:9"
+		c, err := connect(ctx, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Mode != "live" || c.Region != "cn-shanghai" || c.OSSEndpoint != "http://127.0.0.1:9" || c.Temporary || c.Sandbox != nil {
+			t.Errorf("conn %+v", c)
+		}
+		cur, err := c.Current(ctx)
+		if err != nil || cur.AccessKeyID != "LTAIx" {
+			t.Errorf("Current %v %v", cur, err)
+		}
+	})
+	t.Run("endpoint variables default the flags; flags win; --sandbox ignores them", func(t *testing.T) {
+		o := connectOpts(t, map[string]string{"ALIBABA_CLOUD_ACCESS_KEY_ID": "LTAIx", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "s",
+			envSTSEndpoint: "http://127.0.0.1:7", envOSSEndpoint: "http://127.0.0.1:8"})
+		c, err := connect(ctx, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.OSSEndpoint != "http://127.0.0.1:8" || c.Mode != "live" {
+			t.Errorf("OSS endpoint %q", c.OSSEndpoint)
+		}
+		o.OSSEndpoint = "http://127.0.0.1:9"
+		if c, err = connect(ctx, o); err != nil || c.OSSEndpoint != "http://127.0.0.1:9" {
+			t.Errorf("flag: %q %v", c.OSSEndpoint, err)
+		}
+		o.OSSEndpoint, o.Sandbox = "", true
+		c, err = connect(ctx, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		if c.OSSEndpoint == "http://127.0.0.1:8" || c.OSSEndpoint != c.Sandbox.Info.OSSEndpoint {
+			t.Errorf("--sandbox used %q, want its own %q", c.OSSEndpoint, c.Sandbox.Info.OSSEndpoint)
+		}
+		bad := connectOpts(t, map[string]string{envRAMEndpoint: "ftp://h"})
+		if _, err := connect(ctx, bad); err == nil || !strings.Contains(err.Error(), envRAMEndpoint) {
+			t.Errorf("bad variable: %v", err)
+		}
+	})
+	t.Run("sandbox mode: exported temporary credentials serve the OSS commands", func(t *testing.T) {
+		for _, tc := range []struct {
+			name string
+			env  map[string]string
+			temp bool
+			id   string
+		}{
+			{"none", nil, false, ""},
+			{"key without token", map[string]string{"ALIBABA_CLOUD_ACCESS_KEY_ID": "LTAIx", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "s"}, false, ""},
+			{"ALIBABA_CLOUD_*", map[string]string{"ALIBABA_CLOUD_ACCESS_KEY_ID": "STS.a", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "s", "ALIBABA_CLOUD_SECURITY_TOKEN": "t"}, true, "STS.a"},
+			{"OSS_*", map[string]string{"OSS_ACCESS_KEY_ID": "STS.b", "OSS_ACCESS_KEY_SECRET": "s", "OSS_SESSION_TOKEN": "t"}, true, "STS.b"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				o := connectOpts(t, tc.env)
+				o.Sandbox = true
+				c, err := connect(ctx, o)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer c.Close()
+				cur, err := c.Current(ctx)
+				if err != nil || c.Temporary != tc.temp || (tc.temp && (cur.AccessKeyID != tc.id || cur.SecurityToken != "t" || cur.Region == "")) {
+					t.Errorf("temporary %v current %+v %v", c.Temporary, cur.AccessKeyID, err)
+				}
+				if !c.Ephemeral || !c.Control.Ephemeral() {
+					t.Errorf("a sandbox started for the command is not marked ephemeral")
+				}
+				// STS and RAM still act as sts-issuer.
+				if who, err := c.STS.Whoami(ctx); err != nil || !strings.HasSuffix(who.ARN, ":user/"+sandboxUser) {
+					t.Errorf("whoami %+v %v", who, err)
+				}
+			})
+		}
+	})
+	t.Run("bad endpoint flag", func(t *testing.T) {
+		o := connectOpts(t, nil)
+		o.RAMEndpoint = "http://h/path"
+		if _, err := connect(ctx, o); err == nil || !strings.Contains(err.Error(), "--ram-endpoint") {
+			t.Fatalf("err %v", err)
+		}
+	})
+}
+
+func TestConnectUsesRunningSandbox(t *testing.T) {
+	ctx := context.Background()
+	o := connectOpts(t, nil)
+	o.Sandbox = true
+	dir := filepath.Join(o.StateDir, "sandbox")
+	run, err := startSandbox(ctx, sandboxOptions{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer run.Close()
+	// Without a ready file the lock error is reported.
+	if _, err := connect(ctx, o); err == nil || !strings.Contains(err.Error(), "in use") {
+		t.Fatalf("err %v", err)
+	}
+	if err := writeReadyFile(filepath.Join(dir, readyFileName), run.Info); err != nil {
+		t.Fatal(err)
+	}
+	c, err := connect(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if c.Mode != "sandbox" || !strings.Contains(c.Where, "already running") || c.Control == nil || c.Ephemeral || c.Control.Ephemeral() {
+		t.Errorf("conn %+v", c)
+	}
+	if _, err := c.STS.Whoami(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestConnectRunningTLSSandbox(t *testing.T) {
+	ctx := context.Background()
+	o := connectOpts(t, nil)
+	o.Sandbox = true
+	dir := filepath.Join(o.StateDir, "sandbox")
+	run, err := startSandbox(ctx, sandboxOptions{DataDir: dir, TLS: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer run.Close()
+	if !strings.HasPrefix(run.Info.STSEndpoint, "https://") || run.Info.CAFile == "" {
+		t.Fatalf("not a TLS sandbox: %+v", run.Info)
+	}
+	if err := writeReadyFile(filepath.Join(dir, readyFileName), run.Info); err != nil {
+		t.Fatal(err)
+	}
+	c, err := connect(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	cr, err := c.STS.AssumeRole(ctx, model.IssueRequest{RoleARN: "acs:ram::" + run.Info.AccountID + ":role/OssReadWrite", SessionName: "tls-test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.OSS.With(cr).Put(ctx, "examplebucket", "src/tls.txt", strings.NewReader("over https"), 10, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// ─── the OSS adapter against the whole sandbox: tokens from the STS half (moved from oss/) ───
+
+// Everything goes through the real SDKs (STS for the token, OSS for the objects) to the
+// in-process sandbox over loopback.
+
+type ossEnv struct {
+	r   *sandbox
+	sts *sts.Client
+	svc *oss.Service
+}
+
+func ossSetup(t testing.TB, cfg oss.Config) *ossEnv {
+	t.Helper()
+	r, err := startSandbox(context.Background(), sandboxOptions{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	u, _ := r.Info.User("sts-issuer")
+	p, err := providers.NewStaticAKCredentialsProviderBuilder().WithAccessKeyId(u.AccessKeyID).WithAccessKeySecret(u.AccessKeySecret).Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stsEP, _ := model.ParseEndpoint("sts", r.Info.STSEndpoint)
+	c, err := sts.New(sts.Config{Credentials: p, Region: r.Info.Region, STSEndpoint: stsEP, RAMEndpoint: stsEP})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ossEP, err := model.ParseEndpoint("oss", r.Info.OSSEndpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Region, cfg.Endpoint = r.Info.Region, ossEP
+	return &ossEnv{r: r, sts: c, svc: oss.NewService(cfg)}
+}
+
+func (e *ossEnv) token(t testing.TB, role, policy string, d time.Duration) model.Credentials {
+	t.Helper()
+	cr, err := e.sts.AssumeRole(context.Background(), model.IssueRequest{
+		RoleARN: issuereq.RoleARN(e.r.Info.AccountID, role), SessionName: "oss-test", Duration: d, Policy: policy,
+	})
+	if err != nil {
+		t.Fatalf("AssumeRole %s: %v", role, err)
+	}
+	return cr
+}
+
+const srcOnly = `{"Version":"1","Statement":[{"Effect":"Allow","Action":["oss:PutObject","oss:GetObject","oss:DeleteObject"],"Resource":"acs:oss:*:*:examplebucket/src/*"},` +
+	`{"Effect":"Allow","Action":"oss:ListObjects","Resource":"acs:oss:*:*:examplebucket","Condition":{"StringLike":{"oss:Prefix":"src/*"}}}]}`
+
+func TestOSSAdapterObjectLifecycle(t *testing.T) {
+	for _, v1 := range []bool{false, true} {
+		name := "V4"
+		if v1 {
+			name = "V1"
+		}
+		t.Run(name, func(t *testing.T) {
+			e := ossSetup(t, oss.Config{SignatureV1: v1, PartSize: 256 << 10, Threshold: 512 << 10, Parallel: 3})
+			c := e.svc.With(e.token(t, "OssReadWrite", "", 0))
+			ctx := context.Background()
+			for _, size := range []int64{0, 1000, 3<<20 + 17} { // single PUT, and multipart with a short last part
+				g := oss.Generated{Seed: uint64(size), N: size}
+				key := "src/obj-" + strings.Repeat("x", int(size%7)) + "-" + time.Now().Format("150405.000000")
+				var mu sync.Mutex
+				var last model.Progress
+				calls := 0
+				info, err := c.Put(ctx, "examplebucket", key, g, size, func(p model.Progress) {
+					mu.Lock()
+					defer mu.Unlock()
+					if p.Done < last.Done {
+						t.Errorf("progress went backwards: %d after %d", p.Done, last.Done)
+					}
+					last = p
+					calls++
+				})
+				if err != nil {
+					t.Fatalf("Put %d bytes: %v", size, err)
+				}
+				if last.Done != size || last.Total != size || calls < 2 {
+					t.Errorf("final progress %+v after %d calls", last, calls)
+				}
+				if info.ETag == "" || info.CRC64 == "" {
+					t.Errorf("Put info %+v", info)
+				}
+				var buf bytes.Buffer
+				got, err := c.Get(ctx, "examplebucket", key, &buf)
+				if err != nil {
+					t.Fatalf("Get: %v", err)
+				}
+				if !bytes.Equal(buf.Bytes(), g.Bytes()) || got.Size != size || got.CRC64 != info.CRC64 {
+					t.Errorf("Get returned %d bytes (crc %s), want %d (crc %s)", buf.Len(), got.CRC64, size, info.CRC64)
+				}
+				h, err := c.Head(ctx, "examplebucket", key)
+				if err != nil || h.Size != size || h.ETag != info.ETag {
+					t.Errorf("Head %+v %v", h, err)
+				}
+				list, err := c.List(ctx, "examplebucket", key, 10)
+				if err != nil || len(list) != 1 || list[0].Key != key || list[0].Size != size {
+					t.Errorf("List %+v %v", list, err)
+				}
+				if err := c.Delete(ctx, "examplebucket", key); err != nil {
+					t.Fatal(err)
+				}
+				_, err = c.Head(ctx, "examplebucket", key)
+				var ae *model.APIError
+				if !errors.As(err, &ae) || ae.Code != "NoSuchKey" || ae.StatusCode != 404 {
+					t.Errorf("Head after delete: %v", err)
+				}
+			}
+		})
+	}
+}
+
+func TestOSSAdapterPresignedURLs(t *testing.T) {
+	e := ossSetup(t, oss.Config{})
+	c := e.svc.With(e.token(t, "OssReadWrite", "", 0))
+	ctx := context.Background()
+	put, err := c.Presign(ctx, "PUT", "examplebucket", "src/presigned.txt", 10*time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(put, "x-oss-security-token") {
+		t.Errorf("presigned URL lacks the token parameter: %s", put)
+	}
+	req, _ := http.NewRequest(http.MethodPut, put, strings.NewReader("via presigned PUT"))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("presigned PUT: %s", resp.Status)
+	}
+	get, err := c.Presign(ctx, "GET", "examplebucket", "src/presigned.txt", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err = http.Get(get)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(body) != "via presigned PUT" {
+		t.Fatalf("presigned GET: %s %q", resp.Status, body)
+	}
+	// Tampering with the key breaks the signature.
+	resp, err = http.Get(strings.Replace(get, "presigned.txt", "presigned.txx", 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 403 {
+		t.Errorf("tampered URL answered %s", resp.Status)
+	}
+}
+
+func TestOSSAdapterClassicScenarioProbe(t *testing.T) {
+	e := ossSetup(t, oss.Config{})
+	c := e.svc.With(e.token(t, "OssReadWrite", srcOnly, 0))
+	rep, err := c.Probe(context.Background(), model.ProbeSpec{Bucket: "examplebucket", Prefix: "src/", Outside: "dst/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{ // scope/op -> allowed
+		"inside/put": true, "inside/head": true, "inside/get": true, "inside/list": true, "inside/delete": true,
+		"outside/put": false, "outside/head": false, "outside/get": false, "outside/list": false, "outside/delete": false,
+	}
+	if len(rep.Results) != len(want) {
+		t.Fatalf("%d results", len(rep.Results))
+	}
+	for _, r := range rep.Results {
+		k := r.Scope + "/" + r.Op
+		if r.Actual.Allowed != want[k] {
+			t.Errorf("%s: allowed %v (status %d %s %s), want %v", k, r.Actual.Allowed, r.Actual.Status, r.Actual.Code, r.Actual.EC, want[k])
+		}
+		if !want[k] && (r.Actual.Status != 403 || r.Actual.EC != "0003-00000301" || r.Actual.RequestID == "") {
+			t.Errorf("%s: denial %+v, want 403 with the session-policy EC", k, r.Actual)
+		}
+		// The server's message travels with a denial (HEAD answers have no body to carry one).
+		if !want[k] && r.Op != "head" && r.Actual.Message == "" {
+			t.Errorf("%s: denial without the server's message: %+v", k, r.Actual)
+		}
+		if want[k] && r.Actual.Message != "" {
+			t.Errorf("%s: allowed, yet message %q", k, r.Actual.Message)
+		}
+		if r.Op != "list" && !strings.Contains(r.Key, oss.ProbeMarker) {
+			t.Errorf("%s: key %q is not a probe key", k, r.Key)
+		}
+		if r.Scope == "inside" && r.Op != "list" && !strings.HasPrefix(r.Key, "src/") || r.Scope == "outside" && !strings.HasPrefix(r.Key, "dst/") {
+			t.Errorf("%s: key %q in the wrong place", k, r.Key)
+		}
+	}
+	if len(rep.LeftBehind) != 0 {
+		t.Errorf("left behind %v", rep.LeftBehind)
+	}
+	// Upload-only: the object stays, and the probe says so.
+	up := e.svc.With(e.token(t, "RamOssTest", "", 0))
+	rep, err = up.Probe(context.Background(), model.ProbeSpec{Bucket: "examplebucket", Prefix: "src/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.LeftBehind) != 2 || rep.Outside != "dst/" {
+		t.Fatalf("left behind %v outside %q, want both probe objects", rep.LeftBehind, rep.Outside)
+	}
+	// get of the object it could not read: 403, not NoSuchKey.
+	for _, r := range rep.Results {
+		if r.Op == "get" && (r.Actual.Allowed || r.Actual.Status != 403) {
+			t.Errorf("get %+v", r.Actual)
+		}
+	}
+}
+
+func TestOSSAdapterProbeNoSuchKeyCountsAsAllowed(t *testing.T) {
+	e := ossSetup(t, oss.Config{})
+	// Read-only: put is denied, so head/get meet a missing key: 404 NoSuchKey = allowed.
+	c := e.svc.With(e.token(t, "OssReadOnly", "", 0))
+	rep, err := c.Probe(context.Background(), model.ProbeSpec{Bucket: "examplebucket", Prefix: "src/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rep.Results {
+		switch r.Op {
+		case "put":
+			if r.Actual.Allowed {
+				t.Errorf("%s put allowed", r.Scope)
+			}
+		case "get", "head":
+			if !r.Actual.Allowed || r.Actual.Status != 404 {
+				t.Errorf("%s %s: %+v, want allowed 404", r.Scope, r.Op, r.Actual)
+			}
+		}
+	}
+}
+
+func TestOSSAdapterExpiredTokenAndCancel(t *testing.T) {
+	e := ossSetup(t, oss.Config{PartSize: 128 << 10, Threshold: 256 << 10, Parallel: 2})
+	ctx := context.Background()
+	cr := e.token(t, "OssReadWrite", "", 15*time.Minute)
+	c := e.svc.With(cr)
+
+	t.Run("cancelled multipart leaves nothing", func(t *testing.T) {
+		cctx, cancel := context.WithCancel(ctx)
+		size := int64(8 << 20)
+		_, err := c.Put(cctx, "examplebucket", "src/cancelled.bin", oss.Generated{Seed: 1, N: size}, size, func(p model.Progress) {
+			if p.Done > 0 {
+				cancel()
+			}
+		})
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("want context.Canceled, got %v", err)
+		}
+		_, err = c.Head(ctx, "examplebucket", "src/cancelled.bin")
+		var ae *model.APIError
+		if !errors.As(err, &ae) || ae.Code != "NoSuchKey" {
+			t.Errorf("after cancel: %v", err)
+		}
+		// The upload was aborted on the server: no parts are left behind.
+		lu, err := c.SDK().ListMultipartUploads(ctx, &ossdk.ListMultipartUploadsRequest{Bucket: ossdk.Ptr("examplebucket")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range lu.Uploads {
+			t.Errorf("multipart upload left on the server after cancel: key %s, upload id %s", ossdk.ToString(u.Key), ossdk.ToString(u.UploadId))
+		}
+	})
+
+	t.Run("expired token", func(t *testing.T) {
+		ctl, err := e.r.Control()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ctl.Advance(ctx, 16*time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.Put(ctx, "examplebucket", "src/late.txt", strings.NewReader("late"), 4, nil)
+		var ae *model.APIError
+		if !errors.As(err, &ae) || ae.Code != "SecurityTokenExpired" || ae.StatusCode != 403 || !strings.Contains(ae.Hint, "expired") {
+			t.Fatalf("want SecurityTokenExpired, got %v", err)
+		}
+		if oss.DeniedBy(ae) != "credentials" || strings.Contains(ae.Error(), cr.SecurityToken) {
+			t.Errorf("DeniedBy %q / error leaks the token", oss.DeniedBy(ae))
+		}
+	})
+}
+
+// BenchmarkOSSUpload uploads the same file through oss.Client (multipart, parallel parts) and, as
+// the baseline, with one single-stream PutObject through the bare SDK (default configuration),
+// against the same sandbox
+// in the same run, and reports both times and their ratio (baseline / multipart; > 1 = faster).
+// Size: $STSDECK_BENCH_MIB (default 1024 = 1 GiB); $STSDECK_BENCH_PART_MIB and
+// $STSDECK_BENCH_PARALLEL override the adapter's part size and parallelism for experiments.
+//
+//	go test -run '^$' -bench BenchmarkOSSUpload -benchtime 1x .
+func BenchmarkOSSUpload(b *testing.B) {
+	mib := 1024
+	if s := os.Getenv("STSDECK_BENCH_MIB"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n <= 0 {
+			b.Fatalf("STSDECK_BENCH_MIB=%q", s)
+		}
+		mib = n
+	}
+	size := int64(mib) << 20
+	cfg := oss.Config{} // the adapter's defaults unless tuned for an experiment:
+	if n, _ := strconv.Atoi(os.Getenv("STSDECK_BENCH_PART_MIB")); n > 0 {
+		cfg.PartSize = int64(n) << 20
+	}
+	if n, _ := strconv.Atoi(os.Getenv("STSDECK_BENCH_PARALLEL")); n > 0 {
+		cfg.Parallel = n
+	}
+	e := ossSetup(b, cfg)
+	cr, err := e.sts.AssumeRole(context.Background(), model.IssueRequest{
+		RoleARN: "acs:ram::" + e.r.Info.AccountID + ":role/OssReadWrite", SessionName: "bench", Duration: 12 * time.Hour,
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	// A real file, so both sides read the same bytes from disk.
+	path := b.TempDir() + "/upload.bin"
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := io.Copy(f, io.NewSectionReader(oss.Generated{Seed: 42, N: size}, 0, size)); err != nil {
+		b.Fatal(err)
+	}
+	f.Close()
+	client := e.svc.With(cr)
+	// The baseline is the bare SDK with its default configuration: same credentials, endpoint,
+	// region and addressing; none of the adapter's tuning.
+	bare := ossdk.NewClient(ossdk.NewConfig().
+		WithCredentialsProvider(osscred.NewStaticCredentialsProvider(cr.AccessKeyID, cr.AccessKeySecret, cr.SecurityToken)).
+		WithRegion(e.r.Info.Region).WithEndpoint(e.r.Info.OSSEndpoint).WithUsePathStyle(true))
+	ctx := context.Background()
+	var multi, single time.Duration
+	b.SetBytes(size)
+	b.ResetTimer()
+	single1 := func(key string) time.Duration {
+		fh, err := os.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer fh.Close()
+		start := time.Now()
+		// Baseline: one PutObject of the whole file with the bare SDK (same credentials, endpoint).
+		if _, err := bare.PutObject(ctx, &ossdk.PutObjectRequest{Bucket: ossdk.Ptr("examplebucket"), Key: ossdk.Ptr(key), Body: fh}); err != nil {
+			b.Fatal(err)
+		}
+		return time.Since(start)
+	}
+	multi1 := func(key string) time.Duration {
+		start := time.Now()
+		if _, err := client.PutFile(ctx, "examplebucket", key, path, nil); err != nil {
+			b.Fatal(err)
+		}
+		return time.Since(start)
+	}
+	for i := 0; i < b.N; i++ {
+		// Alternate which goes first, and delete both objects after each round, so that neither
+		// side always meets the other's unflushed writes.
+		sk, mk := "bench/single-"+strconv.Itoa(i), "bench/multi-"+strconv.Itoa(i)
+		if i%2 == 0 {
+			single += single1(sk)
+			multi += multi1(mk)
+		} else {
+			multi += multi1(mk)
+			single += single1(sk)
+		}
+		b.StopTimer()
+		client.Delete(ctx, "examplebucket", sk)
+		client.Delete(ctx, "examplebucket", mk)
+		b.StartTimer()
+	}
+	b.StopTimer()
+	n := float64(b.N)
+	b.ReportMetric(float64(single.Nanoseconds())/n, "single-ns/op")
+	b.ReportMetric(float64(multi.Nanoseconds())/n, "multipart-ns/op")
+	b.ReportMetric(float64(size)/(1<<20)/(single.Seconds()/n), "single-MiB/s")
+	b.ReportMetric(float64(size)/(1<<20)/(multi.Seconds()/n), "multipart-MiB/s")
+	b.ReportMetric(single.Seconds()/multi.Seconds(), "speedup")
+}
+
+// ─── the commands end to end, wired by deps() (moved from ui/cli) ───
+
+// These tests run the commands as main.go wires them: real credential resolution, the real
+// adapters and SDKs, and the embedded sandbox over loopback.
+// world is a temporary HOME and state dir with an environment that finds no credentials.
+type world struct {
+	t       *testing.T
+	home    string
+	state   string
+	vars    map[string]string
+	connect func(context.Context, cli.Global, *cli.Env) (*service.Services, func(), error) // nil = connectServices (the real wiring)
+}
+
+func newWorld(t *testing.T) *world {
+	root := t.TempDir()
+	w := &world{t: t, home: filepath.Join(root, "home"), state: filepath.Join(root, "state")}
+	os.MkdirAll(w.home, 0o700)
+	w.vars = map[string]string{"HOME": w.home, "STSDECK_STATE_DIR": w.state, "ALIBABA_CLOUD_ECS_METADATA_DISABLED": "true"}
+	return w
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func (w *world) run(stdin string, args ...string) result {
+	w.t.Helper()
+	var out, errb bytes.Buffer
+	conn := w.connect
+	if conn == nil {
+		conn = connectServices
+	}
+	env := &cli.Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb, Getenv: func(k string) string { return w.vars[k] },
+		Deps: cli.Deps{Connect: conn}}
+	code := cli.Main(context.Background(), args, env)
+	return result{code, out.String(), errb.String()}
+}
+
+func (w *world) must(args ...string) result {
+	w.t.Helper()
+	r := w.run("", args...)
+	if r.code != 0 {
+		w.t.Fatalf("stsdeck %s: exit %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), r.code, r.stdout, r.stderr)
+	}
+	return r
+}
+
+func TestNoCredentialsExitTwoListingWhereItLooked(t *testing.T) {
+	w := newWorld(t)
+	for _, args := range [][]string{
+		{"whoami"}, {"roles"}, {"issue", "--role", "RamOssTest"}, {"presign", "oss://b/k"},
+		{"probe", "--bucket", "b", "--prefix", "p/"}, {"upload", "--generate", "1KiB", "oss://b/k"},
+	} {
+		t.Run(args[0], func(t *testing.T) {
+			r := w.run("", args...)
+			if r.code != cli.ExitBadInput || r.stdout != "" {
+				t.Fatalf("exit %d stdout %q", r.code, r.stdout)
+			}
+			for _, want := range []string{"looked in", filepath.Join(w.home, ".aliyun", "config.json") + ": not found", "ALIBABA_CLOUD_ACCESS_KEY_ID", "--sandbox"} {
+				if !strings.Contains(r.stderr, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+				}
+			}
+		})
+	}
+}
+
+func TestBadInputExitTwo(t *testing.T) {
+	w := newWorld(t)
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"issue without role", []string{"issue", "--sandbox"}, "--role is required"},
+		{"unknown format", []string{"issue", "--sandbox", "--role", "RamOssTest", "--format", "yaml"}, "--format"},
+		{"duration too short", []string{"issue", "--sandbox", "--role", "RamOssTest", "--duration", "5m"}, "not sent"},
+		{"duration over role max", []string{"issue", "--sandbox", "--role", "RamOssTest", "--duration", "2h"}, "maximum session duration of 1h"},
+		{"policy with an error", []string{"issue", "--sandbox", "--role", "RamOssTest", "--policy", "-"}, "Policy"},
+		{"template without bucket", []string{"issue", "--sandbox", "--role", "RamOssTest", "--template", "upload-only"}, "--bucket"},
+		{"bad endpoint", []string{"whoami", "--sts-endpoint", "ftp://x"}, "--sts-endpoint"},
+		{"bad oss url", []string{"presign", "--sandbox", "s3://b/k"}, "oss://bucket/key"},
+		{"presign bad method", []string{"presign", "--sandbox", "--method", "DELETE", "oss://b/k"}, "GET or PUT"},
+		{"unknown flag", []string{"whoami", "--nope"}, "nope"},
+		{"out in a missing directory", []string{"issue", "--sandbox", "--role", "RamOssTest", "--format", "env", "--out", "/nonexistent-dir/x.env"}, "no such directory: /nonexistent-dir"},
+		{"probe needs temporary credentials", []string{"probe", "--sandbox", "--bucket", "examplebucket", "--prefix", "src/"}, "temporary credentials"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := w.run(`{"Version":"1","Statement":[{"Effect":"allow","Action":"oss:GetObject","Resource":"*"}]}`, tc.args...)
+			if r.code != cli.ExitBadInput || !strings.Contains(r.stderr, tc.want) {
+				t.Fatalf("exit %d, stderr lacks %q:\n%s", r.code, tc.want, r.stderr)
+			}
+		})
+	}
+}
+
+// A probe whose credentials are refused learns nothing about the policies: exit 1, not "agree".
+func TestProbeWithRefusedCredentialsFails(t *testing.T) {
+	w := newWorld(t)
+	var cr map[string]any
+	json.Unmarshal([]byte(w.must("issue", "--sandbox", "--role", "RamOssTest", "--format", "json").stdout), &cr)
+	w.vars["ALIBABA_CLOUD_ACCESS_KEY_ID"], w.vars["ALIBABA_CLOUD_SECURITY_TOKEN"] = cr["AccessKeyId"].(string), cr["SecurityToken"].(string)
+	w.vars["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] = "wrong-secret"
+	r := w.run("", "probe", "--sandbox", "--bucket", "examplebucket", "--prefix", "src/")
+	if r.code != cli.ExitDenied || !strings.Contains(r.stdout, "SignatureDoesNotMatch") || !strings.Contains(r.stderr, "credentials were refused") {
+		t.Fatalf("exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
+	}
+	if strings.Contains(r.stdout+r.stderr, "wrong-secret") {
+		t.Error("the secret was printed")
+	}
+}
+
+func TestDeniedExitOne(t *testing.T) {
+	w := newWorld(t)
+	r := w.run("", "issue", "--sandbox", "--role", "EcsOnly")
+	if r.code != cli.ExitDenied || !strings.Contains(r.stderr, "NoPermission") || !strings.Contains(r.stderr, "hint: ") || !strings.Contains(r.stderr, "RequestId") ||
+		!strings.Contains(r.stderr, "sandbox trace") || !strings.Contains(r.stderr, "failed check: trust-policy") {
+		t.Fatalf("exit %d stderr:\n%s", r.code, r.stderr)
+	}
+}
+
+func TestWhoamiAndRolesSandbox(t *testing.T) {
+	w := newWorld(t)
+	r := w.must("whoami", "--sandbox", "--json")
+	var who map[string]string
+	if err := json.Unmarshal([]byte(r.stdout), &who); err != nil {
+		t.Fatal(err)
+	}
+	if who["account_id"] != "1234567890123456" || !strings.HasSuffix(who["arn"], ":user/sts-issuer") || who["mode"] != "sandbox" {
+		t.Errorf("whoami %v", who)
+	}
+	r = w.must("roles", "--sandbox", "--json")
+	var roles []map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &roles); err != nil || len(roles) < 6 {
+		t.Fatalf("roles %v %s", err, r.stdout)
+	}
+	r = w.must("roles", "--sandbox", "--role", "OssNoDelete")
+	if !strings.Contains(r.stdout, "Trust policy") || !strings.Contains(r.stdout, "oss:DeleteObject") || !strings.Contains(r.stdout, "Max session   1h0m0s") {
+		t.Errorf("role detail:\n%s", r.stdout)
+	}
+}
+
+// issued runs issue with a format and returns stdout.
+func (w *world) issue(format string, extra ...string) string {
+	w.t.Helper()
+	args := append([]string{"issue", "--sandbox", "--role", "OssReadWrite", "--template", "read-write", "--bucket", "examplebucket", "--prefix", "src/", "--format", format}, extra...)
+	return w.must(args...).stdout
+}
+
+// whoamiWith checks that credentials work: GetCallerIdentity as the assumed role.
+func whoamiWith(t *testing.T, w *world, id, secret, token string) {
+	t.Helper()
+	w2 := newWorld(t)
+	w2.vars["STSDECK_STATE_DIR"] = w.state // the same sandbox data: it accepts the tokens it issued
+	r := w2.run("", "whoami", "--sandbox", "--json")
+	if r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	// Live mode against the sandbox's endpoints, with the exported credentials in the environment.
+	run, err := startSandbox(context.Background(), sandboxOptions{DataDir: filepath.Join(w.state, "sandbox")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer run.Close()
+	w2.vars["ALIBABA_CLOUD_ACCESS_KEY_ID"], w2.vars["ALIBABA_CLOUD_ACCESS_KEY_SECRET"], w2.vars["ALIBABA_CLOUD_SECURITY_TOKEN"] = id, secret, token
+	r = w2.run("", "whoami", "--json", "--sts-endpoint", run.Info.STSEndpoint)
+	if r.code != 0 {
+		t.Fatalf("the exported credentials do not work: %s", r.stderr)
+	}
+	var who map[string]string
+	json.Unmarshal([]byte(r.stdout), &who)
+	if who["identity_type"] != "AssumedRoleUser" || who["mode"] != "live" || !strings.Contains(who["credentials_from"], "STS token") {
+		t.Errorf("whoami with exported credentials: %v", who)
+	}
+}
+
+func TestIssueFormatEnvEvalsInShells(t *testing.T) {
+	w := newWorld(t)
+	out := w.issue("env")
+	if strings.Count(out, "export ") != 6 || !strings.Contains(out, "# expires 20") {
+		t.Fatalf("env output:\n%s", out)
+	}
+	script := filepath.Join(t.TempDir(), "creds.sh")
+	if err := os.WriteFile(script, []byte(out), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var vals []string
+	for _, sh := range []string{"sh", "dash", "bash"} {
+		path, err := exec.LookPath(sh)
+		if err != nil {
+			t.Logf("%s not installed", sh)
+			continue
+		}
+		t.Run(sh, func(t *testing.T) {
+			cmd := exec.Command(path, "-c", `eval "$(cat "$1")"; printf '%s\n' "$ALIBABA_CLOUD_ACCESS_KEY_ID" "$ALIBABA_CLOUD_ACCESS_KEY_SECRET" "$ALIBABA_CLOUD_SECURITY_TOKEN" "$OSS_ACCESS_KEY_ID" "$OSS_ACCESS_KEY_SECRET" "$OSS_SESSION_TOKEN"`, sh, script)
+			got, err := cmd.Output()
+			if err != nil {
+				t.Fatal(err)
+			}
+			v := strings.Split(strings.TrimSuffix(string(got), "\n"), "\n")
+			if len(v) != 6 || !strings.HasPrefix(v[0], "STS.") || v[1] == "" || v[2] == "" || v[3] != v[0] || v[4] != v[1] || v[5] != v[2] {
+				t.Fatalf("%s eval gave %q", sh, v)
+			}
+			vals = v
+		})
+	}
+	if vals == nil {
+		t.Skip("no POSIX shell")
+	}
+	whoamiWith(t, w, vals[0], vals[1], vals[2])
+}
+
+// Awkward values survive eval in dash and bash (credfmt's quoting, exercised by real shells).
+func TestEnvQuotingWithRealShells(t *testing.T) {
+	nasty := model.Credentials{AccessKeyID: "STS.a'b", AccessKeySecret: `s$HOME"x\y` + "`id`", SecurityToken: "t'';$(echo pwned) *?[a]\ttab", Expiration: time.Now()}
+	out, err := credfmt.Format("env", nasty, credfmt.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sh := range []string{"dash", "bash", "sh"} {
+		path, err := exec.LookPath(sh)
+		if err != nil {
+			continue
+		}
+		t.Run(sh, func(t *testing.T) {
+			got, err := exec.Command(path, "-c", out+`printf '%s\n' "$ALIBABA_CLOUD_ACCESS_KEY_ID" "$ALIBABA_CLOUD_ACCESS_KEY_SECRET" "$ALIBABA_CLOUD_SECURITY_TOKEN"`).Output()
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := nasty.AccessKeyID + "\n" + nasty.AccessKeySecret + "\n" + nasty.SecurityToken + "\n"
+			if string(got) != want {
+				t.Errorf("%s gave %q, want %q", sh, got, want)
+			}
+		})
+	}
+}
+
+func TestIssueOtherFormats(t *testing.T) {
+	w := newWorld(t)
+	t.Run("json", func(t *testing.T) {
+		var v map[string]any
+		if err := json.Unmarshal([]byte(w.issue("json")), &v); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []string{"AccessKeyId", "AccessKeySecret", "SecurityToken", "Expiration", "RoleArn", "AssumedRoleUser", "Region"} {
+			if _, ok := v[k]; !ok {
+				t.Errorf("json lacks %s", k)
+			}
+		}
+		if len(v) != 7 || v["Region"] != "cn-hangzhou" || !strings.HasSuffix(v["RoleArn"].(string), ":role/OssReadWrite") {
+			t.Errorf("json %v", v)
+		}
+		whoamiWith(t, w, v["AccessKeyId"].(string), v["AccessKeySecret"].(string), v["SecurityToken"].(string))
+	})
+	t.Run("--json is json", func(t *testing.T) {
+		out := w.must("issue", "--sandbox", "--role", "RamOssTest", "--json").stdout
+		if !strings.Contains(out, `"AccessKeySecret"`) {
+			t.Errorf("--json output:\n%s", out)
+		}
+	})
+	t.Run("fish", func(t *testing.T) {
+		out := w.issue("fish")
+		if strings.Count(out, "set -gx ") != 6 || !strings.Contains(out, "set -gx ALIBABA_CLOUD_ACCESS_KEY_ID 'STS.") {
+			t.Fatalf("fish:\n%s", out)
+		}
+		if fish, err := exec.LookPath("fish"); err == nil {
+			got, err := exec.Command(fish, "-c", out+"; echo $OSS_ACCESS_KEY_ID").Output()
+			if err != nil || !strings.HasPrefix(string(got), "STS.") {
+				t.Errorf("fish eval: %q %v", got, err)
+			}
+		}
+	})
+	t.Run("powershell", func(t *testing.T) {
+		out := w.issue("powershell")
+		if strings.Count(out, "$Env:") != 6 || !strings.Contains(out, "$Env:OSS_SESSION_TOKEN = '") {
+			t.Fatalf("powershell:\n%s", out)
+		}
+		if pwsh, err := exec.LookPath("pwsh"); err == nil {
+			got, err := exec.Command(pwsh, "-NoProfile", "-Command", out+"; Write-Output $Env:OSS_ACCESS_KEY_ID").Output()
+			if err != nil || !strings.HasPrefix(string(got), "STS.") {
+				t.Errorf("pwsh eval: %q %v", got, err)
+			}
+		}
+	})
+	t.Run("ossutil", func(t *testing.T) {
+		out := w.issue("ossutil")
+		for _, want := range []string{"[Credentials]", "endpoint=http://127.0.0.1:", "accessKeyID=STS.", "accessKeySecret=", "stsToken=", "region=cn-hangzhou", "signVersion=v4"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("ossutil lacks %q:\n%s", want, out)
+			}
+		}
+	})
+	t.Run("aliyun-cli", func(t *testing.T) {
+		out := w.issue("aliyun-cli", "--profile-name", "partner")
+		if !strings.HasPrefix(out, "aliyun configure set --profile 'partner' --mode StsToken --region 'cn-hangzhou' --access-key-id 'STS.") {
+			t.Errorf("aliyun-cli:\n%s", out)
+		}
+	})
+	t.Run("card masks the secret", func(t *testing.T) {
+		out := w.issue("card")
+		if !strings.Contains(out, "AccessKeySecret  ••••••••") || !strings.Contains(out, "[SANDBOX]") || !strings.Contains(out, " chars)") {
+			t.Errorf("card:\n%s", out)
+		}
+	})
+	t.Run("--out writes 0600 and nothing to stdout", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "creds.json")
+		r := w.must("issue", "--sandbox", "--role", "RamOssTest", "--format", "json", "--out", path)
+		fi, err := os.Stat(path)
+		if err != nil || fi.Mode().Perm() != 0o600 || r.stdout != "" {
+			t.Fatalf("stat %v %v, stdout %q", fi, err, r.stdout)
+		}
+	})
+}
+
+func TestIssueConfigJSONMergesAndWorks(t *testing.T) {
+	w := newWorld(t)
+	cfg := filepath.Join(w.home, ".aliyun", "config.json")
+	os.MkdirAll(filepath.Dir(cfg), 0o700)
+	existing := `{"current":"dev","profiles":[{"name":"dev","mode":"AK","access_key_id":"LTAIdev","access_key_secret":"devsecret","region_id":"cn-shanghai","output_format":"json"}],"meta_path":""}`
+	if err := os.WriteFile(cfg, []byte(existing), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := w.run("", "issue", "--sandbox", "--role", "OssReadWrite", "--format", "config-json")
+	if r.code != 0 || r.stdout != "" || !strings.Contains(r.stderr, "merged into "+cfg) {
+		t.Fatalf("exit %d stdout %q stderr %s", r.code, r.stdout, r.stderr)
+	}
+	fi, _ := os.Stat(cfg)
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v", fi.Mode().Perm())
+	}
+	data, _ := os.ReadFile(cfg)
+	var c struct {
+		Current  string
+		Profiles []map[string]any
+	}
+	if err := json.Unmarshal(data, &c); err != nil {
+		t.Fatal(err)
+	}
+	if c.Current != "dev" || len(c.Profiles) != 2 || c.Profiles[0]["access_key_secret"] != "devsecret" || c.Profiles[1]["name"] != "stsdeck" || c.Profiles[1]["mode"] != "StsToken" {
+		t.Fatalf("merged config %s", data)
+	}
+	// The ecosystem's chain reads the profile back (credentials-go), and the credentials work.
+	src, err := creds.Resolve(context.Background(), creds.Options{Profile: "stsdeck", Getenv: func(k string) string { return w.vars[k] }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cc, err := src.Provider.GetCredentials()
+	if err != nil || !src.Temporary {
+		t.Fatalf("%v temporary=%v", err, src.Temporary)
+	}
+	whoamiWith(t, w, cc.AccessKeyId, cc.AccessKeySecret, cc.SecurityToken)
+}
+
+func TestProbeUploadPresignHistory(t *testing.T) {
+	w := newWorld(t)
+	// No --outside: the default is the console's sibling prefix.
+	r := w.must("probe", "--sandbox", "--role", "OssReadWrite", "--template", "upload-only", "--bucket", "examplebucket", "--prefix", "src/", "--json")
+	var rep map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep["outside"] != "dst/" {
+		t.Errorf("outside %v, want the console's \"dst/\"", rep["outside"])
+	}
+	for _, k := range []string{"bucket", "prefix", "outside", "results", "left_behind"} {
+		if _, ok := rep[k]; !ok {
+			t.Errorf("probe JSON lacks %q", k)
+		}
+	}
+	results := rep["results"].([]any)
+	if len(results) != 10 {
+		t.Fatalf("%d results", len(results))
+	}
+	for _, x := range results {
+		res := x.(map[string]any)
+		actual := res["actual"].(map[string]any)
+		for _, k := range []string{"allowed", "status", "code", "ec", "request_id", "latency_ms"} {
+			if _, ok := actual[k]; !ok {
+				t.Errorf("actual lacks %q (the schema has it even when empty): %v", k, actual)
+			}
+		}
+		if actual["allowed"] == false && actual["message"] == nil {
+			t.Errorf("a denial without the server's message: %v", actual)
+		}
+		if res["agree"] != true || (res["predicted"] != "Allow" && res["predicted"] != "Deny") {
+			t.Errorf("result %v", res)
+		}
+		if res["scope"] == "inside" && res["op"] == "put" && actual["allowed"] != true {
+			t.Errorf("inside put denied: %v", res)
+		}
+		if res["scope"] == "outside" && actual["allowed"] != false {
+			t.Errorf("outside allowed: %v", res)
+		}
+	}
+	// upload-only: the inside probe object could not be deleted, and the report says so.
+	if lb := rep["left_behind"].([]any); len(lb) != 1 || !strings.HasPrefix(lb[0].(string), "src/.stsdeck-probe-") {
+		t.Errorf("left_behind %v", lb)
+	}
+
+	r = w.must("upload", "--sandbox", "--role", "OssReadWrite", "--generate", "2MiB", "oss://examplebucket/src/gen.bin", "--json")
+	var up map[string]any
+	json.Unmarshal([]byte(r.stdout), &up)
+	if up["size"] != float64(2<<20) || up["crc64"] == "" || !strings.Contains(r.stderr, "100.0%") {
+		t.Errorf("upload %v stderr %q", up, r.stderr)
+	}
+	file := filepath.Join(t.TempDir(), "hello.txt")
+	os.WriteFile(file, []byte("hello from a file\n"), 0o600)
+	w.must("upload", "--sandbox", "--role", "OssReadWrite", file, "oss://examplebucket/src/hello.txt", "--quiet")
+	r = w.run("", "upload", "--sandbox", "--role", "RamOssTest", "--template", "upload-only", "--bucket", "examplebucket", "--prefix", "src/", file, "oss://examplebucket/dst/hello.txt")
+	if r.code != cli.ExitDenied || !strings.Contains(r.stderr, "0003-00000301") || !strings.Contains(r.stderr, "session policy") {
+		t.Errorf("upload outside the policy: exit %d\n%s", r.code, r.stderr)
+	}
+
+	// presign signs with a fresh token; the sandbox must be up to answer the URL.
+	url := strings.TrimSpace(w.must("presign", "--sandbox", "--role", "OssReadOnly", "oss://examplebucket/src/hello.txt", "--expires", "10m").stdout)
+	run, err := startSandbox(context.Background(), sandboxOptions{DataDir: filepath.Join(w.state, "sandbox")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The URL names the port of the sandbox that signed it, which is gone; ask the new one.
+	u := run.Info.OSSEndpoint + url[strings.Index(url[len("http://"):], "/")+len("http://"):]
+	resp, err := http.Get(u)
+	run.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body bytes.Buffer
+	body.ReadFrom(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || body.String() != "hello from a file\n" {
+		t.Errorf("presigned GET: %s %q", resp.Status, body.String())
+	}
+
+	r = w.must("history", "--json")
+	var hist []map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &hist); err != nil {
+		t.Fatal(err)
+	}
+	if len(hist) != 5 {
+		t.Fatalf("history has %d records, want 5 (probe, 2 uploads, 1 denied upload, presign)", len(hist))
+	}
+	if hist[0]["probe"] == nil || hist[0]["live"] != true || hist[0]["mode"] != "sandbox" || hist[0]["policy_digest"] == "" {
+		t.Errorf("first record %v", hist[0])
+	}
+	for _, h := range hist {
+		for k, v := range h {
+			if s, ok := v.(string); ok && (strings.Contains(strings.ToLower(k), "secret") || strings.Contains(strings.ToLower(k), "token")) {
+				t.Errorf("audit record holds %s=%q", k, s)
+			}
+		}
+	}
+	text := w.must("history").stdout
+	if !strings.Contains(text, "✓ live") || !strings.Contains(text, "agree") {
+		t.Errorf("history text:\n%s", text)
+	}
+}
+
+// Live mode pointed at a sandbox with another user's keys: RAM listing refused, the audit log
+// offers recent roles, exit 1; a probe without --role uses the exported token and finds its
+// policies in the audit record.
+func TestLiveModeAgainstSandboxEndpoints(t *testing.T) {
+	w := newWorld(t)
+	run, err := startSandbox(context.Background(), sandboxOptions{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer run.Close()
+	u, _ := run.Info.User("sts-only")
+	w.vars["ALIBABA_CLOUD_ACCESS_KEY_ID"], w.vars["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] = u.AccessKeyID, u.AccessKeySecret
+	eps := []string{"--sts-endpoint", run.Info.STSEndpoint, "--oss-endpoint", run.Info.OSSEndpoint}
+	out := w.must(append([]string{"issue", "--role", "OssReadWrite", "--template", "read-only", "--bucket", "examplebucket", "--prefix", "src/", "--format", "json"}, eps...)...).stdout
+	r := w.run("", append([]string{"roles"}, eps...)...)
+	if r.code != cli.ExitDenied || !strings.Contains(r.stderr, "NoPermission") || !strings.Contains(r.stdout, "acs:ram::1234567890123456:role/OssReadWrite") {
+		t.Fatalf("roles: exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
+	}
+	var cr map[string]any
+	json.Unmarshal([]byte(out), &cr)
+	w.vars["ALIBABA_CLOUD_ACCESS_KEY_ID"], w.vars["ALIBABA_CLOUD_ACCESS_KEY_SECRET"], w.vars["ALIBABA_CLOUD_SECURITY_TOKEN"] = cr["AccessKeyId"].(string), cr["AccessKeySecret"].(string), cr["SecurityToken"].(string)
+	// LIVE mode asks before writing; "n" stops it.
+	r = w.run("n\n", append([]string{"probe", "--bucket", "examplebucket", "--prefix", "src/"}, eps...)...)
+	if r.code != cli.ExitDenied || !strings.Contains(r.stderr, "Proceed?") || !strings.Contains(r.stderr, "nothing written") || !strings.Contains(r.stderr, `"dst/"`) {
+		t.Fatalf("unconfirmed probe: exit %d %s", r.code, r.stderr)
+	}
+	r = w.run("", append([]string{"probe", "--bucket", "examplebucket", "--prefix", "src/", "--yes"}, eps...)...)
+	if !strings.Contains(r.stdout, "policies from the audit record") {
+		t.Errorf("probe did not use the audit record:\n%s\n%s", r.stdout, r.stderr)
+	}
+	// The session policy is read-only: puts are predicted Deny by the session layer and denied.
+	if !strings.Contains(r.stdout, "put     Deny (session)  ✗ denied") {
+		t.Errorf("probe table:\n%s", r.stdout)
+	}
+	// The results are recorded under the token's audit record, though another process issued it.
+	r = w.run("", "history", "--json")
+	if !strings.Contains(r.stdout, `"predicted"`) || !strings.Contains(r.stdout, `"op"`) {
+		t.Errorf("history does not carry the probe of the exported token:\n%s", r.stdout)
+	}
+}
+
+// A bucket policy the token may read is part of the prediction: an explicit Deny there is
+// predicted (layer "bucket") and agrees with OSS.
+func TestProbeIncludesReadableBucketPolicy(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	run, err := startSandbox(ctx, sandboxOptions{DataDir: filepath.Join(w.state, "sandbox")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, closer, err := testConnect(ctx, cli.Global{STSEndpoint: run.Info.STSEndpoint, OSSEndpoint: run.Info.OSSEndpoint}, &cli.Env{Getenv: func(k string) string {
+		u, _ := run.Info.User("sts-issuer")
+		switch k {
+		case "ALIBABA_CLOUD_ACCESS_KEY_ID":
+			return u.AccessKeyID
+		case "ALIBABA_CLOUD_ACCESS_KEY_SECRET":
+			return u.AccessKeySecret
+		case "STSDECK_STATE_DIR":
+			return t.TempDir()
+		}
+		return w.vars[k]
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cr, err := svc.Issuer.AssumeRole(ctx, model.IssueRequest{RoleARN: "acs:ram::1234567890123456:role/OssReadWrite", SessionName: "admin"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deny := `{"Version":"1","Statement":[{"Effect":"Deny","Action":["oss:GetObject"],"Principal":["*"],"Resource":["acs:oss:*:1234567890123456:examplebucket/src/*"]}]}`
+	if _, err := svc.Objects.With(cr).(*oss.Client).SDK().PutBucketPolicy(ctx, &ossdk.PutBucketPolicyRequest{Bucket: ossdk.Ptr("examplebucket"), Body: strings.NewReader(deny)}); err != nil {
+		t.Fatal(err)
+	}
+	closer()
+	run.Close()
+
+	r := w.must("probe", "--sandbox", "--role", "OssReadWrite", "--bucket", "examplebucket", "--prefix", "src/", "--outside", "dst/", "--json")
+	var rep model.ProbeReport
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	for _, res := range rep.Results {
+		if res.Agree == nil || !*res.Agree {
+			t.Errorf("%s %s: predicted %s (%s), actual %+v", res.Scope, res.Op, res.Predicted, res.PredictedLayer, res.Actual)
+		}
+		if res.Scope == "inside" && (res.Op == "get" || res.Op == "head") && (res.Predicted != "Deny" || res.PredictedLayer != "bucket" || res.Actual.Allowed) {
+			t.Errorf("inside %s: %+v", res.Op, res)
+		}
+	}
+	text := w.must("probe", "--sandbox", "--role", "OssReadWrite", "--bucket", "examplebucket", "--prefix", "src/").stdout
+	if !strings.Contains(text, "bucket policy included") {
+		t.Errorf("probe note:\n%s", text)
+	}
+}
+
+// The documented flows, end to end: `stsdeck sandbox --print env` in one "terminal", eval in
+// another; `stsdeck issue --format env` then OSS commands with the exported token, with and
+// without a foreground sandbox serving the state dir.
+
+// syncBuffer is a bytes.Buffer safe for a writer goroutine and a polling reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// foregroundSandbox runs `stsdeck sandbox args...` until the returned stop is called; it
+// returns once the sandbox printed its ready lines.
+func (w *world) foregroundSandbox(args ...string) (stdout *syncBuffer, stop func()) {
+	w.t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	out, errb := &syncBuffer{}, &syncBuffer{}
+	env := &cli.Env{Stdout: out, Stderr: errb, Getenv: func(k string) string { return w.vars[k] }, Deps: deps()}
+	done := make(chan int, 1)
+	go func() { done <- cli.Main(ctx, append([]string{"sandbox"}, args...), env) }()
+	deadline := time.After(30 * time.Second)
+	for !strings.Contains(errb.String(), "Press Ctrl+C") {
+		select {
+		case code := <-done:
+			cancel()
+			w.t.Fatalf("stsdeck sandbox exited %d:\n%s", code, errb.String())
+		case <-deadline:
+			cancel()
+			w.t.Fatalf("stsdeck sandbox not ready:\n%s", errb.String())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	return out, func() {
+		cancel()
+		if code := <-done; code != cli.ExitOK {
+			w.t.Errorf("stsdeck sandbox exited %d:\n%s", code, errb.String())
+		}
+	}
+}
+
+// evalSh evals script in sh with the given starting environment and returns the named
+// variables as sh sees them afterwards.
+func evalSh(t *testing.T, script string, start map[string]string, names ...string) map[string]string {
+	t.Helper()
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Skip("no sh")
+	}
+	file := filepath.Join(t.TempDir(), "env.sh")
+	if err := os.WriteFile(file, []byte(script), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	printf := `eval "$(cat "$1")"` // the documented form
+	for _, n := range names {
+		printf += `; printf '%s\n' "$` + n + `"`
+	}
+	cmd := exec.Command(sh, "-c", printf, "sh", file)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
+	for k, v := range start {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("sh eval: %v\n%s", err, script)
+	}
+	vals := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+	if len(vals) != len(names) {
+		t.Fatalf("sh printed %q", vals)
+	}
+	m := map[string]string{}
+	for i, n := range names {
+		m[n] = vals[i]
+	}
+	return m
+}
+
+var credVars = []string{"ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALIBABA_CLOUD_SECURITY_TOKEN",
+	"OSS_ACCESS_KEY_ID", "OSS_ACCESS_KEY_SECRET", "OSS_SESSION_TOKEN"}
+
+// set copies evaluated variables into the world's environment ("" unsets).
+func (w *world) set(m map[string]string) {
+	for k, v := range m {
+		if v == "" {
+			delete(w.vars, k)
+		} else {
+			w.vars[k] = v
+		}
+	}
+}
+
+// `eval "$(stsdeck sandbox --print env)"`, then commands without --sandbox reach the sandbox
+// through STSDECK_*_ENDPOINT; flags win over the variables.
+func TestSandboxPrintEnvThenCommands(t *testing.T) {
+	w := newWorld(t)
+	out, stop := w.foregroundSandbox("--print", "env", "--data", filepath.Join(t.TempDir(), "elsewhere"))
+	defer stop()
+	script := out.String()
+	for _, want := range []string{"fake sandbox keys", "unset ALIBABA_CLOUD_SECURITY_TOKEN"} {
+		if !strings.Contains(script, want) {
+			t.Errorf("--print env lacks %q:\n%s", want, script)
+		}
+	}
+	names := append([]string{"ALIBABA_CLOUD_REGION_ID", "STSDECK_STS_ENDPOINT", "STSDECK_RAM_ENDPOINT", "STSDECK_OSS_ENDPOINT"}, credVars...)
+	// A token left from an earlier `issue --format env` must not survive.
+	vals := evalSh(t, script, map[string]string{"ALIBABA_CLOUD_SECURITY_TOKEN": "stale", "OSS_SESSION_TOKEN": "stale"}, names...)
+	if vals["ALIBABA_CLOUD_SECURITY_TOKEN"] != "" || vals["OSS_SESSION_TOKEN"] != "" || vals["ALIBABA_CLOUD_ACCESS_KEY_ID"] == "" ||
+		!strings.HasPrefix(vals["STSDECK_STS_ENDPOINT"], "http://127.0.0.1:") || !strings.HasPrefix(vals["STSDECK_OSS_ENDPOINT"], "http://127.0.0.1:") {
+		t.Fatalf("after eval: %v", vals)
+	}
+	w.set(vals)
+
+	t.Run("whoami", func(t *testing.T) {
+		r := w.must("whoami")
+		if !strings.Contains(r.stdout, ":user/sts-issuer") {
+			t.Errorf("whoami:\n%s", r.stdout)
+		}
+	})
+	t.Run("roles", func(t *testing.T) {
+		if r := w.must("roles"); !strings.Contains(r.stdout, "RamOssTest") {
+			t.Errorf("roles:\n%s", r.stdout)
+		}
+	})
+	t.Run("issue then probe with the exported token", func(t *testing.T) {
+		env := w.must("issue", "--role", "RamOssTest", "--template", "upload-only", "--bucket", "examplebucket", "--prefix", "src/", "--format", "env").stdout
+		w2 := *w
+		w2.vars = map[string]string{}
+		for k, v := range w.vars {
+			w2.vars[k] = v
+		}
+		w2.set(evalSh(t, env, nil, credVars...))
+		r := w2.run("", "probe", "--bucket", "examplebucket", "--prefix", "src/", "--yes", "--json")
+		if r.code != cli.ExitOK || !strings.Contains(r.stdout, `"outside": "dst/"`) {
+			t.Errorf("probe: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+		}
+	})
+	t.Run("a flag wins over its variable", func(t *testing.T) {
+		r := w.run("", "whoami", "--sts-endpoint", "http://127.0.0.1:1")
+		if r.code != cli.ExitDenied || !strings.Contains(r.stderr, "127.0.0.1:1") {
+			t.Errorf("whoami --sts-endpoint: exit %d\n%s", r.code, r.stderr)
+		}
+	})
+	t.Run("a bad variable is named", func(t *testing.T) {
+		w2 := *w
+		w2.vars = map[string]string{}
+		for k, v := range w.vars {
+			w2.vars[k] = v
+		}
+		w2.vars["STSDECK_OSS_ENDPOINT"] = "ftp://127.0.0.1:9"
+		r := w2.run("", "whoami")
+		if r.code != cli.ExitBadInput || !strings.Contains(r.stderr, "STSDECK_OSS_ENDPOINT") {
+			t.Errorf("exit %d\n%s", r.code, r.stderr)
+		}
+	})
+	t.Run("help documents the variables", func(t *testing.T) {
+		var errb bytes.Buffer
+		cli.Main(context.Background(), []string{"sandbox", "-h"}, &cli.Env{Stdout: &errb, Stderr: &errb, Getenv: func(string) string { return "" }})
+		for _, v := range []string{"STSDECK_STS_ENDPOINT", "STSDECK_OSS_ENDPOINT", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ready.json"} {
+			if !strings.Contains(errb.String(), v) {
+				t.Errorf("sandbox -h lacks %s", v)
+			}
+		}
+		errb.Reset()
+		cli.Main(context.Background(), []string{"whoami", "-h"}, &cli.Env{Stdout: &errb, Stderr: &errb, Getenv: func(string) string { return "" }})
+		if !strings.Contains(errb.String(), "$STSDECK_STS_ENDPOINT") {
+			t.Errorf("whoami -h lacks the variable:\n%s", errb.String())
+		}
+	})
+}
+
+// `eval "$(stsdeck issue --sandbox … --format env)"` then OSS commands with --sandbox and no
+// --role use the exported token: first with throw-away sandboxes (same state dir, same token
+// key), then while `stsdeck sandbox` serves the state dir in the foreground.
+func TestSandboxExportedTokenFlow(t *testing.T) {
+	w := newWorld(t)
+	env := w.must("issue", "--sandbox", "--role", "RamOssTest", "--template", "upload-only", "--bucket", "examplebucket", "--prefix", "src/", "--format", "env").stdout
+	w.set(evalSh(t, env, nil, credVars...))
+	if !strings.HasPrefix(w.vars["ALIBABA_CLOUD_ACCESS_KEY_ID"], "STS.") {
+		t.Fatalf("issue env:\n%s", env)
+	}
+	probe := func(t *testing.T) {
+		t.Helper()
+		r := w.run("", "probe", "--sandbox", "--bucket", "examplebucket", "--prefix", "src/", "--json")
+		if r.code != cli.ExitOK {
+			t.Fatalf("probe: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+		}
+		var rep struct {
+			Results []struct {
+				Scope, Op string
+				Actual    struct{ Allowed bool }
+			}
+		}
+		json.Unmarshal([]byte(r.stdout), &rep)
+		for _, res := range rep.Results {
+			if want := res.Scope == "inside" && res.Op == "put"; res.Actual.Allowed != want && res.Op != "get" && res.Op != "head" {
+				t.Errorf("%s %s allowed %v (upload-only)", res.Scope, res.Op, res.Actual.Allowed)
+			}
+		}
+	}
+	file := filepath.Join(t.TempDir(), "hello.txt")
+	os.WriteFile(file, []byte("hello\n"), 0o600)
+
+	t.Run("throw-away sandbox", func(t *testing.T) {
+		probe(t)
+		w.must("upload", "--sandbox", file, "oss://examplebucket/src/hello.txt", "--quiet")
+		r := w.must("presign", "--sandbox", "--method", "PUT", "oss://examplebucket/src/p.txt", "--expires", "10m")
+		if !strings.Contains(r.stderr, "only works while a sandbox is running") || !strings.Contains(r.stderr, "stsdeck sandbox") {
+			t.Errorf("presign against a throw-away sandbox does not warn:\n%s", r.stderr)
+		}
+	})
+	t.Run("while stsdeck sandbox runs on the state dir", func(t *testing.T) {
+		_, stop := w.foregroundSandbox()
+		defer stop()
+		probe(t)
+		r := w.must("presign", "--sandbox", "--method", "PUT", "oss://examplebucket/src/p.txt", "--expires", "10m")
+		if strings.Contains(r.stderr, "warning") {
+			t.Errorf("presign against the running sandbox warns:\n%s", r.stderr)
+		}
+		// The URL works: the running sandbox answers it.
+		req, err := http.NewRequest(http.MethodPut, strings.TrimSpace(r.stdout), strings.NewReader("via presigned URL\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Errorf("presigned PUT: %s", resp.Status)
+		}
+	})
+	t.Run("without the token, a hint for sandbox mode", func(t *testing.T) {
+		for _, k := range credVars {
+			delete(w.vars, k)
+		}
+		r := w.run("", "probe", "--sandbox", "--bucket", "examplebucket", "--prefix", "src/")
+		if r.code != cli.ExitBadInput || !strings.Contains(r.stderr, "stsdeck issue --sandbox --role NAME --format env") {
+			t.Errorf("exit %d\n%s", r.code, r.stderr)
+		}
+	})
+}
+
+// An external-id denial says what is missing, and the denial detail explains its numbers.
+func TestExternalIDDenialExplained(t *testing.T) {
+	w := newWorld(t)
+	tests := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"no external id", nil, []string{
+			"warning: the role PartnerWithExternalId trusts you only with an external id",
+			"hint: The role PartnerWithExternalId trusts you only with an external id",
+			"by AssumeRolePolicy (the role's trust policy); principal: RAM user id ",
+		}},
+		{"wrong external id", []string{"--external-id", "partner-b-0000"}, []string{"hint: The role PartnerWithExternalId trusts you only with a specific external id"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := w.run("", append([]string{"issue", "--sandbox", "--role", "PartnerWithExternalId"}, tc.args...)...)
+			if r.code != cli.ExitDenied {
+				t.Fatalf("exit %d\n%s", r.code, r.stderr)
+			}
+			for _, s := range tc.want {
+				if !strings.Contains(r.stderr, s) {
+					t.Errorf("stderr lacks %q:\n%s", s, r.stderr)
+				}
+			}
+			if strings.Contains(r.stderr, "ImplicitDeny (") {
+				t.Errorf("an unexplained number in the denial:\n%s", r.stderr)
+			}
+		})
+	}
+	if r := w.must("issue", "--sandbox", "--role", "PartnerWithExternalId", "--external-id", "partner-b-7f3c"); strings.Contains(r.stderr, "warning") {
+		t.Errorf("a warning with the right external id:\n%s", r.stderr)
+	}
+}
+
+func TestDeniedDetailText(t *testing.T) {
+	tests := []struct {
+		name string
+		d    model.AccessDeniedDetail
+		want string
+	}{
+		{"trust, RAM user", model.AccessDeniedDetail{AuthAction: "sts:AssumeRole", NoPermissionType: "ImplicitDeny", PolicyType: "AssumeRolePolicy", AuthPrincipalType: "SubUser", AuthPrincipalDisplayName: "2001", AuthPrincipalOwnerID: "1234"},
+			"sts:AssumeRole, implicitly denied (no statement allows it) by AssumeRolePolicy (the role's trust policy); principal: RAM user id 2001 in account 1234"},
+		{"session, assumed role", model.AccessDeniedDetail{AuthAction: "oss:PutObject", NoPermissionType: "ExplicitDeny", PolicyType: "SessionPolicy", AuthPrincipalType: "AssumedRoleUser", AuthPrincipalDisplayName: "3001:pb"},
+			"oss:PutObject, explicitly denied (a Deny statement matched) by SessionPolicy (the token's session policy); principal: assumed role (role id:session) 3001:pb"},
+		{"unknown words kept", model.AccessDeniedDetail{AuthAction: "oss:GetObject", NoPermissionType: "Other", PolicyType: "NewPolicyKind"},
+			"oss:GetObject, Other by NewPolicyKind"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := deniedDetailText(&tc.d); got != tc.want {
+				t.Errorf("got  %q\nwant %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// lint and issue count a policy file's bytes the same way: as sent (one trailing newline off).
+func TestLintAndIssueCountTheSameBytes(t *testing.T) {
+	w := newWorld(t)
+	doc := `{"Version":"1","Statement":[{"Effect":"Allow","Action":"oss:GetObject","Resource":"acs:oss:*:*:examplebucket/src/*"}]}`
+	for _, tc := range []struct {
+		name, suffix string
+		want         int
+	}{
+		{"no newline", "", len(doc)},
+		{"newline", "\n", len(doc)},
+		{"crlf", "\r\n", len(doc)},
+		{"two newlines", "\n\n", len(doc) + 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			file := filepath.Join(t.TempDir(), "p.json")
+			if err := os.WriteFile(file, []byte(doc+tc.suffix), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			var lint struct{ Size int }
+			if err := json.Unmarshal([]byte(w.must("lint", "--kind", "session", "--json", file).stdout), &lint); err != nil {
+				t.Fatal(err)
+			}
+			card := w.must("issue", "--sandbox", "--role", "OssReadOnly", "--policy", file).stdout
+			m := regexp.MustCompile(`Session policy\s+(\d+) bytes`).FindStringSubmatch(card)
+			if m == nil {
+				t.Fatalf("card:\n%s", card)
+			}
+			if lint.Size != tc.want || m[1] != strconv.Itoa(tc.want) {
+				t.Errorf("lint %d, issue %s, want both %d", lint.Size, m[1], tc.want)
+			}
+		})
+	}
+}
+
+// The default session name has the console's form.
+func TestDefaultSessionNameMatchesConsole(t *testing.T) {
+	w := newWorld(t)
+	card := w.must("issue", "--sandbox", "--role", "OssReadOnly").stdout
+	if !regexp.MustCompile(`Session\s+stsdeck-\d{8}-\d{6}\n`).MatchString(card) {
+		t.Errorf("card:\n%s", card)
+	}
+}
+
+// presign warns only when the token ends clearly before the URL.
+func TestPresignExpiryWarning(t *testing.T) {
+	w := newWorld(t)
+	tests := []struct {
+		name string
+		args []string
+		warn bool
+	}{
+		{"1h URL, fresh 1h token", nil, false},
+		{"30m URL, 1h token", []string{"--expires", "30m"}, false},
+		{"2h URL, 1h token", []string{"--expires", "2h"}, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := w.must(append([]string{"presign", "--sandbox", "--role", "OssReadOnly", "oss://examplebucket/src/x"}, tc.args...)...)
+			if got := strings.Contains(r.stderr, "but the token expires"); got != tc.warn {
+				t.Errorf("warned %v, want %v:\n%s", got, tc.warn, r.stderr)
+			}
+		})
+	}
 }

@@ -1,4 +1,4 @@
-package sandbox
+package sts
 
 import (
 	"context"
@@ -15,8 +15,9 @@ import (
 	"github.com/stsdeck/stsdeck/model"
 )
 
-// Control is a client of the sandbox control API (/-/clock, /-/trace/<RequestId>). Its method
-// set matches ui.SandboxControl.
+// Control is a client of the embedded sandbox's control API: the authorization clock on the STS
+// endpoint (/-/clock; moving it moves the clock both halves share) and each half's decision
+// traces (/-/trace/<RequestId>). It satisfies service.SandboxControl.
 type Control struct {
 	STS  string // STS + RAM endpoint URL
 	OSS  string // OSS endpoint URL
@@ -32,7 +33,7 @@ func (c *Control) Ephemeral() bool { return c.StopsWithProcess }
 
 // NewControl returns a control client for a sandbox described by info (trusting its CA file
 // when it serves https).
-func NewControl(info Info) (*Control, error) {
+func NewControl(info model.SandboxInfo) (*Control, error) {
 	c := &Control{STS: info.STSEndpoint, OSS: info.OSSEndpoint, HTTP: &http.Client{Timeout: 10 * time.Second}}
 	if info.CAFile != "" {
 		pem, err := os.ReadFile(info.CAFile)

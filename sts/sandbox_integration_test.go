@@ -15,25 +15,47 @@ import (
 	"github.com/stsdeck/stsdeck/model"
 	"github.com/stsdeck/stsdeck/model/issuereq"
 	"github.com/stsdeck/stsdeck/sts"
-	"github.com/stsdeck/stsdeck/sts/sandbox"
+	"github.com/stsdeck/stsdeck/sts/stsemu"
 )
 
-// Everything here goes through the real STS and RAM SDKs to the in-process sandbox over loopback.
+// Everything here goes through the real STS and RAM SDKs to the in-process STS + RAM emulator
+// over loopback.
 
-func startSandbox(t *testing.T, o sandbox.Options) *sandbox.Running {
-	t.Helper()
-	if o.DataDir == "" {
-		o.DataDir = t.TempDir()
-	}
-	r, err := sandbox.Start(context.Background(), o)
-	if err != nil {
-		t.Fatalf("sandbox.Start: %v", err)
-	}
-	t.Cleanup(func() { r.Close() })
-	return r
+// testSandbox is the STS half of a sandbox, described as the ready file would describe it.
+type testSandbox struct {
+	Info model.SandboxInfo
+	run  *stsemu.Running
 }
 
-func clientAs(t *testing.T, r *sandbox.Running, user string) *sts.Client {
+type sandboxOpts struct {
+	SeedFile  string      // "" = the built-in account
+	WallClock model.Clock // nil = the system clock
+}
+
+func startSandbox(t *testing.T, o sandboxOpts) *testSandbox {
+	t.Helper()
+	seed, err := stsemu.LoadSeed(o.SeedFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := stsemu.Start(stsemu.Config{DataDir: t.TempDir(), Seed: seed, WallClock: o.WallClock}, "", nil)
+	if err != nil {
+		t.Fatalf("stsemu.Start: %v", err)
+	}
+	t.Cleanup(func() { run.Close() })
+	info := model.SandboxInfo{Region: seed.Region, AccountID: seed.AccountID, STSEndpoint: run.URL, RAMEndpoint: run.URL}
+	for _, u := range run.Authority().Users() {
+		info.Users = append(info.Users, model.SandboxUser{Name: u.Name, Kind: u.Kind, AccessKeyID: u.AccessKeyID, AccessKeySecret: u.AccessKeySecret})
+	}
+	for _, ro := range run.Authority().Roles() {
+		info.Roles = append(info.Roles, model.SandboxRole{Name: ro.Name, ARN: ro.ARN, MaxSessionDuration: ro.MaxSessionDuration})
+	}
+	return &testSandbox{Info: info, run: run}
+}
+
+func (r *testSandbox) Control() (*sts.Control, error) { return sts.NewControl(r.Info) }
+
+func clientAs(t *testing.T, r *testSandbox, user string) *sts.Client {
 	t.Helper()
 	u, ok := r.Info.User(user)
 	if !ok {
@@ -46,7 +68,7 @@ func clientAs(t *testing.T, r *sandbox.Running, user string) *sts.Client {
 	return clientWith(t, r, p)
 }
 
-func clientWith(t *testing.T, r *sandbox.Running, p providers.CredentialsProvider) *sts.Client {
+func clientWith(t *testing.T, r *testSandbox, p providers.CredentialsProvider) *sts.Client {
 	t.Helper()
 	stsEP, err := model.ParseEndpoint("sts", r.Info.STSEndpoint)
 	if err != nil {
@@ -63,12 +85,12 @@ func clientWith(t *testing.T, r *sandbox.Running, p providers.CredentialsProvide
 	return c
 }
 
-func roleARN(r *sandbox.Running, name string) string {
+func roleARN(r *testSandbox, name string) string {
 	return issuereq.RoleARN(r.Info.AccountID, name)
 }
 
 func TestSandboxWhoamiAndRoles(t *testing.T) {
-	r := startSandbox(t, sandbox.Options{})
+	r := startSandbox(t, sandboxOpts{})
 	ctx := context.Background()
 	c := clientAs(t, r, "sts-issuer")
 	who, err := c.Whoami(ctx)
@@ -139,7 +161,7 @@ func TestSandboxListRolesPages(t *testing.T) {
 	if err := os.WriteFile(seed, []byte(b.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	r := startSandbox(t, sandbox.Options{SeedFile: seed})
+	r := startSandbox(t, sandboxOpts{SeedFile: seed})
 	roles, err := clientAs(t, r, "sts-issuer").ListRoles(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -157,7 +179,7 @@ func TestSandboxListRolesPages(t *testing.T) {
 }
 
 func TestSandboxAssumeRole(t *testing.T) {
-	r := startSandbox(t, sandbox.Options{})
+	r := startSandbox(t, sandboxOpts{})
 	ctx := context.Background()
 	issuer := clientAs(t, r, "sts-issuer")
 	sessionPolicy := `{"Version":"1","Statement":[{"Effect":"Allow","Action":"oss:PutObject","Resource":"acs:oss:*:*:examplebucket/src/*"}]}`
@@ -246,7 +268,7 @@ func TestSandboxAssumeRole(t *testing.T) {
 
 func TestSandboxSkewedServerClock(t *testing.T) {
 	skew := 7 * time.Minute
-	r := startSandbox(t, sandbox.Options{WallClock: model.ClockFunc(func() time.Time { return time.Now().Add(skew) })})
+	r := startSandbox(t, sandboxOpts{WallClock: model.ClockFunc(func() time.Time { return time.Now().Add(skew) })})
 	cr, err := clientAs(t, r, "sts-issuer").AssumeRole(context.Background(), model.IssueRequest{RoleARN: roleARN(r, "RamOssTest"), SessionName: "skew"})
 	if err != nil {
 		t.Fatal(err)
@@ -261,7 +283,7 @@ func TestSandboxSkewedServerClock(t *testing.T) {
 }
 
 func TestSandboxExpiredCallerToken(t *testing.T) {
-	r := startSandbox(t, sandbox.Options{})
+	r := startSandbox(t, sandboxOpts{})
 	ctx := context.Background()
 	cr, err := clientAs(t, r, "sts-issuer").AssumeRole(ctx, model.IssueRequest{RoleARN: roleARN(r, "OssReadWrite"), SessionName: "chain", Duration: 15 * time.Minute})
 	if err != nil {
@@ -291,7 +313,7 @@ func TestSandboxExpiredCallerToken(t *testing.T) {
 // The console asks STS and RAM at once; the SDK shares one http.Client per host, so the adapter
 // serialises per host. Run with -race.
 func TestSandboxConcurrentCalls(t *testing.T) {
-	r := startSandbox(t, sandbox.Options{})
+	r := startSandbox(t, sandboxOpts{})
 	c := clientAs(t, r, "sts-issuer")
 	ctx := context.Background()
 	errs := make(chan error, 30)
@@ -311,7 +333,7 @@ func TestSandboxConcurrentCalls(t *testing.T) {
 }
 
 func TestCancelWhileWaiting(t *testing.T) {
-	r := startSandbox(t, sandbox.Options{})
+	r := startSandbox(t, sandboxOpts{})
 	c := clientAs(t, r, "sts-issuer")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()

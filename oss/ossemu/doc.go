@@ -9,7 +9,8 @@
 // bucket-policy layers; implicit denials fall through to a private ACL) → handler → OSS's error
 // XML (errors.go, one table) → decision trace kept in a ring and served at /-/trace/<RequestId>.
 //
-// Storage (store.go, Store interface): each bucket has a commit journal (journal.go) whose
+// Storage (store.go, the Store interface; Config.Store injects one, else New opens the disk
+// store, disk_*.go): each bucket has a commit journal (journal.go) whose
 // records are the only commit points; objects up to 64 KiB live inside their record, larger ones
 // in a data file (or, after CompleteMultipartUpload, a directory of hard-linked parts: no data
 // is copied twice) fsynced before their record is written. Writers are atomic and durable
@@ -18,4 +19,9 @@
 // while the previous one is written and hashed (MD5; CRC-64 by carry-less multiplication,
 // crc64_amd64.s) on separate goroutines; its writeback is started every 8 MiB so that the final
 // fsync is short, and the data a new version replaces is unlinked in the background.
+//
+// Start (listen.go) serves one listener per region. Credentials come through the Authenticator
+// this package declares (the STS half's authority satisfies it; main.go wires them), and the
+// authorization clock is the *model.OffsetClock both halves share. This package imports no
+// stsdeck package outside model/….
 package ossemu

@@ -17,6 +17,8 @@ import (
 
 	"github.com/aliyun/credentials-go/credentials/providers"
 	"gopkg.in/ini.v1"
+
+	"github.com/stsdeck/stsdeck/model"
 )
 
 // Options say where to look.
@@ -382,4 +384,22 @@ func redactURL(s string) string {
 		return s[:i]
 	}
 	return s
+}
+
+// ExportedTemporary returns temporary credentials exported in the environment (as
+// `eval "$(stsdeck issue … --format env)"` leaves them): ALIBABA_CLOUD_ACCESS_KEY_ID,
+// _ACCESS_KEY_SECRET and _SECURITY_TOKEN, else OSS_ACCESS_KEY_ID, OSS_ACCESS_KEY_SECRET and
+// OSS_SESSION_TOKEN, all three set; nil when neither set is complete (a key without a token is
+// not temporary). from names the variables used.
+func ExportedTemporary(getenv func(string) string) (cr *model.Credentials, from string) {
+	for _, names := range [][3]string{
+		{"ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALIBABA_CLOUD_SECURITY_TOKEN"},
+		{"OSS_ACCESS_KEY_ID", "OSS_ACCESS_KEY_SECRET", "OSS_SESSION_TOKEN"},
+	} {
+		id, secret, token := strings.TrimSpace(getenv(names[0])), strings.TrimSpace(getenv(names[1])), strings.TrimSpace(getenv(names[2]))
+		if id != "" && secret != "" && token != "" {
+			return &model.Credentials{AccessKeyID: id, AccessKeySecret: secret, SecurityToken: token}, "environment " + strings.TrimSuffix(names[0], "ACCESS_KEY_ID") + "*"
+		}
+	}
+	return nil, ""
 }

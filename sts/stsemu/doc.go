@@ -16,5 +16,11 @@
 // AES-256-GCM under a key kept 0600 in the data dir, so the OSS half learns role, session,
 // session policy, expiry and temporary secret from the token alone (Authority.Credential), and a
 // restarted sandbox still accepts the tokens it issued. Token expiry and acs:CurrentTime follow
-// the authorization clock (wall clock + an offset the control API advances).
+// the authorization clock (wall clock + an offset the control API advances). That clock is a
+// *model.OffsetClock the composition root (main.go) shares with the OSS half: moving it here
+// moves it for both, without this package knowing the other emulator.
+//
+// Start (start.go) runs the emulator on its own listener; LoadSeed reads the account, which
+// Seed.Account hands to the OSS half as a model.SandboxAccount. This package imports no stsdeck
+// package outside model/….
 package stsemu

@@ -6,12 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/stsdeck/stsdeck/model"
 	"github.com/stsdeck/stsdeck/model/policy"
 )
 
@@ -626,3 +628,44 @@ func (p *seedParser) policyDoc(name, doc string, kind policy.Kind, pos Pos, path
 		return
 	}
 }
+
+// Account is the part of the seed the OSS half serves too.
+func (s *Seed) Account() model.SandboxAccount {
+	a := model.SandboxAccount{ID: s.AccountID, Region: s.Region}
+	for _, b := range s.Buckets {
+		a.Buckets = append(a.Buckets, model.SandboxAccountBucket{Name: b.Name, Region: b.Region, Policy: b.Policy})
+	}
+	return a
+}
+
+// LoadSeed reads and parses a seed file; "" is the built-in account. A file that cannot be
+// read or parsed gives an *InputError (the operator's input is at fault).
+func LoadSeed(file string) (*Seed, error) {
+	if file == "" {
+		seed, err := ParseSeed("built-in seed", DefaultSeed)
+		if err != nil {
+			return nil, fmt.Errorf("sandbox: built-in seed: %w", err)
+		}
+		return seed, nil
+	}
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return nil, &InputError{fmt.Errorf("sandbox: seed: %w", err)}
+	}
+	seed, err := ParseSeed(file, src)
+	if err != nil {
+		return nil, &InputError{fmt.Errorf("sandbox: bad seed: %w", err)}
+	}
+	return seed, nil
+}
+
+// InputError is a failure caused by what the operator gave (a seed file that cannot be read or
+// parsed): commands exit 2 for it, as for any bad input. Its BadInput method says so without
+// the caller importing this package.
+type InputError struct{ Err error }
+
+func (e *InputError) Error() string { return e.Err.Error() }
+func (e *InputError) Unwrap() error { return e.Err }
+
+// BadInput reports that the error is the input's fault.
+func (e *InputError) BadInput() bool { return true }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/stsdeck/stsdeck/model"
 	"github.com/stsdeck/stsdeck/model/service"
 )
 
@@ -57,7 +58,7 @@ type Deps struct {
 	Connect func(ctx context.Context, g Global, env *Env) (*service.Services, func(), error)
 	// RunSandbox runs the sandbox in the foreground until ctx is done; ready is called once
 	// every listener accepts connections.
-	RunSandbox func(ctx context.Context, o SandboxOptions, ready func(SandboxInfo)) error
+	RunSandbox func(ctx context.Context, o SandboxOptions, ready func(model.SandboxInfo)) error
 	// Console runs the interactive console until the operator quits.
 	Console func(ctx context.Context, g Global, env *Env) error
 }

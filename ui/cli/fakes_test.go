@@ -1,8 +1,11 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -87,4 +90,45 @@ func TestSecretsOnlyWhereAsked(t *testing.T) {
 			t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 		}
 	})
+}
+
+// world is a temporary HOME and state dir with an environment that finds no credentials.
+type world struct {
+	t       *testing.T
+	home    string
+	state   string
+	vars    map[string]string
+	connect func(context.Context, Global, *Env) (*service.Services, func(), error) // required: the commands that connect use it
+}
+
+func newWorld(t *testing.T) *world {
+	root := t.TempDir()
+	w := &world{t: t, home: filepath.Join(root, "home"), state: filepath.Join(root, "state")}
+	os.MkdirAll(w.home, 0o700)
+	w.vars = map[string]string{"HOME": w.home, "STSDECK_STATE_DIR": w.state, "ALIBABA_CLOUD_ECS_METADATA_DISABLED": "true"}
+	return w
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func (w *world) run(stdin string, args ...string) result {
+	w.t.Helper()
+	var out, errb bytes.Buffer
+	conn := w.connect
+	env := &Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb, Getenv: func(k string) string { return w.vars[k] },
+		Deps: Deps{Connect: conn}}
+	code := Main(context.Background(), args, env)
+	return result{code, out.String(), errb.String()}
+}
+
+func (w *world) must(args ...string) result {
+	w.t.Helper()
+	r := w.run("", args...)
+	if r.code != 0 {
+		w.t.Fatalf("stsdeck %s: exit %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), r.code, r.stdout, r.stderr)
+	}
+	return r
 }

@@ -9,6 +9,8 @@ import (
 	"net"
 	"path/filepath"
 	"strings"
+
+	"github.com/stsdeck/stsdeck/model"
 )
 
 // sandbox: run the embedded STS + RAM + OSS sandbox in the foreground.
@@ -27,41 +29,6 @@ type SandboxOptions struct {
 	OSSAddr   string
 	TLS       bool
 	ReadyFile string
-}
-
-// SandboxInfo describes a running sandbox (the ready file's content).
-type SandboxInfo struct {
-	Region      string          `json:"region"`
-	AccountID   string          `json:"account_id"`
-	STSEndpoint string          `json:"sts_endpoint"`
-	RAMEndpoint string          `json:"ram_endpoint"`
-	OSSEndpoint string          `json:"oss_endpoint"`
-	CAFile      string          `json:"ca_file,omitempty"`
-	Users       []SandboxUser   `json:"users"`
-	Roles       []SandboxRole   `json:"roles"`
-	Buckets     []SandboxBucket `json:"buckets"`
-}
-
-// SandboxUser is a seeded user with its (fake) keys.
-type SandboxUser struct {
-	Name            string `json:"name"`
-	Kind            string `json:"kind"` // "root" or "user"
-	AccessKeyID     string `json:"access_key_id"`
-	AccessKeySecret string `json:"access_key_secret"`
-}
-
-// SandboxRole is a seeded role.
-type SandboxRole struct {
-	Name               string `json:"name"`
-	ARN                string `json:"arn"`
-	MaxSessionDuration int    `json:"max_session_duration"`
-}
-
-// SandboxBucket is a seeded bucket with the endpoint of its region.
-type SandboxBucket struct {
-	Name     string `json:"name"`
-	Region   string `json:"region"`
-	Endpoint string `json:"endpoint"`
 }
 
 func runSandbox(ctx context.Context, env *Env) int {
@@ -126,7 +93,7 @@ func runSandbox(ctx context.Context, env *Env) int {
 		fmt.Fprintln(env.Stderr, "stsdeck sandbox: the sandbox is not available in this build")
 		return ExitDenied
 	}
-	ready := func(info SandboxInfo) {
+	ready := func(info model.SandboxInfo) {
 		switch print {
 		case "json":
 			enc := json.NewEncoder(env.Stdout)
@@ -161,7 +128,7 @@ func runSandbox(ctx context.Context, env *Env) int {
 }
 
 // SandboxEnvLines are POSIX `export` lines for the sts-issuer user and the endpoints.
-func SandboxEnvLines(info SandboxInfo) string {
+func SandboxEnvLines(info model.SandboxInfo) string {
 	var b strings.Builder
 	b.WriteString("# stsdeck sandbox: these keys are fake and open only this sandbox.\n")
 	// A security token left from an earlier `stsdeck issue --format env` would be sent with

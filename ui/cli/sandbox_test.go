@@ -7,14 +7,16 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/stsdeck/stsdeck/model"
 )
 
-func fakeSandboxInfo() SandboxInfo {
-	return SandboxInfo{Region: "cn-hangzhou", AccountID: "1234567890123456",
+func fakeSandboxInfo() model.SandboxInfo {
+	return model.SandboxInfo{Region: "cn-hangzhou", AccountID: "1234567890123456",
 		STSEndpoint: "http://127.0.0.1:40123", RAMEndpoint: "http://127.0.0.1:40123", OSSEndpoint: "http://127.0.0.1:40124",
-		Users:   []SandboxUser{{Name: "sts-issuer", Kind: "user", AccessKeyID: "LTAI5tIssuer", AccessKeySecret: "it's-fake"}},
-		Roles:   []SandboxRole{{Name: "RamOssTest", ARN: "acs:ram::1234567890123456:role/ramosstest", MaxSessionDuration: 3600}},
-		Buckets: []SandboxBucket{{Name: "examplebucket", Region: "cn-hangzhou", Endpoint: "http://127.0.0.1:40124"}}}
+		Users:   []model.SandboxUser{{Name: "sts-issuer", Kind: "user", AccessKeyID: "LTAI5tIssuer", AccessKeySecret: "it's-fake"}},
+		Roles:   []model.SandboxRole{{Name: "RamOssTest", ARN: "acs:ram::1234567890123456:role/ramosstest", MaxSessionDuration: 3600}},
+		Buckets: []model.SandboxBucket{{Name: "examplebucket", Region: "cn-hangzhou", Endpoint: "http://127.0.0.1:40124"}}}
 }
 
 func TestSandboxCommand(t *testing.T) {
@@ -51,7 +53,7 @@ func TestSandboxCommand(t *testing.T) {
 				}
 				return ""
 			}}
-			env.Deps.RunSandbox = func(ctx context.Context, o SandboxOptions, ready func(SandboxInfo)) error {
+			env.Deps.RunSandbox = func(ctx context.Context, o SandboxOptions, ready func(model.SandboxInfo)) error {
 				got = &o
 				if tt.runErr != nil {
 					return tt.runErr
@@ -77,7 +79,7 @@ func TestSandboxCommand(t *testing.T) {
 				t.Errorf("options %+v, want %+v", got, tt.wantOpts)
 			}
 			if len(tt.args) == 2 && tt.args[1] == "json" {
-				var info SandboxInfo
+				var info model.SandboxInfo
 				if err := json.Unmarshal(out.Bytes(), &info); err != nil || info.Users[0].AccessKeyID != "LTAI5tIssuer" {
 					t.Errorf("stdout is not the ready JSON: %v", err)
 				}
@@ -86,7 +88,7 @@ func TestSandboxCommand(t *testing.T) {
 	}
 }
 
-// badInputErr is an error marked as the input's fault, as sts/sandbox marks a bad seed.
+// badInputErr is an error marked as the input's fault, as stsemu.LoadSeed marks a bad seed.
 type badInputErr struct{ error }
 
 func (badInputErr) BadInput() bool { return true }
