@@ -70,12 +70,37 @@ func (s *Server) requestContext(q *rpcRequest) map[string][]string {
 	return ctx
 }
 
-func (s *Server) assumeRole(q *rpcRequest) (any, *apiError) {
-	a := s.auth
-	c := q.caller
-	q.trace.Action = "sts:AssumeRole"
+// assumeRoleParams are AssumeRole's parameters once their format and size are checked.
+type assumeRoleParams struct {
+	arnAccount, arnRole string // from RoleArn
+	session             string
+	ext                 string // ExternalId, "" = none
+	policy              string // the session policy as sent, "" = none
+	sourceIdentity      string
+	duration            int // seconds
+}
 
-	// Parameter format and size, in order.
+// assumeRole checks, in the cloud's order, the parameters' format and size, then the caller
+// (root refusal, role existence, identity ∧ trust, a role session's own session policy), then
+// the role's max session, and issues a sealed token.
+func (s *Server) assumeRole(q *rpcRequest) (any, *apiError) {
+	q.trace.Action = "sts:AssumeRole"
+	p, e := assumeRoleParamsOf(q)
+	if e != nil {
+		return nil, e
+	}
+	role, e := s.authorizeAssumeRole(q, p)
+	if e != nil {
+		return nil, e
+	}
+	if p.duration > role.MaxSessionDuration {
+		return nil, errorf("InvalidParameter.DurationSeconds").withDetail("DurationSeconds " + strconv.Itoa(p.duration) + " exceeds the role's max session of " + strconv.Itoa(role.MaxSessionDuration) + " s")
+	}
+	return s.issueToken(q, p, role)
+}
+
+// assumeRoleParamsOf checks the parameters' format and size, in order.
+func assumeRoleParamsOf(q *rpcRequest) (*assumeRoleParams, *apiError) {
 	arn := q.get("RoleArn")
 	if arn == "" {
 		return nil, errorf("MissingParameter", "RoleArn")
@@ -85,65 +110,78 @@ func (s *Server) assumeRole(q *rpcRequest) (any, *apiError) {
 		return nil, errorf("InvalidParameter.RoleArn").withDetail("RoleArn must look like acs:ram::<account-id>:role/<role-name>")
 	}
 	q.trace.Resource = arn
-	session := q.get("RoleSessionName")
-	if session == "" {
+	p := &assumeRoleParams{arnAccount: m[1], arnRole: m[2], duration: 3600}
+	p.session = q.get("RoleSessionName")
+	if p.session == "" {
 		return nil, errorf("MissingParameter", "RoleSessionName")
 	}
-	if !sessionNameRE.MatchString(session) {
+	if !sessionNameRE.MatchString(p.session) {
 		return nil, errorf("InvalidParameter.RoleSessionName").withDetail("RoleSessionName: 2 to 64 letters, digits, '.', '@', '-' or '_'")
 	}
-	ext, hasExt := q.get("ExternalId"), q.get("ExternalId") != ""
-	if hasExt && (len(ext) < 2 || len(ext) > 1224 || !externalIDRE.MatchString(ext)) {
+	p.ext = q.get("ExternalId")
+	if p.ext != "" && (len(p.ext) < 2 || len(p.ext) > 1224 || !externalIDRE.MatchString(p.ext)) {
 		return nil, errorf("InvalidParameter.ExternalId").withDetail("ExternalId: 2 to 1224 letters, digits or = , . @ : / - _ +")
 	}
-	pol := q.get("Policy")
-	var sess *policy.Policy
-	if pol != "" {
-		if len(pol) > policy.MaxSessionPolicyBytes {
-			return nil, errorf("InvalidParameter.PolicySize").withDetail("the session policy is " + strconv.Itoa(len(pol)) + " bytes")
-		}
-		p, fs := policy.Validate("session policy", []byte(pol), policy.KindSession)
-		if p == nil || policy.HasErrors(fs) {
-			d := "the session policy has errors"
-			for _, f := range fs {
-				if f.Severity == policy.SeverityError {
-					d = "session policy line " + strconv.Itoa(f.Line) + ", col " + strconv.Itoa(f.Col) + ": " + f.Path + ": " + f.Message
-					break
-				}
-			}
-			return nil, errorf("InvalidParameter.PolicyGrammar").withDetail(d)
-		}
-		sess = p
+	p.policy = q.get("Policy")
+	if e := checkSessionPolicy(p.policy); e != nil {
+		return nil, e
 	}
-	si := q.get("SourceIdentity")
-	if si != "" {
+	p.sourceIdentity = q.get("SourceIdentity")
+	if si := p.sourceIdentity; si != "" {
 		lsi := strings.ToLower(si)
 		if !sourceIdentityRE.MatchString(si) || strings.HasPrefix(lsi, "acs:") || strings.HasPrefix(lsi, "aliyun:") || strings.HasPrefix(lsi, "alibabacloud:") {
 			return nil, errorf("InvalidParameter.SourceIdentity")
 		}
 	}
-	dur := 3600
 	if ds, ok := q.first["DurationSeconds"]; ok {
 		n, err := strconv.Atoi(ds)
 		if err != nil || n < 900 {
 			return nil, errorf("InvalidParameter.DurationSeconds").withDetail("DurationSeconds " + quote(ds) + ": want a whole number of seconds, at least 900")
 		}
-		dur = n
+		p.duration = n
 	}
+	return p, nil
+}
 
-	// Root refusal, role existence, identity ∧ trust, then the role's max session.
+// checkSessionPolicy refuses a session policy over the size limit or with grammar errors
+// ("" = none); the detail names the first error's position.
+func checkSessionPolicy(pol string) *apiError {
+	if pol == "" {
+		return nil
+	}
+	if len(pol) > policy.MaxSessionPolicyBytes {
+		return errorf("InvalidParameter.PolicySize").withDetail("the session policy is " + strconv.Itoa(len(pol)) + " bytes")
+	}
+	p, fs := policy.Validate("session policy", []byte(pol), policy.KindSession)
+	if p == nil || policy.HasErrors(fs) {
+		d := "the session policy has errors"
+		for _, f := range fs {
+			if f.Severity == policy.SeverityError {
+				d = "session policy line " + strconv.Itoa(f.Line) + ", col " + strconv.Itoa(f.Col) + ": " + f.Path + ": " + f.Message
+				break
+			}
+		}
+		return errorf("InvalidParameter.PolicyGrammar").withDetail(d)
+	}
+	return nil
+}
+
+// authorizeAssumeRole: root refusal, role existence, identity ∧ trust, and for a role session
+// its own session policy (role chaining). It returns the role.
+func (s *Server) authorizeAssumeRole(q *rpcRequest, p *assumeRoleParams) (*Role, *apiError) {
+	a, c := s.auth, q.caller
 	if c.isRoot() {
 		return nil, noPermission(msgNoPermissionRoot, "root-refused").withDetail("the account's own AccessKey cannot assume roles; use a RAM user")
 	}
-	role, ok := a.Role(m[2])
-	if !ok || m[1] != a.accountID {
-		return nil, errorf("EntityNotExist.Role").withDetail("no role " + quote(m[2]) + " in account " + a.accountID)
+	role, ok := a.Role(p.arnRole)
+	if !ok || p.arnAccount != a.accountID {
+		return nil, errorf("EntityNotExist.Role").withDetail("no role " + quote(p.arnRole) + " in account " + a.accountID)
 	}
 	roleARN := a.roleARN(role)
 	q.trace.Resource = roleARN
 	ctx := s.requestContext(q)
-	if hasExt {
-		ctx[policy.KeyExternalID] = []string{ext}
+	if p.ext != "" {
+		ctx[policy.KeyExternalID] = []string{p.ext}
 	}
 	res := policy.EvaluateAssumeRole(c.Principal, roleARN, c.Identity, role.Trust, ctx)
 	fillAssumeTrace(q.trace, &res)
@@ -169,23 +207,26 @@ func (s *Server) assumeRole(q *rpcRequest) (any, *apiError) {
 				deniedBy(c, "sts:AssumeRole", policyTypeIdentity, res.Identity.Decision == policy.DecisionExplicitDeny)
 		}
 	}
-	if dur > role.MaxSessionDuration {
-		return nil, errorf("InvalidParameter.DurationSeconds").withDetail("DurationSeconds " + strconv.Itoa(dur) + " exceeds the role's max session of " + strconv.Itoa(role.MaxSessionDuration) + " s")
-	}
+	return role, nil
+}
 
+// issueToken seals the claims of a new role session on the authorization clock.
+func (s *Server) issueToken(q *rpcRequest, p *assumeRoleParams, role *Role) (any, *apiError) {
+	a := s.auth
+	roleARN := a.roleARN(role)
 	issued := s.authClock.Now().UTC().Truncate(time.Second)
-	exp := issued.Add(time.Duration(dur) * time.Second)
+	exp := issued.Add(time.Duration(p.duration) * time.Second)
 	claims := &TokenClaims{
 		AccessKeyID:     "STS." + randomID(25),
 		AccessKeySecret: randomID(44),
 		AccountID:       a.accountID,
 		RoleName:        role.Name,
 		RoleID:          role.ID,
-		SessionName:     session,
-		Policy:          pol,
-		ExternalID:      ext,
-		SourceIdentity:  si,
-		SourceAK:        c.AccessKeyID,
+		SessionName:     p.session,
+		Policy:          p.policy,
+		ExternalID:      p.ext,
+		SourceIdentity:  p.sourceIdentity,
+		SourceAK:        q.caller.AccessKeyID,
 		IssuedAt:        issued.Unix(),
 		Expiration:      exp.Unix(),
 	}
@@ -193,18 +234,17 @@ func (s *Server) assumeRole(q *rpcRequest) (any, *apiError) {
 	if err != nil {
 		return nil, errorf("InternalError").withDetail("sealing the token failed")
 	}
-	_ = sess
-	q.trace.Detail = "issued " + claims.AccessKeyID + " for " + roleARN + "/" + session + ", expires " + exp.Format(isoSecond)
+	q.trace.Detail = "issued " + claims.AccessKeyID + " for " + roleARN + "/" + p.session + ", expires " + exp.Format(isoSecond)
 	return &assumeRoleResponse{
 		RequestID:       q.id,
-		AssumedRoleUser: assumedRoleUser{AssumedRoleID: role.ID + ":" + session, Arn: roleARN + "/" + session},
+		AssumedRoleUser: assumedRoleUser{AssumedRoleID: role.ID + ":" + p.session, Arn: roleARN + "/" + p.session},
 		Credentials: assumeRoleCredentials{
 			SecurityToken:   tok,
 			Expiration:      exp.Format(isoSecond),
 			AccessKeySecret: claims.AccessKeySecret,
 			AccessKeyID:     claims.AccessKeyID,
 		},
-		SourceIdentity: si,
+		SourceIdentity: p.sourceIdentity,
 	}, nil
 }
 
