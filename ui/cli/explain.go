@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/stsdeck/stsdeck/model/flow"
 	"github.com/stsdeck/stsdeck/model/policy"
 )
 
@@ -226,170 +227,157 @@ func polDigits(s string) bool {
 	return true
 }
 
+// explainJSON is the command's output: the engine's explanation and the policies' findings.
 type explainJSON struct {
-	Decision      policy.Decision           `json:"decision"`
-	DecidedBy     policy.Layer              `json:"decided_by"`
-	Reason        string                    `json:"reason,omitempty"`
-	Layers        map[string]policy.Outcome `json:"layers"`
-	Statements    []policy.Match            `json:"statements"`
-	Indeterminate []string                  `json:"indeterminate"`
-	Findings      []polFinding              `json:"findings"`
+	flow.Explanation
+	Findings []polFinding `json:"findings"`
 }
 
-func runExplain(_ context.Context, env *Env) int {
+// explainArgs are the command's flags.
+type explainArgs struct {
+	action, resource, sessionFile, bucketFile, principal, trustFile, caller string
+	identityFiles, contexts                                                 multiFlag
+	asJSON                                                                  bool
+}
+
+func (a *explainArgs) flagSet(env *Env) *flag.FlagSet {
 	fs := flag.NewFlagSet("explain", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
-	var (
-		action, resource, sessionFile, bucketFile, principal, trustFile, caller string
-		identityFiles, contexts                                                 multiFlag
-		asJSON                                                                  bool
-	)
-	fs.StringVar(&action, "action", "", "the action, e.g. oss:PutObject")
-	fs.StringVar(&resource, "resource", "", "the resource ARN, e.g. acs:oss:cn-hangzhou:1234567890123456:examplebucket/dst/a.txt")
-	fs.Var(&identityFiles, "identity-policy", "an identity policy file (repeatable; - = stdin)")
-	fs.StringVar(&sessionFile, "session-policy", "", "the session policy file")
-	fs.StringVar(&bucketFile, "bucket-policy", "", "the bucket policy file (needs --principal)")
-	fs.StringVar(&principal, "principal", "", "who makes the request, for the bucket policy: <uid|arn|*>")
-	fs.StringVar(&trustFile, "trust-policy", "", "the role's trust policy (with --action sts:AssumeRole and --caller)")
-	fs.StringVar(&caller, "caller", "", "who calls AssumeRole: acs:ram::<uid>:user/<name>, ...")
-	fs.Var(&contexts, "context", "a condition key, key=value (repeatable; repeat a key for several values)")
-	fs.BoolVar(&asJSON, "json", false, "print one JSON object")
+	fs.StringVar(&a.action, "action", "", "the action, e.g. oss:PutObject")
+	fs.StringVar(&a.resource, "resource", "", "the resource ARN, e.g. acs:oss:cn-hangzhou:1234567890123456:examplebucket/dst/a.txt")
+	fs.Var(&a.identityFiles, "identity-policy", "an identity policy file (repeatable; - = stdin)")
+	fs.StringVar(&a.sessionFile, "session-policy", "", "the session policy file")
+	fs.StringVar(&a.bucketFile, "bucket-policy", "", "the bucket policy file (needs --principal)")
+	fs.StringVar(&a.principal, "principal", "", "who makes the request, for the bucket policy: <uid|arn|*>")
+	fs.StringVar(&a.trustFile, "trust-policy", "", "the role's trust policy (with --action sts:AssumeRole and --caller)")
+	fs.StringVar(&a.caller, "caller", "", "who calls AssumeRole: acs:ram::<uid>:user/<name>, ...")
+	fs.Var(&a.contexts, "context", "a condition key, key=value (repeatable; repeat a key for several values)")
+	fs.BoolVar(&a.asJSON, "json", false, "print one JSON object")
 	fs.Usage = func() {
 		fmt.Fprintln(env.Stderr, "Usage: stsdeck explain --action A --resource ARN --identity-policy FILE ... [--session-policy FILE]")
 		fmt.Fprintln(env.Stderr, "         [--bucket-policy FILE --principal P] [--trust-policy FILE --caller P] [--context k=v ...] [--json]")
 		fmt.Fprintln(env.Stderr, "Exit status: 0 allowed, 1 denied, 2 bad input.")
 		fs.PrintDefaults()
 	}
+	return fs
+}
+
+// check refuses flag combinations that cannot describe one request.
+func (a *explainArgs) check(fs *flag.FlagSet) error {
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q (policies are given with --identity-policy, --session-policy, ...)", fs.Arg(0))
+	}
+	switch {
+	case a.action == "":
+		return errors.New("--action is required, e.g. --action oss:PutObject")
+	case a.resource == "":
+		return errors.New("--resource is required, e.g. --resource acs:oss:cn-hangzhou:1234567890123456:examplebucket/a.txt")
+	case !strings.Contains(a.action, ":"):
+		return fmt.Errorf("--action %q: want <service>:<action>, e.g. oss:PutObject", a.action)
+	case !polLooksLikeARN(a.resource):
+		return fmt.Errorf("--resource %q: want an ARN acs:<service>:<region>:<account>:<relative-id>, e.g. acs:oss:cn-hangzhou:1234567890123456:examplebucket/a.txt", a.resource)
+	case a.bucketFile != "" && a.principal == "":
+		return errors.New("--bucket-policy needs --principal (who makes the request: an account uid, an ARN, or * for anonymous)")
+	case a.principal != "" && a.bucketFile == "":
+		return errors.New("--principal applies only with --bucket-policy")
+	case (a.trustFile != "" || a.caller != "") && !strings.EqualFold(a.action, "sts:AssumeRole"):
+		return errors.New("--trust-policy and --caller apply only with --action sts:AssumeRole")
+	case a.trustFile != "" && a.caller == "":
+		return errors.New("--trust-policy needs --caller (who calls AssumeRole)")
+	case a.caller != "" && a.trustFile == "":
+		return errors.New("--caller needs --trust-policy")
+	}
+	return nil
+}
+
+// contextKeys reads the --context key=value pairs.
+func (a *explainArgs) contextKeys() (map[string][]string, error) {
+	ctxMap := map[string][]string{}
+	for _, kv := range a.contexts {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return nil, fmt.Errorf("--context %q: want key=value, e.g. acs:SourceIp=10.0.0.1", kv)
+		}
+		ctxMap[k] = append(ctxMap[k], v)
+	}
+	return ctxMap, nil
+}
+
+// input loads the policy files into the request to evaluate; findings gather in l. noFindings
+// says the error is reported without them.
+func (a *explainArgs) input(l *polLoader, ctxMap map[string][]string) (in flow.ExplainInput, noFindings bool, err error) {
+	in = flow.ExplainInput{Action: a.action, Resource: a.resource, Context: ctxMap, Identity: []*policy.Policy{}}
+	for _, f := range a.identityFiles {
+		p, err := l.load(f, policy.KindIdentity)
+		if err != nil {
+			return in, false, err
+		}
+		in.Identity = append(in.Identity, p)
+	}
+	if a.sessionFile != "" {
+		if in.Session, err = l.load(a.sessionFile, policy.KindSession); err != nil {
+			return in, false, err
+		}
+	}
+	if a.bucketFile != "" {
+		if in.Bucket, err = l.load(a.bucketFile, policy.KindBucket); err != nil {
+			return in, false, err
+		}
+		if in.Principal, err = parsePrincipalArg(a.principal); err != nil {
+			return in, false, err
+		}
+	}
+	if a.trustFile != "" {
+		if in.Trust, err = l.load(a.trustFile, policy.KindTrust); err != nil {
+			return in, false, err
+		}
+		if in.Caller, err = parsePrincipalArg(a.caller); err != nil {
+			return in, false, err
+		}
+		if in.Session != nil || in.Bucket != nil {
+			return in, false, errors.New("an AssumeRole evaluation takes --identity-policy and --trust-policy only")
+		}
+		return in, false, nil
+	}
+	if len(a.identityFiles) == 0 && in.Bucket == nil {
+		return in, true, errors.New("no policies: give --identity-policy (and/or --session-policy, --bucket-policy)")
+	}
+	if len(a.identityFiles) == 0 {
+		in.Identity = nil // identity layer not given (e.g. anonymous access through a bucket policy)
+	}
+	return in, false, nil
+}
+
+func runExplain(_ context.Context, env *Env) int {
+	var a explainArgs
+	fs := a.flagSet(env)
 	if err := fs.Parse(env.Args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return ExitOK
 		}
 		return polBadInput(env, "explain", polWantsJSON(env.Args), err, nil)
 	}
-	bad := func(err error, l *polLoader) int {
-		var f []polFinding
-		if l != nil {
-			f = l.findings
-		}
-		return polBadInput(env, "explain", asJSON, err, f)
+	if err := a.check(fs); err != nil {
+		return polBadInput(env, "explain", a.asJSON, err, nil)
 	}
-	if fs.NArg() > 0 {
-		return bad(fmt.Errorf("unexpected argument %q (policies are given with --identity-policy, --session-policy, ...)", fs.Arg(0)), nil)
-	}
-	switch {
-	case action == "":
-		return bad(errors.New("--action is required, e.g. --action oss:PutObject"), nil)
-	case resource == "":
-		return bad(errors.New("--resource is required, e.g. --resource acs:oss:cn-hangzhou:1234567890123456:examplebucket/a.txt"), nil)
-	case !strings.Contains(action, ":"):
-		return bad(fmt.Errorf("--action %q: want <service>:<action>, e.g. oss:PutObject", action), nil)
-	case !polLooksLikeARN(resource):
-		return bad(fmt.Errorf("--resource %q: want an ARN acs:<service>:<region>:<account>:<relative-id>, e.g. acs:oss:cn-hangzhou:1234567890123456:examplebucket/a.txt", resource), nil)
-	case bucketFile != "" && principal == "":
-		return bad(errors.New("--bucket-policy needs --principal (who makes the request: an account uid, an ARN, or * for anonymous)"), nil)
-	case principal != "" && bucketFile == "":
-		return bad(errors.New("--principal applies only with --bucket-policy"), nil)
-	case (trustFile != "" || caller != "") && !strings.EqualFold(action, "sts:AssumeRole"):
-		return bad(errors.New("--trust-policy and --caller apply only with --action sts:AssumeRole"), nil)
-	case trustFile != "" && caller == "":
-		return bad(errors.New("--trust-policy needs --caller (who calls AssumeRole)"), nil)
-	case caller != "" && trustFile == "":
-		return bad(errors.New("--caller needs --trust-policy"), nil)
-	}
-	ctxMap := map[string][]string{}
-	for _, kv := range contexts {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || k == "" {
-			return bad(fmt.Errorf("--context %q: want key=value, e.g. acs:SourceIp=10.0.0.1", kv), nil)
-		}
-		ctxMap[k] = append(ctxMap[k], v)
+	ctxMap, err := a.contextKeys()
+	if err != nil {
+		return polBadInput(env, "explain", a.asJSON, err, nil)
 	}
 	l := &polLoader{env: env}
-	var layers policy.Layers
-	layers.Identity = []*policy.Policy{}
-	for _, f := range identityFiles {
-		p, err := l.load(f, policy.KindIdentity)
-		if err != nil {
-			return bad(err, l)
+	in, noFindings, err := a.input(l, ctxMap)
+	if err != nil {
+		f := l.findings
+		if noFindings {
+			f = nil
 		}
-		layers.Identity = append(layers.Identity, p)
+		return polBadInput(env, "explain", a.asJSON, err, f)
 	}
-	if sessionFile != "" {
-		p, err := l.load(sessionFile, policy.KindSession)
-		if err != nil {
-			return bad(err, l)
-		}
-		layers.Session = p
-	}
-	req := &policy.Request{Action: action, Resource: resource, Context: ctxMap}
-	if bucketFile != "" {
-		p, err := l.load(bucketFile, policy.KindBucket)
-		if err != nil {
-			return bad(err, l)
-		}
-		layers.Bucket = p
-		if req.Principal, err = parsePrincipalArg(principal); err != nil {
-			return bad(err, l)
-		}
-	}
-	out := explainJSON{Layers: map[string]policy.Outcome{}, Findings: l.findings}
-	if trustFile != "" {
-		trust, err := l.load(trustFile, policy.KindTrust)
-		if err != nil {
-			return bad(err, l)
-		}
-		who, err := parsePrincipalArg(caller)
-		if err != nil {
-			return bad(err, l)
-		}
-		if layers.Session != nil || layers.Bucket != nil {
-			return bad(errors.New("an AssumeRole evaluation takes --identity-policy and --trust-policy only"), l)
-		}
-		ar := policy.EvaluateAssumeRole(who, resource, layers.Identity, trust, ctxMap)
-		out.Findings = l.findings
-		out.Layers["identity"] = polOutcome(ar.Identity.Identity, ar.Reason == "root-refused")
-		out.Layers["trust"] = polOutcome(ar.Trust.Trust, ar.Reason == "root-refused")
-		out.Statements = append(append([]policy.Match{}, ar.Identity.Statements...), ar.Trust.Statements...)
-		out.Indeterminate = polUnion(ar.Identity.Indeterminate, ar.Trust.Indeterminate)
-		out.Reason = ar.Reason
-		switch {
-		case ar.Allowed:
-			out.Decision, out.DecidedBy = policy.DecisionAllow, policy.LayerTrust
-		case ar.Reason == "root-refused":
-			out.Decision, out.DecidedBy = policy.DecisionImplicitDeny, policy.LayerIdentity
-		case ar.Identity.Decision == policy.DecisionExplicitDeny:
-			out.Decision, out.DecidedBy = policy.DecisionExplicitDeny, policy.LayerIdentity
-		case ar.Trust.Decision == policy.DecisionExplicitDeny:
-			out.Decision, out.DecidedBy = policy.DecisionExplicitDeny, policy.LayerTrust
-		case ar.Reason == "identity":
-			out.Decision, out.DecidedBy = policy.DecisionImplicitDeny, policy.LayerIdentity
-		default:
-			out.Decision, out.DecidedBy = policy.DecisionImplicitDeny, policy.LayerTrust
-		}
-	} else {
-		if len(identityFiles) == 0 && layers.Bucket == nil {
-			return bad(errors.New("no policies: give --identity-policy (and/or --session-policy, --bucket-policy)"), nil)
-		}
-		if len(identityFiles) == 0 {
-			layers.Identity = nil // identity layer not given (e.g. anonymous access through a bucket policy)
-		}
-		r := policy.Evaluate(req, layers)
-		out.Decision, out.DecidedBy = r.Decision, r.DecidedBy
-		out.Statements, out.Indeterminate = r.Statements, r.Indeterminate
-		if layers.Session != nil {
-			out.Layers["session"] = r.Session
-		}
-		if layers.Identity != nil {
-			out.Layers["identity"] = r.Identity
-		}
-		if layers.Bucket != nil {
-			out.Layers["bucket"] = r.Bucket
-		}
-	}
+	out := explainJSON{Explanation: flow.Explain(in), Findings: l.findings}
 	if out.Findings == nil {
 		out.Findings = []polFinding{}
 	}
-	if asJSON {
+	if a.asJSON {
 		polWriteJSON(env.Stdout, out)
 	} else {
 		printExplainText(env.Stdout, &out)
@@ -405,29 +393,6 @@ func runExplain(_ context.Context, env *Env) int {
 func polLooksLikeARN(s string) bool {
 	parts := strings.SplitN(s, ":", 5)
 	return len(parts) == 5 && parts[0] == "acs" && parts[1] != "" && parts[4] != ""
-}
-
-func polOutcome(o policy.Outcome, refused bool) policy.Outcome {
-	if refused || o == policy.OutcomeNone {
-		return policy.OutcomeNoMatch
-	}
-	return o
-}
-
-func polUnion(a, b []string) []string {
-	out := append([]string{}, a...)
-	for _, k := range b {
-		found := false
-		for _, x := range out {
-			if x == k {
-				found = true
-			}
-		}
-		if !found {
-			out = append(out, k)
-		}
-	}
-	return out
 }
 
 // polWantsJSON spots --json in raw args when flag parsing failed.
