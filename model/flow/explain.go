@@ -119,7 +119,6 @@ func IsExpired(code, ec string) bool {
 	return code == "SecurityTokenExpired" || ec == "0002-00000007"
 }
 
-
 // ExplainInput is one request and the policies to evaluate it against.
 type ExplainInput struct {
 	Action, Resource string
