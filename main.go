@@ -31,6 +31,7 @@ import (
 	"github.com/aliyun/credentials-go/credentials/providers"
 
 	"github.com/stsdeck/stsdeck/model"
+	"github.com/stsdeck/stsdeck/model/atomicfile"
 	"github.com/stsdeck/stsdeck/model/auditlog"
 	"github.com/stsdeck/stsdeck/model/service"
 	"github.com/stsdeck/stsdeck/oss"
@@ -553,35 +554,14 @@ func samePath(a, b string) bool {
 	return err1 == nil && err2 == nil && aa == bb
 }
 
-// writeReadyFile writes info as JSON to path atomically (temp file, fsync, rename) with mode
-// 0600: it holds the sandbox's (fake) secret keys.
+// writeReadyFile writes info as JSON to path atomically with mode 0600: it holds the
+// sandbox's (fake) secret keys.
 func writeReadyFile(path string, info model.SandboxInfo) error {
 	b, err := json.MarshalIndent(info, "", "  ")
 	if err != nil {
 		return err
 	}
-	b = append(b, '\n')
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("ready file: %w", err)
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp)
-	err = f.Chmod(0o600)
-	if err == nil {
-		_, err = f.Write(b)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
+	if err := atomicfile.Write(path, append(b, '\n'), 0o600); err != nil {
 		return fmt.Errorf("ready file: %w", err)
 	}
 	return nil

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/stsdeck/stsdeck/model"
+	"github.com/stsdeck/stsdeck/model/atomicfile"
 	"github.com/stsdeck/stsdeck/model/policy"
 )
 
@@ -245,7 +246,7 @@ func loadKeys(dir string, seed *Seed) (*keyFile, error) {
 	}
 	if changed {
 		out, _ := json.MarshalIndent(kf, "", "  ")
-		if err := writeFileAtomic(p, append(out, '\n'), 0o600); err != nil {
+		if err := atomicfile.Write(p, append(out, '\n'), 0o600); err != nil {
 			return nil, fmt.Errorf("sandbox keys: %w", err)
 		}
 	}

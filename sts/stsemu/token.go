@@ -12,6 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/stsdeck/stsdeck/model/atomicfile"
 )
 
 // Security tokens are sealed with AES-256-GCM under a per-sandbox key kept (0600) in the data
@@ -76,7 +78,7 @@ func LoadOrCreateSealer(dir string) (*Sealer, error) {
 		if _, err := rand.Read(key); err != nil {
 			return nil, err
 		}
-		if err := writeFileAtomic(p, key, 0o600); err != nil {
+		if err := atomicfile.Write(p, key, 0o600); err != nil {
 			return nil, fmt.Errorf("token key: %w", err)
 		}
 		return NewSealer(key)
@@ -139,40 +141,6 @@ func (s *Sealer) Open(tok string) (*TokenClaims, error) {
 		return nil, ErrTokenUnreadable
 	}
 	return &c, nil
-}
-
-// writeFileAtomic writes data to p via a temp file, fsync and rename.
-func writeFileAtomic(p string, data []byte, perm os.FileMode) error {
-	dir := filepath.Dir(p)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(p)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp)
-	if err := f.Chmod(perm); err != nil {
-		f.Close()
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, p); err != nil {
-		return err
-	}
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
 }
 
 const idAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz123456789"
