@@ -371,104 +371,112 @@ func (p *seedParser) seed(n *yaml.Node) *Seed {
 			s.Region = p.str(v, k)
 		case "policies":
 			p.list(v, k, func(i int, c *yaml.Node) {
-				path := fmt.Sprintf("policies[%d]", i)
-				sp := SeedPolicy{Pos: Pos{c.Line, c.Column}, Type: "Custom"}
-				p.fields(c, path, []string{"name", "type", "description", "document"}, func(k string, v *yaml.Node) {
-					switch k {
-					case "name":
-						sp.Name = p.str(v, joinPath(path, k))
-					case "type":
-						sp.Type = p.str(v, joinPath(path, k))
-						if sp.Type != "System" && sp.Type != "Custom" {
-							p.fail(v, joinPath(path, k), `want "System" or "Custom", got %q`, sp.Type)
-						}
-					case "description":
-						sp.Description = p.str(v, joinPath(path, k))
-					case "document":
-						sp.Document = p.document(v, joinPath(path, k))
-						sp.DocPos = Pos{v.Line, v.Column}
-					}
-				})
-				s.Policies = append(s.Policies, sp)
+				s.Policies = append(s.Policies, p.seedPolicy(c, fmt.Sprintf("policies[%d]", i)))
 			})
 		case "users":
-			p.list(v, k, func(i int, c *yaml.Node) {
-				path := fmt.Sprintf("users[%d]", i)
-				u := SeedUser{Pos: Pos{c.Line, c.Column}, Kind: "user"}
-				p.fields(c, path, []string{"name", "kind", "policies", "access_key_id", "access_key_secret"}, func(k string, v *yaml.Node) {
-					switch k {
-					case "name":
-						u.Name = p.str(v, joinPath(path, k))
-					case "kind":
-						u.Kind = p.str(v, joinPath(path, k))
-						if u.Kind != "root" && u.Kind != "user" {
-							p.fail(v, joinPath(path, k), `want "root" or "user", got %q`, u.Kind)
-						}
-					case "policies":
-						u.Policies, u.PolicyPos = p.strList(v, joinPath(path, k))
-					case "access_key_id":
-						u.AccessKeyID = p.str(v, joinPath(path, k))
-						if !akRE.MatchString(u.AccessKeyID) || strings.HasPrefix(u.AccessKeyID, "STS.") {
-							p.fail(v, joinPath(path, k), "want 8 to 64 letters, digits, '.', '_' or '-', not starting with \"STS.\"")
-						}
-					case "access_key_secret":
-						u.AccessKeySecret = p.str(v, joinPath(path, k))
-						if len(u.AccessKeySecret) < 8 || len(u.AccessKeySecret) > 128 {
-							p.fail(v, joinPath(path, k), "want 8 to 128 characters")
-						}
-					}
-				})
-				if (u.AccessKeyID == "") != (u.AccessKeySecret == "") {
-					p.fail(c, path, "give both access_key_id and access_key_secret, or neither (then they are generated)")
-				}
-				s.Users = append(s.Users, u)
-			})
+			p.list(v, k, func(i int, c *yaml.Node) { s.Users = append(s.Users, p.seedUser(c, fmt.Sprintf("users[%d]", i))) })
 		case "roles":
-			p.list(v, k, func(i int, c *yaml.Node) {
-				path := fmt.Sprintf("roles[%d]", i)
-				r := SeedRole{Pos: Pos{c.Line, c.Column}, MaxSessionDuration: 3600}
-				p.fields(c, path, []string{"name", "description", "max_session_duration", "trust_policy", "policies"}, func(k string, v *yaml.Node) {
-					switch k {
-					case "name":
-						r.Name = p.str(v, joinPath(path, k))
-					case "description":
-						r.Description = p.str(v, joinPath(path, k))
-					case "max_session_duration":
-						r.MaxPos = Pos{v.Line, v.Column}
-						n, err := strconv.Atoi(p.str(v, joinPath(path, k)))
-						if err != nil && p.err == nil {
-							p.fail(v, joinPath(path, k), "want a whole number of seconds, got %q", v.Value)
-						}
-						r.MaxSessionDuration = n
-					case "trust_policy":
-						r.TrustPolicy = p.document(v, joinPath(path, k))
-						r.TrustPos = Pos{v.Line, v.Column}
-					case "policies":
-						r.Policies, r.PolicyPos = p.strList(v, joinPath(path, k))
-					}
-				})
-				s.Roles = append(s.Roles, r)
-			})
+			p.list(v, k, func(i int, c *yaml.Node) { s.Roles = append(s.Roles, p.seedRole(c, fmt.Sprintf("roles[%d]", i))) })
 		case "buckets":
 			p.list(v, k, func(i int, c *yaml.Node) {
-				path := fmt.Sprintf("buckets[%d]", i)
-				b := SeedBucket{Pos: Pos{c.Line, c.Column}}
-				p.fields(c, path, []string{"name", "region", "policy"}, func(k string, v *yaml.Node) {
-					switch k {
-					case "name":
-						b.Name = p.str(v, joinPath(path, k))
-					case "region":
-						b.Region = p.str(v, joinPath(path, k))
-					case "policy":
-						b.Policy = p.document(v, joinPath(path, k))
-						b.PolPos = Pos{v.Line, v.Column}
-					}
-				})
-				s.Buckets = append(s.Buckets, b)
+				s.Buckets = append(s.Buckets, p.seedBucket(c, fmt.Sprintf("buckets[%d]", i)))
 			})
 		}
 	})
 	return s
+}
+
+func (p *seedParser) seedPolicy(c *yaml.Node, path string) SeedPolicy {
+	sp := SeedPolicy{Pos: Pos{c.Line, c.Column}, Type: "Custom"}
+	p.fields(c, path, []string{"name", "type", "description", "document"}, func(k string, v *yaml.Node) {
+		switch k {
+		case "name":
+			sp.Name = p.str(v, joinPath(path, k))
+		case "type":
+			sp.Type = p.str(v, joinPath(path, k))
+			if sp.Type != "System" && sp.Type != "Custom" {
+				p.fail(v, joinPath(path, k), `want "System" or "Custom", got %q`, sp.Type)
+			}
+		case "description":
+			sp.Description = p.str(v, joinPath(path, k))
+		case "document":
+			sp.Document = p.document(v, joinPath(path, k))
+			sp.DocPos = Pos{v.Line, v.Column}
+		}
+	})
+	return sp
+}
+
+func (p *seedParser) seedUser(c *yaml.Node, path string) SeedUser {
+	u := SeedUser{Pos: Pos{c.Line, c.Column}, Kind: "user"}
+	p.fields(c, path, []string{"name", "kind", "policies", "access_key_id", "access_key_secret"}, func(k string, v *yaml.Node) {
+		switch k {
+		case "name":
+			u.Name = p.str(v, joinPath(path, k))
+		case "kind":
+			u.Kind = p.str(v, joinPath(path, k))
+			if u.Kind != "root" && u.Kind != "user" {
+				p.fail(v, joinPath(path, k), `want "root" or "user", got %q`, u.Kind)
+			}
+		case "policies":
+			u.Policies, u.PolicyPos = p.strList(v, joinPath(path, k))
+		case "access_key_id":
+			u.AccessKeyID = p.str(v, joinPath(path, k))
+			if !akRE.MatchString(u.AccessKeyID) || strings.HasPrefix(u.AccessKeyID, "STS.") {
+				p.fail(v, joinPath(path, k), "want 8 to 64 letters, digits, '.', '_' or '-', not starting with \"STS.\"")
+			}
+		case "access_key_secret":
+			u.AccessKeySecret = p.str(v, joinPath(path, k))
+			if len(u.AccessKeySecret) < 8 || len(u.AccessKeySecret) > 128 {
+				p.fail(v, joinPath(path, k), "want 8 to 128 characters")
+			}
+		}
+	})
+	if (u.AccessKeyID == "") != (u.AccessKeySecret == "") {
+		p.fail(c, path, "give both access_key_id and access_key_secret, or neither (then they are generated)")
+	}
+	return u
+}
+
+func (p *seedParser) seedRole(c *yaml.Node, path string) SeedRole {
+	r := SeedRole{Pos: Pos{c.Line, c.Column}, MaxSessionDuration: 3600}
+	p.fields(c, path, []string{"name", "description", "max_session_duration", "trust_policy", "policies"}, func(k string, v *yaml.Node) {
+		switch k {
+		case "name":
+			r.Name = p.str(v, joinPath(path, k))
+		case "description":
+			r.Description = p.str(v, joinPath(path, k))
+		case "max_session_duration":
+			r.MaxPos = Pos{v.Line, v.Column}
+			n, err := strconv.Atoi(p.str(v, joinPath(path, k)))
+			if err != nil && p.err == nil {
+				p.fail(v, joinPath(path, k), "want a whole number of seconds, got %q", v.Value)
+			}
+			r.MaxSessionDuration = n
+		case "trust_policy":
+			r.TrustPolicy = p.document(v, joinPath(path, k))
+			r.TrustPos = Pos{v.Line, v.Column}
+		case "policies":
+			r.Policies, r.PolicyPos = p.strList(v, joinPath(path, k))
+		}
+	})
+	return r
+}
+
+func (p *seedParser) seedBucket(c *yaml.Node, path string) SeedBucket {
+	b := SeedBucket{Pos: Pos{c.Line, c.Column}}
+	p.fields(c, path, []string{"name", "region", "policy"}, func(k string, v *yaml.Node) {
+		switch k {
+		case "name":
+			b.Name = p.str(v, joinPath(path, k))
+		case "region":
+			b.Region = p.str(v, joinPath(path, k))
+		case "policy":
+			b.Policy = p.document(v, joinPath(path, k))
+			b.PolPos = Pos{v.Line, v.Column}
+		}
+	})
+	return b
 }
 
 var (
@@ -481,7 +489,8 @@ var (
 	bucketNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$`)
 )
 
-// check validates names, references and documents.
+// check validates names, references and documents, section by section; it stops at the first
+// failure (the parser keeps one error).
 func (p *seedParser) check(s *Seed) {
 	top := Pos{1, 1}
 	if s.AccountID == "" {
@@ -492,54 +501,67 @@ func (p *seedParser) check(s *Seed) {
 	} else if !regionRE.MatchString(s.Region) {
 		p.failAt(top, "region", "want a region id such as cn-hangzhou, got %q", s.Region)
 	}
+	if pols, ok := p.checkPolicies(s); ok && p.checkUsers(s, pols) && p.checkRoles(s, pols) {
+		p.checkBuckets(s)
+	}
+}
+
+// checkPolicies checks the policy names and documents and returns the set of names (lower case).
+func (p *seedParser) checkPolicies(s *Seed) (map[string]bool, bool) {
 	pols := map[string]bool{}
 	for i, sp := range s.Policies {
 		path := fmt.Sprintf("policies[%d]", i)
 		if !policyNameRE.MatchString(sp.Name) {
 			p.failAt(sp.Pos, path+".name", "want 1 to 128 letters, digits or '-', got %q", sp.Name)
-			return
+			return pols, false
 		}
 		if pols[strings.ToLower(sp.Name)] {
 			p.failAt(sp.Pos, path+".name", "policy %q is defined twice", sp.Name)
-			return
+			return pols, false
 		}
 		pols[strings.ToLower(sp.Name)] = true
 		if sp.Document == "" {
 			p.failAt(sp.Pos, path+".document", "missing: policy %q needs a document", sp.Name)
-			return
+			return pols, false
 		}
 		p.policyDoc(sp.Name, sp.Document, policy.KindIdentity, sp.DocPos, path+".document")
 	}
-	refs := func(names []string, pos []Pos, path string) {
-		seen := map[string]bool{}
-		for j, n := range names {
-			if !pols[strings.ToLower(n)] {
-				p.failAt(pos[j], fmt.Sprintf("%s[%d]", path, j), "no policy named %q in policies", n)
-				return
-			}
-			if seen[strings.ToLower(n)] {
-				p.failAt(pos[j], fmt.Sprintf("%s[%d]", path, j), "policy %q is attached twice", n)
-				return
-			}
-			seen[strings.ToLower(n)] = true
+	return pols, true
+}
+
+// checkRefs checks that attached policies exist and are attached once.
+func (p *seedParser) checkRefs(pols map[string]bool, names []string, pos []Pos, path string) {
+	seen := map[string]bool{}
+	for j, n := range names {
+		if !pols[strings.ToLower(n)] {
+			p.failAt(pos[j], fmt.Sprintf("%s[%d]", path, j), "no policy named %q in policies", n)
+			return
 		}
+		if seen[strings.ToLower(n)] {
+			p.failAt(pos[j], fmt.Sprintf("%s[%d]", path, j), "policy %q is attached twice", n)
+			return
+		}
+		seen[strings.ToLower(n)] = true
 	}
+}
+
+func (p *seedParser) checkUsers(s *Seed, pols map[string]bool) bool {
 	users, aks, roots := map[string]bool{}, map[string]bool{}, 0
 	for i, u := range s.Users {
 		path := fmt.Sprintf("users[%d]", i)
 		if !userNameRE.MatchString(u.Name) {
 			p.failAt(u.Pos, path+".name", "want 1 to 64 letters, digits, '.', '_', '@' or '-', got %q", u.Name)
-			return
+			return false
 		}
 		if users[strings.ToLower(u.Name)] {
 			p.failAt(u.Pos, path+".name", "user %q is defined twice", u.Name)
-			return
+			return false
 		}
 		users[strings.ToLower(u.Name)] = true
 		if u.AccessKeyID != "" {
 			if aks[u.AccessKeyID] {
 				p.failAt(u.Pos, path+".access_key_id", "access key id %q is used twice", u.AccessKeyID)
-				return
+				return false
 			}
 			aks[u.AccessKeyID] = true
 		}
@@ -547,25 +569,29 @@ func (p *seedParser) check(s *Seed) {
 			roots++
 			if roots > 1 {
 				p.failAt(u.Pos, path+".kind", "only one user may be the account root")
-				return
+				return false
 			}
 			if len(u.Policies) > 0 {
 				p.failAt(u.Pos, path+".policies", "the account root has every permission; it takes no policies")
-				return
+				return false
 			}
 		}
-		refs(u.Policies, u.PolicyPos, path+".policies")
+		p.checkRefs(pols, u.Policies, u.PolicyPos, path+".policies")
 	}
+	return true
+}
+
+func (p *seedParser) checkRoles(s *Seed, pols map[string]bool) bool {
 	roles := map[string]bool{}
 	for i, r := range s.Roles {
 		path := fmt.Sprintf("roles[%d]", i)
 		if !roleNameRE.MatchString(r.Name) {
 			p.failAt(r.Pos, path+".name", "want 1 to 64 letters, digits, '.' or '-', got %q", r.Name)
-			return
+			return false
 		}
 		if roles[strings.ToLower(r.Name)] {
 			p.failAt(r.Pos, path+".name", "role %q is defined twice (role names are case-insensitive)", r.Name)
-			return
+			return false
 		}
 		roles[strings.ToLower(r.Name)] = true
 		if r.MaxSessionDuration < 3600 || r.MaxSessionDuration > 43200 {
@@ -574,35 +600,40 @@ func (p *seedParser) check(s *Seed) {
 				pos = r.Pos
 			}
 			p.failAt(pos, path+".max_session_duration", "want 3600 to 43200 seconds, got %d", r.MaxSessionDuration)
-			return
+			return false
 		}
 		if r.TrustPolicy != "" {
 			p.policyDoc(r.Name+" trust policy", r.TrustPolicy, policy.KindTrust, r.TrustPos, path+".trust_policy")
 		}
-		refs(r.Policies, r.PolicyPos, path+".policies")
+		p.checkRefs(pols, r.Policies, r.PolicyPos, path+".policies")
 	}
+	return true
+}
+
+func (p *seedParser) checkBuckets(s *Seed) bool {
 	buckets := map[string]bool{}
 	for i, b := range s.Buckets {
 		path := fmt.Sprintf("buckets[%d]", i)
 		if !bucketNameRE.MatchString(b.Name) {
 			p.failAt(b.Pos, path+".name", "want 3 to 63 lower-case letters, digits or '-', got %q", b.Name)
-			return
+			return false
 		}
 		if buckets[b.Name] {
 			p.failAt(b.Pos, path+".name", "bucket %q is defined twice", b.Name)
-			return
+			return false
 		}
 		buckets[b.Name] = true
 		if b.Region == "" {
 			s.Buckets[i].Region = s.Region
 		} else if !regionRE.MatchString(b.Region) {
 			p.failAt(b.Pos, path+".region", "want a region id such as cn-beijing, got %q", b.Region)
-			return
+			return false
 		}
 		if b.Policy != "" {
 			p.policyDoc(b.Name+" bucket policy", b.Policy, policy.KindBucket, b.PolPos, path+".policy")
 		}
 	}
+	return true
 }
 
 // policyDoc validates a document; errors point at the document in the seed and at the line and
