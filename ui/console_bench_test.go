@@ -34,7 +34,7 @@ func BenchmarkRolesView(b *testing.B) {
 			s.Update(rolesLoadedMsg{req: s.listReq, roles: roles.roles})
 			r := roles.roles[1]
 			s.Update(roleDetailMsg{req: s.detailReq, key: s.selectedARN(), role: r})
-			s.expanded = true
+			s.detail.expanded = true
 			s.refreshDetail()
 			tkBenchView(b, s)
 		})

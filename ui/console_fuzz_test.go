@@ -8,33 +8,6 @@ import (
 	"unicode/utf8"
 )
 
-// TrustPrincipals reads trust policies returned by RAM (untrusted input): it must never panic,
-// and it either fails or says something for every statement it understood.
-func FuzzTrustPrincipals(f *testing.F) {
-	for _, s := range []string{cTrustAccount, cTrustECS, `{"Statement":[{"Effect":"Allow","Principal":"*"}]}`,
-		`{"Statement":[{"Principal":{"RAM":["1","acs:ram::1:user/a"],"Federated":"acs:ram::1:saml-provider/x"},"Condition":{"StringEquals":{"sts:ExternalId":["a","b"]}}}]}`,
-		`{"Statement":[{"Principal":{"RAM":{"x":1}}}]}`, `{"Statement":null}`, `[]`, `{`} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, doc string) {
-		words, err := TrustPrincipals(doc)
-		if err != nil {
-			if words != nil {
-				t.Fatalf("error %v with words %q", err, words)
-			}
-			return
-		}
-		if len(words) == 0 {
-			t.Fatal("no words and no error")
-		}
-		for _, w := range words {
-			if w == "" {
-				t.Fatalf("empty line in %q", words)
-			}
-		}
-	})
-}
-
 // ParsePreviewContext reads what the operator types: never panics; accepted values are
 // normalized (and so accepted again unchanged); refusals name the field.
 func FuzzParsePreviewContext(f *testing.F) {

@@ -66,8 +66,8 @@ func TestRolesListAndDetail(t *testing.T) {
 	// esc also scrolls the pane back: name and ARN show again.
 	d.keys("J", "J")
 	d.keys("esc")
-	if v := d.view(); s.detail.YOffset != 0 || !strings.Contains(v, "ARN           acs:ram::1234567890123456:role/ramosstest") {
-		t.Errorf("esc left the detail pane scrolled (offset %d):\n%s", s.detail.YOffset, v)
+	if v := d.view(); s.detail.vp.YOffset != 0 || !strings.Contains(v, "ARN           acs:ram::1234567890123456:role/ramosstest") {
+		t.Errorf("esc left the detail pane scrolled (offset %d):\n%s", s.detail.vp.YOffset, v)
 	}
 }
 
@@ -278,43 +278,6 @@ func TestRolesLayout(t *testing.T) {
 	}
 }
 
-func TestTrustPrincipals(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name string
-		doc  string
-		want []string
-		err  bool
-	}{
-		{"account root", cTrustAccount, []string{"any RAM identity of account 1234567890123456"}, false},
-		{"service", cTrustECS, []string{"the ECS service"}, false},
-		{"bare account id and a user", `{"Statement":[{"Effect":"Allow","Principal":{"RAM":["1234567890123456","acs:ram::999:user/alice"]}}]}`,
-			[]string{"any RAM identity of account 1234567890123456", "RAM user alice of account 999"}, false},
-		{"role and string principal", `{"Statement":[{"Effect":"Allow","Principal":{"RAM":"acs:ram::999:role/ci"}}]}`,
-			[]string{"role ci of account 999"}, false},
-		{"external id condition", `{"Statement":[{"Effect":"Allow","Principal":{"RAM":"acs:ram::999:root"},"Condition":{"StringEquals":{"sts:ExternalId":"abc"}}}]}`,
-			[]string{"any RAM identity of account 999 (when external id abc)"}, false},
-		{"saml", `{"Statement":[{"Effect":"Allow","Principal":{"Federated":"acs:ram::999:saml-provider/idp"}}]}`,
-			[]string{"users of SAML provider idp (account 999)"}, false},
-		{"anyone", `{"Statement":[{"Effect":"Allow","Principal":"*"}]}`, []string{"anyone, in any account"}, false},
-		{"deny", `{"Statement":[{"Effect":"Deny","Principal":{"Service":"fc.aliyuncs.com"}}]}`, []string{"never: the FC service"}, false},
-		{"none", `{"Statement":[]}`, []string{"nobody (no principal in the trust policy)"}, false},
-		{"broken", `{"Statement":[`, nil, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			got, err := TrustPrincipals(tt.doc)
-			if (err != nil) != tt.err {
-				t.Fatalf("err = %v", err)
-			}
-			if strings.Join(got, "|") != strings.Join(tt.want, "|") {
-				t.Errorf("got %q, want %q", got, tt.want)
-			}
-		})
-	}
-}
-
 // Typing a filter fast shows the matches of the whole query at once (the list's own filtering
 // runs asynchronously per keystroke, and an older answer could arrive last).
 func TestRolesFilterIsCurrent(t *testing.T) {
@@ -387,39 +350,6 @@ func TestRolesReload(t *testing.T) {
 	s.Update(cmd().(tea.BatchMsg)[0]())
 	if v := cPlain(s.View()); !strings.Contains(v, "Roles · 3") || !strings.Contains(v, "Added") {
 		t.Errorf("reload did not show the new role:\n%s", v)
-	}
-}
-
-func TestTrustsCaller(t *testing.T) {
-	user := model.Caller{AccountID: cAccount, ARN: "acs:ram::" + cAccount + ":user/sts-issuer", UserID: "2001"}
-	other := model.Caller{AccountID: "999", ARN: "acs:ram::999:user/bob"}
-	rootC := model.Caller{AccountID: cAccount, ARN: "acs:ram::" + cAccount + ":root"}
-	session := model.Caller{AccountID: cAccount, ARN: "acs:ram::" + cAccount + ":assumed-role/ci/run-7", RoleID: "3001"}
-	extID := `{"Version":"1","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"RAM":"acs:ram::` + cAccount + `:root"},"Condition":{"StringEquals":{"sts:ExternalId":"abc"}}}]}`
-	onlyBob := `{"Version":"1","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"RAM":"acs:ram::999:user/bob"}}]}`
-	tests := []struct {
-		name   string
-		trust  string
-		caller model.Caller
-		kind   string
-		text   string
-	}{
-		{"account root trusted, RAM user", cTrustAccount, user, "ok", "trusts user/sts-issuer"},
-		{"role session of the account", cTrustAccount, session, "ok", "trusts assumed-role/ci/run-7"},
-		{"another account", cTrustAccount, other, "deny", "does not trust user/bob"},
-		{"service only", cTrustECS, user, "deny", "does not trust"},
-		{"named user", onlyBob, other, "ok", "trusts user/bob"},
-		{"external id required", extID, user, "warn", "only with the right external id"},
-		{"root key", cTrustAccount, rootC, "deny", "refuses the account's root key"},
-		{"broken trust policy", `{"Statement":`, user, "unknown", "does not parse"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			kind, text := TrustsCaller(tt.trust, "acs:ram::"+cAccount+":role/x", tt.caller)
-			if kind != tt.kind || !strings.Contains(text, tt.text) {
-				t.Errorf("got %s %q, want %s %q", kind, text, tt.kind, tt.text)
-			}
-		})
 	}
 }
 
