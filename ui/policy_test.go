@@ -526,10 +526,10 @@ func TestPolicyEditorShowsEveryCharacter(t *testing.T) {
 			if p.Doc() != doc {
 				t.Fatalf("editor holds %q, want %q", p.Doc(), doc)
 			}
-			gutter := cellWidth(p.editor.Prompt) + len(strconv.Itoa(p.editor.MaxHeight)) + 2
+			gutter := cellWidth(p.editor.ta.Prompt) + len(strconv.Itoa(p.editor.ta.MaxHeight)) + 2
 			var text strings.Builder
 			rows := 0
-			for _, l := range strings.Split(ansi.Strip(p.editor.View()), "\n") {
+			for _, l := range strings.Split(ansi.Strip(p.editor.ta.View()), "\n") {
 				if cellWidth(l) > w {
 					t.Errorf("editor line wider than the screen (%d): %q", w, l)
 				}

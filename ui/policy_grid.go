@@ -1,0 +1,91 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// policyGrid renders the effective-permission preview: the grid of test operations × the chosen
+// bucket/prefix (each cell Allow/Deny with the deciding layer), what the preview knows about
+// the bucket policy, what it assumes about the request and, where there is room, why each cell
+// is what it is. The preview itself is computed by the screen (ComputePreview).
+type policyGrid struct {
+	st    Styles
+	width int
+
+	preview    Preview
+	bucket     string         // "" = none chosen: no grid
+	role       string         // role name; "" = none chosen
+	bucketLine string         // "bucket policy: …"; "" = nothing to say
+	pctx       PreviewContext // what the preview assumes about the request
+}
+
+func newPolicyGrid(st Styles) policyGrid { return policyGrid{st: st} }
+
+// SetSize sets the grid's width; it takes the rows it needs.
+func (m *policyGrid) SetSize(w, _ int) { m.width = w }
+
+// Update has nothing to handle: what the grid shows is set by the screen.
+func (m policyGrid) Update(tea.Msg) (policyGrid, tea.Cmd) { return m, nil }
+
+// View is the preview's title, the grid (or why there is none), the bucket-policy line and the
+// context line.
+func (m policyGrid) View() string {
+	st := m.st
+	role := "no role chosen"
+	if m.role != "" {
+		role = "role " + m.role
+	}
+	var b strings.Builder
+	if m.bucket == "" {
+		// No grid: every cell would describe a bucket nobody chose.
+		head := st.Title.Render("Preview") + st.Muted.Render(" "+role)
+		b.WriteString(truncateLine(head, m.width) + "\n" + st.Unknown.Render(GlyphUnknown+" set a bucket (b) to see what the token may do in it"))
+	} else {
+		head := st.Title.Render("Preview") + st.Muted.Render(" "+m.bucket+" · "+role)
+		b.WriteString(truncateLine(head, m.width) + "\n" + m.preview.Render(st, m.width))
+	}
+	b.WriteString("\n")
+	if m.bucketLine != "" {
+		b.WriteString(truncateLine(st.Muted.Render(m.bucketLine), m.width) + "\n")
+	}
+	b.WriteString(truncateLine(st.Muted.Render(m.contextLine()), m.width))
+	return b.String()
+}
+
+// WhyView says why each cell is what it is, when room lines (counting a blank line and the
+// title) hold it all; else "".
+func (m policyGrid) WhyView(room int) string {
+	reasons := m.preview.Reasons()
+	if room < len(reasons)+2 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("\n\n" + m.st.Title.Render("Why"))
+	for _, r := range reasons {
+		b.WriteString("\n" + truncateLine(r, m.width))
+	}
+	return b.String()
+}
+
+func (m policyGrid) contextLine() string {
+	v := func(x string) string {
+		if x == "" {
+			return GlyphUnknown
+		}
+		return x
+	}
+	https := map[string]string{"true": "yes", "false": "no"}[m.pctx.HTTPS]
+	return fmt.Sprintf("assumes source IP %s · https %s · time %s  (c)", v(m.pctx.SourceIP), v(https), v(m.pctx.Time))
+}
+
+// SetPreview sets the grid shown.
+func (m *policyGrid) SetPreview(p Preview) { m.preview = p }
+
+// SetInfo sets what the lines around the grid say: the bucket ("" = none chosen: no grid), the
+// role's name ("" = none chosen), the bucket-policy line and the request context assumed.
+func (m *policyGrid) SetInfo(bucket, role, bucketLine string, pctx PreviewContext) {
+	m.bucket, m.role, m.bucketLine, m.pctx = bucket, role, bucketLine, pctx
+}
