@@ -48,6 +48,7 @@ var catalogue = map[string]catEntry{
 	"InvalidSecurityToken.Expired":               {400, `Specified SecurityToken is expired.`, "token"},
 	"InvalidSecurityToken.Malformed":             {400, `Specified SecurityToken is malformed.`, "token"},
 	"InvalidSecurityToken.MismatchWithAccessKey": {400, `Specified SecurityToken mismatch with the AccessKey.`, "token"},
+	"Throttling.User":                            {400, `Request was denied due to user flow control.`, "throttling"},
 	"InvalidParameter.ContentType":               {400, `The ContentType request header must be either "application/json" or "application/x-www-form-urlencoded".`, "parameters"},
 	// Oversized requests. The gateway's exact answer is not documented (protocol.md §1.1 gives
 	// only the limits: GET ≤ 4 KB, POST ≤ 10 MB); the sandbox answers with the standard HTTP

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/stsdeck/stsdeck/model"
 )
 
@@ -30,7 +32,16 @@ type Config struct {
 	AuthClock *model.OffsetClock
 	// TLS says the listener serves https (acs:SecureTransport).
 	TLS bool
+	// AssumeRoleRate limits how many tokens the account may obtain per second (the cloud allows
+	// an account with its RAM users and roles 100 per second); over it, AssumeRole answers
+	// Throttling.User. 0 = no limit (the package default: tests with a frozen wall clock would
+	// never refill the bucket). `stsdeck sandbox` and the console's sandbox turn it on at
+	// DefaultAssumeRoleRate.
+	AssumeRoleRate float64
 }
+
+// DefaultAssumeRoleRate is the cloud's AssumeRole quota per account and second.
+const DefaultAssumeRoleRate = 100
 
 // Limits on what a request may carry (protocol.md §1.1: GET ≤ 4 KB, POST ≤ 10 MB).
 const (
@@ -49,6 +60,7 @@ type Server struct {
 	nonces    *nonceStore
 	traces    *traceStore
 	lock      *Lock
+	limiter   *rate.Limiter // nil = no AssumeRole rate limit
 }
 
 // New opens the data dir (taking its lock), loads or creates the keys and builds the account.
@@ -84,7 +96,11 @@ func New(cfg Config) (*Server, error) {
 		lock.Release()
 		return nil, fmt.Errorf("stsemu: %w", err)
 	}
-	return &Server{auth: auth, wall: wall, authClock: ac, tls: cfg.TLS, nonces: newNonceStore(), traces: newTraceStore(), lock: lock}, nil
+	srv := &Server{auth: auth, wall: wall, authClock: ac, tls: cfg.TLS, nonces: newNonceStore(), traces: newTraceStore(), lock: lock}
+	if cfg.AssumeRoleRate > 0 {
+		srv.limiter = rate.NewLimiter(rate.Limit(cfg.AssumeRoleRate), max(1, int(cfg.AssumeRoleRate)))
+	}
+	return srv, nil
 }
 
 // Authority is the account; it satisfies the OSS half's Authenticator.
@@ -343,6 +359,10 @@ func (s *Server) checkTime(q *rpcRequest, ak, ts, nonce string) *apiError {
 func (s *Server) dispatch(q *rpcRequest) (any, *apiError) {
 	switch q.action {
 	case "AssumeRole":
+		// The account's token quota is counted on the wall clock, before the request's own checks.
+		if s.limiter != nil && !s.limiter.AllowN(s.wall.Now(), 1) {
+			return nil, errorf("Throttling.User").withDetail("over the account's AssumeRole rate of " + strconv.FormatFloat(float64(s.limiter.Limit()), 'g', -1, 64) + " per second; reuse tokens until they near expiry")
+		}
 		return s.assumeRole(q)
 	case "GetCallerIdentity":
 		return s.getCallerIdentity(q)
@@ -386,17 +406,27 @@ func (s *Server) writeError(w http.ResponseWriter, q *rpcRequest, e *apiError) {
 	} else if tr.Detail == "" {
 		tr.Detail = e.Message
 	}
-	b := errorBody{RequestID: q.id, HostID: hostOnly(q.host), Code: e.Code, Message: e.Message,
+	b := errorBody{RequestID: q.id, HostID: hostID(q), Code: e.Code, Message: e.Message,
 		Recommend:          "https://api.aliyun.com/troubleshoot?q=" + e.Code + "&product=" + product + "&requestId=" + q.id,
 		AccessDeniedDetail: e.Denied}
 	s.write(w, q, e.Status, b)
 }
 
-func hostOnly(h string) string {
+// hostID is the HostId the cloud's gateway answers with: the product's endpoint host
+// (sts.aliyuncs.com, ram.aliyuncs.com; protocol.md §1.4), or the host the client addressed
+// when it used an aliyuncs.com name (a hosts-file redirect to the sandbox).
+func hostID(q *rpcRequest) string {
+	h := q.host
 	if host, _, err := net.SplitHostPort(h); err == nil {
-		return host
+		h = host
 	}
-	return h
+	if strings.HasSuffix(strings.ToLower(h), ".aliyuncs.com") {
+		return strings.ToLower(h)
+	}
+	if q.trace.Service == "ram" {
+		return "ram.aliyuncs.com"
+	}
+	return "sts.aliyuncs.com"
 }
 
 func (s *Server) writeOK(w http.ResponseWriter, q *rpcRequest, body any) {

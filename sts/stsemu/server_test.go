@@ -135,7 +135,7 @@ func TestCapturedRequestsWrongKeys(t *testing.T) {
 		if strings.Contains(rec.Body.String(), captureSecret) {
 			t.Fatal("the secret leaked into the error body")
 		}
-		if e.RequestID == "" || e.HostID != "127.0.0.1" || !strings.Contains(e.Recommend, "SignatureDoesNotMatch") {
+		if e.RequestID == "" || e.HostID != "sts.aliyuncs.com" || !strings.Contains(e.Recommend, "SignatureDoesNotMatch") {
 			t.Fatalf("error shape %+v", e)
 		}
 		tr, ok := ts.Trace(e.RequestID)

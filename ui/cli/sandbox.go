@@ -16,7 +16,7 @@ import (
 // sandbox: run the embedded STS + RAM + OSS sandbox in the foreground.
 //
 //	stsdeck sandbox [--data DIR] [--seed FILE] [--sts-addr 127.0.0.1:PORT] [--oss-addr 127.0.0.1:PORT]
-//	                [--tls] [--ready-file FILE] [--print env|json]
+//	                [--tls] [--sts-rate N] [--ready-file FILE] [--print env|json]
 //
 // Runs until SIGINT/SIGTERM (ctx), then shuts down gracefully. Exit 0 after a clean stop,
 // 1 when the sandbox fails (data dir in use, bad seed, port taken), 2 for bad flags.
@@ -29,7 +29,14 @@ type SandboxOptions struct {
 	OSSAddr   string
 	TLS       bool
 	ReadyFile string
+	// STSRate is how many tokens per second the account may obtain before AssumeRole answers
+	// Throttling.User, as the cloud limits it (default 100); 0 = no limit.
+	STSRate float64
 }
+
+// DefaultSTSRate is the cloud's AssumeRole quota per account and second, which the sandbox
+// enforces unless told otherwise.
+const DefaultSTSRate = 100
 
 func runSandbox(ctx context.Context, env *Env) int {
 	fs := flag.NewFlagSet("sandbox", flag.ContinueOnError)
@@ -41,11 +48,12 @@ func runSandbox(ctx context.Context, env *Env) int {
 	fs.StringVar(&o.STSAddr, "sts-addr", "127.0.0.1:0", "STS + RAM listen `ADDR` (port 0 = a free port)")
 	fs.StringVar(&o.OSSAddr, "oss-addr", "127.0.0.1:0", "OSS listen `ADDR` for the home region (other regions get free ports)")
 	fs.BoolVar(&o.TLS, "tls", false, "serve https with a self-signed certificate for 127.0.0.1 (written to the data dir)")
+	fs.Float64Var(&o.STSRate, "sts-rate", DefaultSTSRate, "`N` AssumeRole calls per second the account may make, as the cloud limits them (0 = no limit)")
 	fs.StringVar(&o.ReadyFile, "ready-file", "", "write the endpoints and keys as JSON (0600) to `FILE` once listening")
 	fs.StringVar(&print, "print", "", "print the ready information to stdout: `env` (export lines for sts-issuer) or json")
 	fs.Usage = func() {
 		fmt.Fprintln(env.Stderr, "Usage: stsdeck sandbox [--data DIR] [--seed FILE] [--sts-addr 127.0.0.1:PORT] [--oss-addr 127.0.0.1:PORT]")
-		fmt.Fprintln(env.Stderr, "                       [--tls] [--ready-file FILE] [--print env|json]")
+		fmt.Fprintln(env.Stderr, "                       [--tls] [--sts-rate N] [--ready-file FILE] [--print env|json]")
 		fmt.Fprintln(env.Stderr, "Runs the embedded STS + RAM + OSS sandbox until interrupted. Its keys are fake.")
 		fmt.Fprintln(env.Stderr, "It publishes <data>/ready.json while it runs, so commands run with --sandbox meanwhile use it.")
 		fmt.Fprintln(env.Stderr, "")
@@ -73,6 +81,9 @@ func runSandbox(ctx context.Context, env *Env) int {
 	}
 	if fs.NArg() > 0 {
 		return bad("unexpected argument %q", fs.Arg(0))
+	}
+	if o.STSRate < 0 {
+		return bad("--sts-rate %g: want a number of AssumeRole calls per second, or 0 for no limit", o.STSRate)
 	}
 	if print != "" && print != "env" && print != "json" {
 		return bad("--print %q: want env or json", print)

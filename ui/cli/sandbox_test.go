@@ -30,9 +30,11 @@ func TestSandboxCommand(t *testing.T) {
 		wantOpts *SandboxOptions
 	}{
 		{name: "defaults", args: nil, code: ExitOK, stderr: []string{"STS + RAM  http://127.0.0.1:40123", "fake"},
-			wantOpts: &SandboxOptions{DataDir: "/state/sandbox", STSAddr: "127.0.0.1:0", OSSAddr: "127.0.0.1:0"}},
-		{name: "all flags", args: []string{"--data", "/d", "--seed", "s.yaml", "--sts-addr", "127.0.0.1:9000", "--oss-addr", "127.0.0.1:9001", "--tls", "--ready-file", "/r.json"},
-			code: ExitOK, wantOpts: &SandboxOptions{DataDir: "/d", SeedFile: "s.yaml", STSAddr: "127.0.0.1:9000", OSSAddr: "127.0.0.1:9001", TLS: true, ReadyFile: "/r.json"}},
+			wantOpts: &SandboxOptions{DataDir: "/state/sandbox", STSAddr: "127.0.0.1:0", OSSAddr: "127.0.0.1:0", STSRate: 100}},
+		{name: "all flags", args: []string{"--data", "/d", "--seed", "s.yaml", "--sts-addr", "127.0.0.1:9000", "--oss-addr", "127.0.0.1:9001", "--tls", "--ready-file", "/r.json", "--sts-rate", "7.5"},
+			code: ExitOK, wantOpts: &SandboxOptions{DataDir: "/d", SeedFile: "s.yaml", STSAddr: "127.0.0.1:9000", OSSAddr: "127.0.0.1:9001", TLS: true, ReadyFile: "/r.json", STSRate: 7.5}},
+		{name: "no rate limit", args: []string{"--sts-rate", "0"}, code: ExitOK, wantOpts: &SandboxOptions{DataDir: "/state/sandbox", STSAddr: "127.0.0.1:0", OSSAddr: "127.0.0.1:0"}},
+		{name: "negative rate", args: []string{"--sts-rate", "-1"}, code: ExitBadInput, stderr: []string{"--sts-rate -1: want a number of AssumeRole calls per second, or 0 for no limit"}},
 		{name: "print json", args: []string{"--print", "json"}, code: ExitOK, stdout: []string{`"sts_endpoint": "http://127.0.0.1:40123"`, `"access_key_secret": "it's-fake"`}},
 		{name: "print env", args: []string{"--print", "env"}, code: ExitOK,
 			stdout: []string{"# stsdeck sandbox: these keys are fake", "export ALIBABA_CLOUD_ACCESS_KEY_ID=LTAI5tIssuer\n", `export ALIBABA_CLOUD_ACCESS_KEY_SECRET='it'\''s-fake'`, "export STSDECK_OSS_ENDPOINT=http://127.0.0.1:40124\n"}},
