@@ -97,7 +97,7 @@ func BenchmarkTestView(b *testing.B) {
 	creds := model.Credentials{AccessKeyID: "STS.k", AccessKeySecret: tkSecret, SecurityToken: tkToken, Expiration: tkNow.Add(time.Hour)}
 	tkSend(b, s, TokenIssuedMsg{Creds: creds, Request: model.IssueRequest{RoleARN: tkRole, SessionName: "a", Policy: tkPolicy}})
 	tkSend(b, s, tkKey("u"))
-	if s.report == nil {
+	if s.probe.report == nil {
 		b.Fatal("no probe report")
 	}
 	b.Run("grid", func(b *testing.B) { tkBenchView(b, s) })

@@ -8,92 +8,17 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/stsdeck/stsdeck/model"
+	"github.com/stsdeck/stsdeck/model/flow"
 )
 
 // Explain is the Test screen's panel for a failure: what OSS answered, what its EC means, which
 // layer and statement the local engine blames, and (sandbox) the server's own decision trace.
-
-// ecMeanings explains the OSS error codes (EC) the console meets; keyed by EC.
-var ecMeanings = map[string]string{
-	"0003-00000001": "access denied (generic): the request was not authorized",
-	"0003-00000101": "denied by the bucket policy",
-	"0003-00000201": "an explicit Deny in a RAM policy (the role's identity policies) matched",
-	"0003-00000202": "not the bucket owner and no RAM policy allows it (implicit deny)",
-	"0003-00000203": "explicit Deny in both the bucket policy and a RAM policy",
-	"0003-00000204": "explicit Deny on a batch operation",
-	"0003-00000301": "denied by the session policy: the Policy passed to AssumeRole when the token was issued does not allow it",
-	"0003-00000801": "the RAM user is disabled",
-	"0003-00001201": "anonymous access is forbidden for this operation",
-	"0002-00000002": "a security token was sent with a non-STS AccessKeyId",
-	"0002-00000004": "the AccessKeyId and the security token do not belong together",
-	"0002-00000006": "the security token is invalid (truncated, forged or from another account)",
-	"0002-00000007": "the security token has expired",
-	"0002-00000040": "signature mismatch (V1): wrong secret or a mangled request",
-	"0002-00000201": "signature mismatch (V4): wrong secret, region or a mangled request",
-	"0002-00000504": "the request time is too far from the server's clock",
-	"0002-00000902": "the AccessKeyId does not exist",
-	"0026-00000001": "the object does not exist (NoSuchKey)",
-	"0015-00000101": "the bucket does not exist",
-}
-
-// codeMeanings explains error codes that come without an EC (STS, or OSS HEAD responses).
-var codeMeanings = map[string]string{
-	"SecurityTokenExpired":                "the security token has expired",
-	"InvalidSecurityToken":                "the security token is invalid",
-	"AccessKeyIdAndSecurityTokenNotMatch": "the AccessKeyId and the security token do not belong together",
-	"InvalidAccessKeyId":                  "the AccessKeyId does not exist or is disabled",
-	"SignatureDoesNotMatch":               "the signature does not match: wrong secret or a mangled request",
-	"RequestTimeTooSkewed":                "the local clock is too far from the server's",
-	"NoSuchBucket":                        "the bucket does not exist",
-	"NoSuchKey":                           "the object does not exist",
-	"AccessDenied":                        "the request was not authorized",
-	// STS AssumeRole
-	"NoPermission":                     "the caller may not assume this role: its own RAM policies lack sts:AssumeRole on the role, the role's trust policy does not name it, or the caller is an account root (roles cannot be assumed by root accounts)",
-	"EntityNotExist.Role":              "no role with that ARN exists in the account",
-	"InvalidParameter.DurationSeconds": "the duration is outside 15 minutes … the role's MaxSessionDuration",
-	"InvalidParameter.RoleSessionName": "the session name must be 2–64 characters of letters, digits and . @ - _",
-	"InvalidParameter.ExternalId":      "the external id must be 2–1224 characters of letters, digits and = , . @ : / - _",
-	"InvalidParameter.PolicyGrammar":   "the session policy did not pass STS's grammar check",
-	"InvalidParameter.PolicySize":      "the session policy is larger than 2048 bytes (minify it on screen 2)",
-	"InvalidParameter.RoleArn":         "the role ARN is malformed (want acs:ram::<account>:role/<name>)",
-	"InvalidAccessKeyId.NotFound":      "the console's own AccessKeyId does not exist",
-	"InvalidAccessKeyId.Inactive":      "the console's own AccessKeyId is disabled",
-	"InvalidSecurityToken.Expired":     "the console's own security token has expired",
-	"InvalidTimeStamp.Expired":         "the local clock is more than 15 minutes off the server's",
-	"Throttling.User":                  "too many requests: STS throttled the caller",
-}
-
-// ExplainEC returns what an EC (else an error code) means, "" when unknown.
-func ExplainEC(ec, code string) string {
-	if m, ok := ecMeanings[ec]; ok {
-		return m
-	}
-	if strings.HasPrefix(ec, "0003-") {
-		return "an authorization failure (EC group 0003)"
-	}
-	if strings.HasPrefix(ec, "0002-") {
-		return "an authentication failure (EC group 0002)"
-	}
-	return codeMeanings[code]
-}
-
-// ecLayer names the policy layer an EC blames, "" when none.
-func ecLayer(ec string) string {
-	switch ec {
-	case "0003-00000301":
-		return "session"
-	case "0003-00000201", "0003-00000202":
-		return "role"
-	case "0003-00000101":
-		return "bucket"
-	case "0003-00000203":
-		return "role + bucket"
-	}
-	return ""
-}
 
 // layerPhrase says a DeniedBy layer in the console's words.
 func layerPhrase(l string) string {
@@ -116,12 +41,8 @@ func layerPhrase(l string) string {
 	return l
 }
 
-// isExpiredErr reports whether an answer says the token expired.
-func isExpiredErr(code, ec string) bool {
-	return code == "SecurityTokenExpired" || ec == "0002-00000007"
-}
-
-// explainState is the open Explain panel.
+// explainState is the Explain panel (a component: Update, View, KeyMap, SetSize); open says
+// whether it is shown.
 type explainState struct {
 	open   bool
 	title  string
@@ -139,6 +60,10 @@ type explainState struct {
 	expired      bool
 	scroll       int
 	hideLeak     bool // no token involved (a refused AssumeRole)
+
+	// The component's styles and size (View); issue.go draws with view(st, w, h) instead.
+	st            Styles
+	width, height int
 }
 
 // traceMsg answers traceCmd.
@@ -161,84 +86,173 @@ func traceCmd(sb SandboxControl, service, requestID string, id int) tea.Cmd {
 // reissueRequestMsg asks the Issue screen to re-issue with the same inputs (from Explain).
 type reissueRequestMsg struct{}
 
-// explainLines renders the panel as lines (the caller scrolls and clips).
-func (x *explainState) lines(st Styles, width int) []string {
-	var out []string
-	add := func(s string) { out = append(out, s) }
-	// Long values wrap under themselves rather than being cut: ARNs and messages matter here.
-	field := func(label, v string) {
-		if v == "" {
-			return
+// explainKeys are the panel's bindings.
+type explainKeys struct {
+	ScrollUp, ScrollDown, Close, Reissue key.Binding
+}
+
+func newExplainKeys() explainKeys {
+	return explainKeys{
+		ScrollUp:   key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "scroll")),
+		ScrollDown: key.NewBinding(key.WithKeys("down", "j")),
+		Close:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close")),
+		Reissue:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "re-issue token")),
+	}
+}
+
+// SetSize sets the panel's size (View draws width × height cells).
+func (x *explainState) SetSize(w, h int) { x.width, x.height = w, h }
+
+// KeyMap is what help shows while the panel is open: r only for an expired token.
+func (x explainState) KeyMap() help.KeyMap {
+	k := newExplainKeys()
+	b := []key.Binding{k.ScrollUp, k.Close}
+	if x.expired {
+		b = append(b, k.Reissue)
+	}
+	return keyList{short: b}
+}
+
+// Update takes the server's trace (a stale one is dropped) and, while open, the panel's keys:
+// esc closes, ↑/↓ scroll, r (expired token only) closes and asks Issue to re-issue.
+func (x explainState) Update(msg tea.Msg) (explainState, tea.Cmd) {
+	switch msg := msg.(type) {
+	case traceMsg:
+		if msg.id == x.traceSeq && x.open {
+			x.traceLoading = false
+			x.trace, x.traceErr = msg.trace, msg.err
 		}
-		for i, l := range wrapHard(v, width-17) {
-			if i == 0 {
-				add(fmt.Sprintf("  %-14s %s", label, l))
-			} else {
-				add(strings.Repeat(" ", 17) + l)
-			}
+	case tea.KeyMsg:
+		if !x.open {
+			return x, nil
+		}
+		k := newExplainKeys()
+		switch {
+		case key.Matches(msg, k.Close):
+			x.open = false
+		case key.Matches(msg, k.ScrollUp):
+			x.scroll = max(0, x.scroll-1)
+		case key.Matches(msg, k.ScrollDown):
+			x.scroll++
+		case x.expired && key.Matches(msg, k.Reissue):
+			x.open = false
+			return x, tea.Batch(func() tea.Msg { return reissueRequestMsg{} },
+				func() tea.Msg { return SwitchScreenMsg{To: ScreenIssue} })
 		}
 	}
+	return x, nil
+}
+
+// View draws the panel at its size with its styles.
+func (x explainState) View() string { return x.view(x.st, x.width, x.height) }
+
+// explainLines is the panel's text under construction, width cells wide.
+type explainLines struct {
+	st    Styles
+	width int
+	out   []string
+}
+
+func (e *explainLines) add(s string) { e.out = append(e.out, s) }
+
+// field adds "  label  value"; long values wrap under themselves rather than being cut: ARNs
+// and messages matter here.
+func (e *explainLines) field(label, v string) {
+	if v == "" {
+		return
+	}
+	for i, l := range wrapHard(v, e.width-17) {
+		if i == 0 {
+			e.add(fmt.Sprintf("  %-14s %s", label, l))
+		} else {
+			e.add(strings.Repeat(" ", 17) + l)
+		}
+	}
+}
+
+// lines renders the panel as lines (the caller scrolls and clips).
+func (x *explainState) lines(st Styles, width int) []string {
+	e := &explainLines{st: st, width: width}
+	x.titleLines(e)
+	switch {
+	case x.apiErr != nil:
+		x.answerLines(e)
+	case x.err != nil:
+		e.add(st.Title.Render("What went wrong"))
+		for _, l := range wrapWords(flatLine(x.err.Error()), width-2) {
+			e.add("  " + l)
+		}
+	}
+	x.engineLines(e)
+	x.serverLines(e)
+	if !x.hideLeak {
+		e.add(st.Title.Render("If this token may have leaked"))
+		for _, l := range wrapWords("Tokens cannot be revoked. What works: attach an explicit Deny to the role (it stops every "+
+			"session of the role at once, e.g. with an acs:CurrentTime condition), issue shorter durations "+
+			"and narrower session policies; the token dies at its expiry anyway.", min(width-2, 96)) {
+			e.add("  " + l)
+		}
+	}
+	for i := range e.out {
+		e.out[i] = cutLine(e.out[i], width)
+	}
+	return e.out
+}
+
+// titleLines: the title, esc's hint, and the expiry warning.
+func (x *explainState) titleLines(e *explainLines) {
+	st, width := e.st, e.width
 	if cellWidth("Explain: "+x.title+"  (esc closes)") <= width {
-		add(st.Title.Render("Explain: "+x.title) + "  " + st.Muted.Render("(esc closes)"))
+		e.add(st.Title.Render("Explain: "+x.title) + "  " + st.Muted.Render("(esc closes)"))
 	} else {
 		for _, l := range wrapHard("Explain: "+x.title, width) {
-			add(st.Title.Render(l))
+			e.add(st.Title.Render(l))
 		}
-		add(st.Muted.Render("(esc closes)"))
+		e.add(st.Muted.Render("(esc closes)"))
 	}
 	if x.expired {
-		add(st.Error.Render(GlyphDeny + " The token has EXPIRED. Press r to re-issue it with the same inputs."))
+		e.add(st.Error.Render(GlyphDeny + " The token has EXPIRED. Press r to re-issue it with the same inputs."))
 	}
-	a := x.apiErr
-	switch {
-	case a != nil:
-		add(st.Title.Render("What the service answered"))
-		field("HTTP status", fmt.Sprint(a.StatusCode))
-		field("Code", a.Code)
-		field("EC", a.EC)
-		field("Message", a.Message)
-		field("RequestId", a.RequestID)
-		field("Operation", a.Operation)
-		if d := a.AccessDeniedDetail; d != nil {
-			field("PolicyType", d.PolicyType)
-			field("NoPermission", d.NoPermissionType)
-			field("AuthAction", d.AuthAction)
-			field("Principal", strings.TrimSpace(d.AuthPrincipalType+" "+d.AuthPrincipalDisplayName))
-		}
-		field("RecommendDoc", a.RecommendDoc)
-		if a.Hint != "" {
-			field("Hint", a.Hint)
-		}
-		add(st.Title.Render("What it means"))
-		if m := ExplainEC(a.EC, a.Code); m != "" {
-			layer := a.DeniedBy()
-			if layer == "" {
-				layer = ecLayer(a.EC)
-			}
-			if layer == "" && a.AccessDeniedDetail != nil {
-				switch strings.ToLower(a.AccessDeniedDetail.PolicyType) {
-				case "assumerolepolicy", "trustpolicy":
-					layer = "trust"
-				case "rampolicy", "identitypolicy":
-					layer = "identity"
-				}
-			}
-			if layer != "" {
-				add("  layer: " + layerPhrase(layer))
-			}
-			for _, l := range wrapWords(m, width-2) {
-				add("  " + l)
-			}
-		} else {
-			add("  " + st.Muted.Render("no explanation on file for this code"))
-		}
-	case x.err != nil:
-		add(st.Title.Render("What went wrong"))
-		for _, l := range wrapWords(flatLine(x.err.Error()), width-2) {
-			add("  " + l)
-		}
+}
+
+// answerLines: what the service answered and what it means (flow.Meaning).
+func (x *explainState) answerLines(e *explainLines) {
+	st, a := e.st, x.apiErr
+	e.add(st.Title.Render("What the service answered"))
+	e.field("HTTP status", fmt.Sprint(a.StatusCode))
+	e.field("Code", a.Code)
+	e.field("EC", a.EC)
+	e.field("Message", a.Message)
+	e.field("RequestId", a.RequestID)
+	e.field("Operation", a.Operation)
+	if d := a.AccessDeniedDetail; d != nil {
+		e.field("PolicyType", d.PolicyType)
+		e.field("NoPermission", d.NoPermissionType)
+		e.field("AuthAction", d.AuthAction)
+		e.field("Principal", strings.TrimSpace(d.AuthPrincipalType+" "+d.AuthPrincipalDisplayName))
 	}
-	add(st.Title.Render("What the local engine says"))
+	e.field("RecommendDoc", a.RecommendDoc)
+	if a.Hint != "" {
+		e.field("Hint", a.Hint)
+	}
+	e.add(st.Title.Render("What it means"))
+	m, layer := flow.Meaning(a)
+	if m == "" {
+		e.add("  " + st.Muted.Render("no explanation on file for this code"))
+		return
+	}
+	if layer != "" {
+		e.add("  layer: " + layerPhrase(layer))
+	}
+	for _, l := range wrapWords(m, e.width-2) {
+		e.add("  " + l)
+	}
+}
+
+// engineLines: the local engine's verdict on the request, or why there is none.
+func (x *explainState) engineLines(e *explainLines) {
+	st, width := e.st, e.width
+	e.add(st.Title.Render("What the local engine says"))
 	switch {
 	case x.verdict != nil:
 		v := x.verdict
@@ -251,83 +265,82 @@ func (x *explainState) lines(st Styles, width int) []string {
 		}
 		for i, l := range wrapHard(fmt.Sprintf("%s %s %s on %s", glyph, v.Verdict, v.Action, v.Resource), width-4) {
 			if i == 0 {
-				add("  " + l)
+				e.add("  " + l)
 			} else {
-				add("    " + l)
+				e.add("    " + l)
 			}
 		}
 		if v.Layer != "" {
-			add("    deciding layer: " + v.Layer)
+			e.add("    deciding layer: " + v.Layer)
 		}
 		if v.Reason != "" {
-			add("    " + v.Reason)
+			e.add("    " + v.Reason)
 		}
 		for _, m := range v.Result.Statements {
-			add(fmt.Sprintf("    matched (%s layer): %s statement %d (line %d) %s", LayerWord(m.Layer), m.Policy, m.Index, m.Line, m.Effect))
+			e.add(fmt.Sprintf("    matched (%s layer): %s statement %d (line %d) %s", LayerWord(m.Layer), m.Policy, m.Index, m.Line, m.Effect))
 		}
-		if v.Verdict == VerdictAllow && (a != nil || x.err != nil) {
-			add("    " + st.Muted.Render("the policies allow this request: the failure is not a policy denial"))
+		if v.Verdict == VerdictAllow && (x.apiErr != nil || x.err != nil) {
+			e.add("    " + st.Muted.Render("the policies allow this request: the failure is not a policy denial"))
 		}
 	case x.engine != "":
 		for _, l := range wrapWords(x.engine, width-2) {
-			add("  " + st.Muted.Render(l))
+			e.add("  " + st.Muted.Render(l))
 		}
 	default:
-		add("  " + st.Muted.Render("not evaluated"))
+		e.add("  " + st.Muted.Render("not evaluated"))
 	}
-	if x.sandbox {
-		add(st.Title.Render("What the sandbox says (server trace)"))
-		switch {
-		case x.traceLoading:
-			add("  " + st.Muted.Render("fetching the trace…"))
-		case x.traceErr != nil:
-			add("  " + st.Warn.Render(GlyphWarn+" no trace: "+flatLine(x.traceErr.Error())))
-		case x.trace != nil:
-			t := x.trace
-			field("Check failed", t.Check)
-			field("Detail", t.Detail)
-			field("Decision", t.Decision)
-			field("Decided by", t.DecidedBy)
-			field("Action", t.Action)
-			field("Resource", t.Resource)
-			if len(t.Layers) > 0 {
-				keys := make([]string, 0, len(t.Layers))
-				for k := range t.Layers {
-					keys = append(keys, k)
-				}
-				sort.Strings(keys)
-				var parts []string
-				for _, k := range keys {
-					parts = append(parts, k+"="+t.Layers[k])
-				}
-				field("Layers", strings.Join(parts, " "))
+}
+
+// serverLines: the sandbox's decision trace, or (live) where to quote the RequestId.
+func (x *explainState) serverLines(e *explainLines) {
+	st, a := e.st, x.apiErr
+	if !x.sandbox {
+		if a != nil && a.RequestID != "" {
+			for _, l := range wrapWords("Live mode: the server's reasoning is not public; quote RequestId "+a.RequestID+" to Alibaba Cloud support.", e.width) {
+				e.add(st.Muted.Render(l))
 			}
-			for _, s := range t.Statements {
-				add(fmt.Sprintf("    statement: %s %s #%d (line %d) %s", s.Layer, s.Policy, s.Index, s.Line, s.Effect))
-			}
-			if len(t.Indeterminate) > 0 {
-				field("Unknown keys", strings.Join(t.Indeterminate, ", "))
-			}
-		default:
-			add("  " + st.Muted.Render("no RequestId to look up"))
 		}
-	} else if a != nil && a.RequestID != "" {
-		for _, l := range wrapWords("Live mode: the server's reasoning is not public; quote RequestId "+a.RequestID+" to Alibaba Cloud support.", width) {
-			add(st.Muted.Render(l))
+		return
+	}
+	e.add(st.Title.Render("What the sandbox says (server trace)"))
+	switch {
+	case x.traceLoading:
+		e.add("  " + st.Muted.Render("fetching the trace…"))
+	case x.traceErr != nil:
+		e.add("  " + st.Warn.Render(GlyphWarn+" no trace: "+flatLine(x.traceErr.Error())))
+	case x.trace != nil:
+		traceLines(e, x.trace)
+	default:
+		e.add("  " + st.Muted.Render("no RequestId to look up"))
+	}
+}
+
+// traceLines: one server trace, field by field.
+func traceLines(e *explainLines, t *model.Trace) {
+	e.field("Check failed", t.Check)
+	e.field("Detail", t.Detail)
+	e.field("Decision", t.Decision)
+	e.field("Decided by", t.DecidedBy)
+	e.field("Action", t.Action)
+	e.field("Resource", t.Resource)
+	if len(t.Layers) > 0 {
+		keys := make([]string, 0, len(t.Layers))
+		for k := range t.Layers {
+			keys = append(keys, k)
 		}
-	}
-	if !x.hideLeak {
-		add(st.Title.Render("If this token may have leaked"))
-		for _, l := range wrapWords("Tokens cannot be revoked. What works: attach an explicit Deny to the role (it stops every "+
-			"session of the role at once, e.g. with an acs:CurrentTime condition), issue shorter durations "+
-			"and narrower session policies; the token dies at its expiry anyway.", min(width-2, 96)) {
-			add("  " + l)
+		sort.Strings(keys)
+		var parts []string
+		for _, k := range keys {
+			parts = append(parts, k+"="+t.Layers[k])
 		}
+		e.field("Layers", strings.Join(parts, " "))
 	}
-	for i := range out {
-		out[i] = cutLine(out[i], width)
+	for _, s := range t.Statements {
+		e.add(fmt.Sprintf("    statement: %s %s #%d (line %d) %s", s.Layer, s.Policy, s.Index, s.Line, s.Effect))
 	}
-	return out
+	if len(t.Indeterminate) > 0 {
+		e.field("Unknown keys", strings.Join(t.Indeterminate, ", "))
+	}
 }
 
 // view renders the panel in height rows from the scroll position.
@@ -350,7 +363,9 @@ func apiErrorOf(err error) *model.APIError {
 	return nil
 }
 
-// wrapWords breaks text into lines of at most w cells at spaces.
+// wrapWords breaks text into lines of at most w display cells at spaces (w is at least 20);
+// runs of spaces collapse and a word longer than w stays whole on its own line. (x/ansi's
+// Wordwrap would also break at every hyphen, which ARNs, ECs and probe keys are full of.)
 func wrapWords(text string, w int) []string {
 	if w < 20 {
 		w = 20
@@ -361,7 +376,7 @@ func wrapWords(text string, w int) []string {
 		switch {
 		case line == "":
 			line = word
-		case len([]rune(line))+1+len([]rune(word)) <= w:
+		case ansi.StringWidth(line)+1+ansi.StringWidth(word) <= w:
 			line += " " + word
 		default:
 			out = append(out, line)
@@ -374,19 +389,14 @@ func wrapWords(text string, w int) []string {
 	return out
 }
 
-// wrapHard is wrapWords that also breaks words longer than w (ARNs, URLs).
+// wrapHard is wrapWords that also breaks words longer than w (ARNs, URLs), by display cells.
 func wrapHard(text string, w int) []string {
 	if w < 20 {
 		w = 20
 	}
 	var out []string
 	for _, l := range wrapWords(text, w) {
-		r := []rune(l)
-		for len(r) > w {
-			out = append(out, string(r[:w]))
-			r = r[w:]
-		}
-		out = append(out, string(r))
+		out = append(out, strings.Split(ansi.Hardwrap(l, w, false), "\n")...)
 	}
 	return out
 }

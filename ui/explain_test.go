@@ -9,33 +9,6 @@ import (
 	"github.com/stsdeck/stsdeck/model"
 )
 
-func TestExplainEC(t *testing.T) {
-	tests := []struct {
-		ec, code, want, layer string
-	}{
-		{"0003-00000301", "AccessDenied", "session policy", "session"},
-		{"0003-00000201", "AccessDenied", "explicit Deny in a RAM policy", "role"},
-		{"0003-00000101", "AccessDenied", "bucket policy", "bucket"},
-		{"0002-00000007", "SecurityTokenExpired", "expired", ""},
-		{"0002-00000004", "AccessKeyIdAndSecurityTokenNotMatch", "do not belong together", ""},
-		{"0003-99999999", "AccessDenied", "authorization failure (EC group 0003)", ""},
-		{"", "SecurityTokenExpired", "has expired", ""},
-		{"", "InvalidAccessKeyId", "does not exist", ""},
-		{"", "Whatever", "", ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.ec+"/"+tt.code, func(t *testing.T) {
-			got := ExplainEC(tt.ec, tt.code)
-			if tt.want == "" && got != "" || !strings.Contains(got, tt.want) {
-				t.Fatalf("ExplainEC = %q, want %q", got, tt.want)
-			}
-			if l := ecLayer(tt.ec); l != tt.layer {
-				t.Fatalf("ecLayer = %q, want %q", l, tt.layer)
-			}
-		})
-	}
-}
-
 func TestExplainPanelContent(t *testing.T) {
 	tests := []struct {
 		name    string

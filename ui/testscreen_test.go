@@ -114,7 +114,7 @@ func TestTestScreenProgressAndBusy(t *testing.T) {
 		t.Fatal("upload did not start")
 	}
 	ch := make(chan tea.Msg, 1)
-	_, next := s.Update(uploadProgressMsg{id: s.upSeq, p: model.Progress{Done: 128 << 10, Total: 256 << 10, Elapsed: time.Second}, ch: ch})
+	_, next := s.Update(uploadProgressMsg{id: s.upload.seq, p: model.Progress{Done: 128 << 10, Total: 256 << 10, Elapsed: time.Second}, ch: ch})
 	if next == nil {
 		t.Fatal("progress did not keep listening")
 	}
@@ -125,8 +125,8 @@ func TestTestScreenProgressAndBusy(t *testing.T) {
 		}
 	}
 	// A stale progress message (older upload) is ignored.
-	s.Update(uploadProgressMsg{id: s.upSeq - 1, p: model.Progress{Done: 1, Total: 2}, ch: ch})
-	if s.prog.Done != 128<<10 {
+	s.Update(uploadProgressMsg{id: s.upload.seq - 1, p: model.Progress{Done: 1, Total: 2}, ch: ch})
+	if s.upload.prog.Done != 128<<10 {
 		t.Fatal("stale progress applied")
 	}
 	if km := s.KeyMap().ShortHelp(); len(km) != 1 || km[0].Help().Desc != "cancel upload" {
@@ -260,7 +260,7 @@ func TestTestScreenProbeGrid(t *testing.T) {
 	if len(cl.specs) != 1 || cl.specs[0] != (model.ProbeSpec{Bucket: "examplebucket", Prefix: "src/", Outside: "dst/"}) {
 		t.Fatalf("probe spec = %+v", cl.specs)
 	}
-	if s.report == nil {
+	if s.probe.report == nil {
 		t.Fatalf("no report; view:\n%s", tkView(s))
 	}
 	want := []struct {
@@ -275,7 +275,7 @@ func TestTestScreenProbeGrid(t *testing.T) {
 		{"Deny", "session", tkBool(true)},
 	}
 	for i, w := range want {
-		r := s.report.Results[i]
+		r := s.probe.report.Results[i]
 		if r.Predicted != w.pred || (w.layer != "" && r.PredictedLayer != w.layer) || (r.Agree == nil) != (w.agree == nil) || r.Agree != nil && *r.Agree != *w.agree {
 			t.Errorf("row %d (%s %s): predicted %s/%s agree %v; want %s/%s %v", i, r.Op, r.Scope, r.Predicted, r.PredictedLayer, tkBoolStr(r.Agree), w.pred, w.layer, tkBoolStr(w.agree))
 		}

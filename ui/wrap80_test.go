@@ -101,9 +101,9 @@ func TestWrapAt80(t *testing.T) {
 	t.Run("upload progress line", func(t *testing.T) {
 		s, _, _, _ := tkTestScreen(t, "live")
 		s.SetSize(80, 20)
-		s.uploading = true
-		s.prog = model.Progress{Done: 120 << 10, Total: 256 << 10, Elapsed: time.Second}
-		v := s.progressView()
+		s.upload.running = true
+		s.upload.prog = model.Progress{Done: 120 << 10, Total: 256 << 10, Elapsed: time.Second}
+		v := s.upload.progressView()
 		noCut(t, "progress", v, 80)
 		if !strings.Contains(v, "ETA") || !strings.Contains(v, "(esc cancels)") {
 			t.Errorf("progress line lacks ETA or esc:\n%s", v)
