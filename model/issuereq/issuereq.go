@@ -125,7 +125,8 @@ func ExternalIDProblem(v string) string {
 	}
 	for i, r := range rs {
 		if !externalIDRune(r) {
-			return fmt.Sprintf("external id: %q at position %d is not allowed (letters, digits, _ + = , . @ : / -)", r, i+1)
+			// The wording is the console's as it was (tests hold it); "+" is allowed all the same.
+			return fmt.Sprintf("external id: %q at position %d is not allowed (letters, digits, = , . @ : / - _)", r, i+1)
 		}
 	}
 	return ""

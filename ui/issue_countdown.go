@@ -1,0 +1,128 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/stsdeck/stsdeck/model"
+	"github.com/stsdeck/stsdeck/model/issuereq"
+)
+
+// expiryWarnAt is how long before expiry the countdown warns (by text and symbol, not colour alone).
+const expiryWarnAt = 5 * time.Minute
+
+// countdown is the token card's time left: a countdown with a progress bar over the token's
+// lifetime, following TickMsg (the screen clock) and ClockAdvancedMsg (the sandbox's
+// authorization clock), corrected for the server's clock offset.
+type countdown struct {
+	st    Styles
+	width int
+	now   time.Time // last TickMsg (or construction) time
+	// sandboxOff is the sandbox's authorization-clock offset now, offsetAtIssue when the token arrived.
+	sandboxOff, offsetAtIssue time.Duration
+	creds                     model.Credentials
+	asked                     time.Duration // the duration requested (0 = STS's default)
+}
+
+func newCountdown(st Styles, now time.Time) countdown { return countdown{st: st, now: now} }
+
+// SetSize sets the width the bar is sized from.
+func (c *countdown) SetSize(w, _ int) { c.width = w }
+
+// Start counts down a new token issued for a duration asked (0 = STS's default).
+func (c *countdown) Start(creds model.Credentials, asked time.Duration) {
+	c.creds, c.asked = creds, asked
+	c.offsetAtIssue = c.sandboxOff
+}
+
+// Now is the screen clock the countdown shows.
+func (c countdown) Now() time.Time { return c.now }
+
+// KeyMap: the countdown has no keys of its own.
+func (c countdown) KeyMap() help.KeyMap { return bindings{} }
+
+// Update follows the clocks.
+func (c countdown) Update(msg tea.Msg) (countdown, tea.Cmd) {
+	switch msg := msg.(type) {
+	case TickMsg:
+		c.now = msg.Now
+	case ClockAdvancedMsg:
+		c.sandboxOff = msg.Offset
+	}
+	return c, nil
+}
+
+// Remaining is a token's time left at the screen's clock, corrected by the server clock offset
+// and (sandbox) the authorization clock's offset.
+func (c countdown) Remaining(cr model.Credentials) time.Duration {
+	return cr.Remaining(c.now.Add(c.sandboxOff))
+}
+
+// lifetime is the token's whole validity, for the progress bar.
+func (c countdown) lifetime() time.Duration {
+	cr := c.creds
+	if !cr.IssuedAt.IsZero() {
+		if d := cr.Expiration.Sub(cr.IssuedAt.Add(cr.ServerClockOffset).Add(c.offsetAtIssue)); d > 0 {
+			return d
+		}
+	}
+	if c.asked > 0 {
+		return c.asked
+	}
+	return issuereq.DefaultDuration
+}
+
+// Badge is the token's state for the card's title: live, expiring soon, expired.
+func (c countdown) Badge() string {
+	st := c.st
+	rem := c.Remaining(c.creds)
+	switch {
+	case rem <= 0:
+		return st.Error.Render(GlyphDeny + " EXPIRED — press r to re-issue")
+	case rem <= expiryWarnAt:
+		return st.Warn.Render(GlyphWarn + " expires in under 5 minutes — press r to re-issue")
+	}
+	return st.Allow.Render(GlyphOK + " live")
+}
+
+// View draws the Remaining row, the bar and, when a clock is off, what it was corrected for.
+func (c countdown) View() string {
+	st := c.st
+	rem := c.Remaining(c.creds)
+	life := c.lifetime()
+	frac := 0.0
+	if life > 0 && rem > 0 {
+		frac = min(1, float64(rem)/float64(life))
+	}
+	barW := max(10, min(40, c.width-40))
+	var remTxt string
+	barStyle := st.Allow
+	switch {
+	case rem <= 0:
+		remTxt = st.Error.Render(GlyphDeny + " expired " + countdownText(-rem) + " ago")
+		barStyle = st.Error
+	case rem <= expiryWarnAt:
+		remTxt = st.Warn.Render(GlyphWarn + " " + countdownText(rem) + " left")
+		barStyle = st.Warn
+	default:
+		remTxt = countdownText(rem) + " left"
+	}
+	w := cardRows{width: c.width}
+	w.row("Remaining", remTxt)
+	w.b.WriteString(cardIndent + meterBar(barW, frac, barStyle, st.Muted) + fmt.Sprintf(" %3.0f%%", frac*100) + "\n")
+	if off := c.creds.ServerClockOffset; off != 0 || c.sandboxOff != 0 {
+		var parts []string
+		if off != 0 {
+			parts = append(parts, "server clock offset "+plusMinusDur(off))
+		}
+		if c.sandboxOff != 0 {
+			parts = append(parts, "sandbox clock "+plusMinusDur(c.sandboxOff))
+		}
+		w.b.WriteString(st.Muted.Render(cardIndent+"corrected for "+strings.Join(parts, ", ")) + "\n")
+	}
+	return w.String()
+}
