@@ -317,6 +317,23 @@ func TestParseIssueDuration(t *testing.T) {
 	}
 }
 
+// The console and the commands apply one ExternalId rule (model/issuereq): "+" is allowed, as
+// the STS SDK's regular expression and the sandbox allow it.
+func TestIssueExternalIDPlusIsSent(t *testing.T) {
+	s, iss, _, _ := tkIssueScreen(t)
+	tkSend(t, s, tkRoleMsg(time.Hour))
+	tkSend(t, s, tkKey("down"))
+	tkSend(t, s, tkKey("down"))
+	tkType(t, s, "ab+cd")
+	if v := tkView(s); strings.Contains(v, "external id:") {
+		t.Fatalf("external id with + refused:\n%s", v)
+	}
+	tkSend(t, s, tkKey("enter"))
+	if len(iss.reqs) != 1 || iss.reqs[0].ExternalID != "ab+cd" {
+		t.Fatalf("sent %+v", iss.reqs)
+	}
+}
+
 func TestIssueFormValidationAsYouType(t *testing.T) {
 	tests := []struct {
 		name  string
