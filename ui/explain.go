@@ -110,7 +110,7 @@ func (x explainState) KeyMap() help.KeyMap {
 	if x.expired {
 		b = append(b, k.Reissue)
 	}
-	return keyList{short: b}
+	return bindings{short: b}
 }
 
 // Update takes the server's trace (a stale one is dropped) and, while open, the panel's keys:

@@ -151,13 +151,13 @@ func (s *HistoryScreen) Records() []model.AuditRecord { return s.records }
 func (s *HistoryScreen) KeyMap() help.KeyMap {
 	k := s.keys
 	if s.detail {
-		return keyList{short: []key.Binding{k.Up, k.Clone, k.Back}}
+		return bindings{short: []key.Binding{k.Up, k.Clone, k.Back}}
 	}
 	has := len(s.records) > 0
 	show, clone := k.Show, k.Clone
 	show.SetEnabled(has)
 	clone.SetEnabled(has)
-	return keyList{short: []key.Binding{k.Up, show, clone, k.Reload}}
+	return bindings{short: []key.Binding{k.Up, show, clone, k.Reload}}
 }
 
 func (s *HistoryScreen) reload() tea.Cmd {

@@ -614,17 +614,3 @@ func fitLines(s string, w int) string {
 	}
 	return strings.Join(ls, "\n")
 }
-
-// keyList is a help.KeyMap built from plain lists.
-type keyList struct {
-	short []key.Binding
-	full  [][]key.Binding
-}
-
-func (k keyList) ShortHelp() []key.Binding { return k.short }
-func (k keyList) FullHelp() [][]key.Binding {
-	if k.full == nil {
-		return [][]key.Binding{k.short}
-	}
-	return k.full
-}

@@ -54,7 +54,7 @@ func (g *probeGrid) SetSize(w, h int) { g.width, g.height = w, h }
 func (g probeGrid) KeyMap() help.KeyMap {
 	ex := g.keys.Explain
 	ex.SetEnabled(g.report != nil && len(g.report.Results) > 0)
-	return keyList{short: []key.Binding{g.keys.Up, ex}}
+	return bindings{short: []key.Binding{g.keys.Up, ex}}
 }
 
 // Update moves the selection.

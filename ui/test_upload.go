@@ -56,7 +56,7 @@ func newTestUpload(st Styles) testUpload { return testUpload{st: st, keys: newUp
 func (u *testUpload) SetSize(w, _ int) { u.width = w }
 
 // KeyMap is what help shows while an upload runs.
-func (u testUpload) KeyMap() help.KeyMap { return keyList{short: []key.Binding{u.keys.Cancel}} }
+func (u testUpload) KeyMap() help.KeyMap { return bindings{short: []key.Binding{u.keys.Cancel}} }
 
 // say sets the outcome line.
 func (u *testUpload) say(line string, ok bool) { u.line, u.ok = line, ok }

@@ -129,15 +129,15 @@ func (s *TestScreen) KeyMap() help.KeyMap {
 	case s.upload.running:
 		return s.upload.KeyMap()
 	case s.confirm != nil:
-		return keyList{short: []key.Binding{k.Proceed, k.NoCancel}}
+		return bindings{short: []key.Binding{k.Proceed, k.NoCancel}}
 	case s.focus >= 0:
-		return keyList{short: []key.Binding{k.Submit, k.FieldUp, k.Blur}}
+		return bindings{short: []key.Binding{k.Submit, k.FieldUp, k.Blur}}
 	}
 	up, pr := k.Upload, k.Probe
 	up.SetEnabled(s.creds != nil)
 	pr.SetEnabled(s.creds != nil && !s.probe.probing)
 	grid := s.probe.KeyMap().ShortHelp() // select, explain
-	return keyList{short: []key.Binding{up, pr, k.Edit, grid[0], grid[1]}}
+	return bindings{short: []key.Binding{up, pr, k.Edit, grid[0], grid[1]}}
 }
 
 // Update implements Screen.
