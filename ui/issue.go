@@ -28,8 +28,8 @@ import (
 type issueKeys struct {
 	MenuUp, MenuDown, Copy, ToFile key.Binding
 	Confirm, Cancel, Close, Submit key.Binding
-	// The Explain panel.
-	WhyUp, WhyDown, WhyEdit, WhyClose key.Binding
+	// The Explain panel, besides its own keys (scroll, esc).
+	WhyEdit, WhyEnter key.Binding
 }
 
 func newIssueKeys() issueKeys {
@@ -42,10 +42,8 @@ func newIssueKeys() issueKeys {
 		Cancel:   key.NewBinding(key.WithKeys("n", "N", "esc"), key.WithHelp("n", "no")),
 		Close:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close")),
 		Submit:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "write")),
-		WhyUp:    key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "scroll")),
-		WhyDown:  key.NewBinding(key.WithKeys("down", "j")),
 		WhyEdit:  key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit inputs")),
-		WhyClose: key.NewBinding(key.WithKeys("esc", "enter"), key.WithHelp("esc", "close")),
+		WhyEnter: key.NewBinding(key.WithKeys("enter")), // closes, as esc does
 	}
 }
 
@@ -135,7 +133,8 @@ func (s *IssueScreen) Creds() *model.Credentials { return s.creds }
 func (s *IssueScreen) KeyMap() help.KeyMap {
 	k := s.keys
 	if s.why.open {
-		return bindings{short: []key.Binding{k.WhyUp, k.WhyEdit, k.WhyClose}}
+		h := s.why.KeyMap().ShortHelp() // scroll, close
+		return bindings{short: append([]key.Binding{h[0], k.WhyEdit}, h[1:]...)}
 	}
 	if s.exp.open {
 		switch s.exp.stage {
@@ -177,10 +176,7 @@ func (s *IssueScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	case exportDoneMsg:
 		return s, s.exp.onDone(msg)
 	case traceMsg:
-		if msg.id == s.why.traceSeq && s.why.open {
-			s.why.traceLoading = false
-			s.why.trace, s.why.traceErr = msg.trace, msg.err
-		}
+		s.why, _ = s.why.Update(msg)
 		return s, nil
 	case tea.KeyMsg:
 		if s.why.open {
@@ -207,21 +203,21 @@ func (s *IssueScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	return s, nil
 }
 
-// updateWhy handles keys while the Explain panel is open.
+// updateWhy handles keys while the Explain panel is open: e edits the inputs, enter closes,
+// the panel takes the rest (scroll, esc).
 func (s *IssueScreen) updateWhy(msg tea.KeyMsg) tea.Cmd {
 	k := s.keys
 	switch {
-	case key.Matches(msg, k.WhyClose):
+	case key.Matches(msg, k.WhyEnter):
 		s.why.open = false
-	case key.Matches(msg, k.WhyUp):
-		s.why.scroll = max(0, s.why.scroll-1)
-	case key.Matches(msg, k.WhyDown):
-		s.why.scroll++
+		return nil
 	case key.Matches(msg, k.WhyEdit):
 		s.why.open = false
 		return s.form.Focus(fieldSession)
 	}
-	return nil
+	var cmd tea.Cmd
+	s.why, cmd = s.why.Update(msg)
+	return cmd
 }
 
 // updateForm: enter issues; other keys go to the form (typing clears the last error).
