@@ -78,7 +78,7 @@ func deps() cli.Deps {
 		Connect: connectServices,
 		Console: runConsoleUI,
 		RunSandbox: func(ctx context.Context, o cli.SandboxOptions, ready func(model.SandboxInfo)) error {
-			so := sandboxOptions{DataDir: o.DataDir, SeedFile: o.SeedFile, STSAddr: o.STSAddr, OSSAddr: o.OSSAddr, TLS: o.TLS}
+			so := sandboxOptions{DataDir: o.DataDir, SeedFile: o.SeedFile, STSAddr: o.STSAddr, OSSAddr: o.OSSAddr, TLS: o.TLS, AssumeRoleRate: o.STSRate}
 			return runSandbox(ctx, so, o.ReadyFile, ready)
 		},
 	}
@@ -262,7 +262,7 @@ func connectSandbox(ctx context.Context, o connectOptions, stsEP, ramEP, ossEP m
 	}
 	dir := filepath.Join(o.StateDir, "sandbox")
 	var info model.SandboxInfo
-	run, err := startSandbox(ctx, sandboxOptions{DataDir: dir})
+	run, err := startSandbox(ctx, sandboxOptions{DataDir: dir, AssumeRoleRate: cli.DefaultSTSRate})
 	if err != nil {
 		// A sandbox already serving this data dir (`stsdeck sandbox --ready-file <data>/ready.json`)
 		// is used as it is.
@@ -394,6 +394,8 @@ type sandboxOptions struct {
 	TLS      bool   // serve https with a self-signed certificate kept in <data>/tls
 	// WallClock replaces the system clock (tests); the authorization clock runs on top of it.
 	WallClock model.Clock
+	// AssumeRoleRate is the account's token quota per second (Throttling.User above it); 0 = none.
+	AssumeRoleRate float64
 }
 
 // sandbox is a started embedded sandbox: both emulators and what they share.
@@ -435,7 +437,7 @@ func startSandbox(ctx context.Context, o sandboxOptions) (*sandbox, error) {
 		r.Info.CAFile = caFile
 	}
 
-	r.STS, err = stsemu.Start(stsemu.Config{DataDir: filepath.Join(o.DataDir, "sts"), Seed: seed, WallClock: wall, AuthClock: r.AuthClock}, o.STSAddr, tlsConf)
+	r.STS, err = stsemu.Start(stsemu.Config{DataDir: filepath.Join(o.DataDir, "sts"), Seed: seed, WallClock: wall, AuthClock: r.AuthClock, AssumeRoleRate: o.AssumeRoleRate}, o.STSAddr, tlsConf)
 	if err != nil {
 		return nil, err
 	}

@@ -1958,7 +1958,7 @@ func TestProbeIncludesReadableBucketPolicy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, closer, err := testConnect(ctx, cli.Global{STSEndpoint: run.Info.STSEndpoint, OSSEndpoint: run.Info.OSSEndpoint}, &cli.Env{Getenv: func(k string) string {
+	svc, closer, err := connectServices(ctx, cli.Global{STSEndpoint: run.Info.STSEndpoint, OSSEndpoint: run.Info.OSSEndpoint}, &cli.Env{Getenv: func(k string) string {
 		u, _ := run.Info.User("sts-issuer")
 		switch k {
 		case "ALIBABA_CLOUD_ACCESS_KEY_ID":
@@ -2292,28 +2292,6 @@ func TestExternalIDDenialExplained(t *testing.T) {
 	}
 }
 
-func TestDeniedDetailText(t *testing.T) {
-	tests := []struct {
-		name string
-		d    model.AccessDeniedDetail
-		want string
-	}{
-		{"trust, RAM user", model.AccessDeniedDetail{AuthAction: "sts:AssumeRole", NoPermissionType: "ImplicitDeny", PolicyType: "AssumeRolePolicy", AuthPrincipalType: "SubUser", AuthPrincipalDisplayName: "2001", AuthPrincipalOwnerID: "1234"},
-			"sts:AssumeRole, implicitly denied (no statement allows it) by AssumeRolePolicy (the role's trust policy); principal: RAM user id 2001 in account 1234"},
-		{"session, assumed role", model.AccessDeniedDetail{AuthAction: "oss:PutObject", NoPermissionType: "ExplicitDeny", PolicyType: "SessionPolicy", AuthPrincipalType: "AssumedRoleUser", AuthPrincipalDisplayName: "3001:pb"},
-			"oss:PutObject, explicitly denied (a Deny statement matched) by SessionPolicy (the token's session policy); principal: assumed role (role id:session) 3001:pb"},
-		{"unknown words kept", model.AccessDeniedDetail{AuthAction: "oss:GetObject", NoPermissionType: "Other", PolicyType: "NewPolicyKind"},
-			"oss:GetObject, Other by NewPolicyKind"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := deniedDetailText(&tc.d); got != tc.want {
-				t.Errorf("got  %q\nwant %q", got, tc.want)
-			}
-		})
-	}
-}
-
 // lint and issue count a policy file's bytes the same way: as sent (one trailing newline off).
 func TestLintAndIssueCountTheSameBytes(t *testing.T) {
 	w := newWorld(t)
@@ -2377,4 +2355,40 @@ func TestPresignExpiryWarning(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The sandbox's AssumeRole quota reaches the STS half: over it, the adapter gets the cloud's
+// Throttling.User. (The rate's default, the cloud's 100 per second, is the flag's default.)
+func TestSandboxThrottlesAssumeRole(t *testing.T) {
+	r, err := startSandbox(context.Background(), sandboxOptions{DataDir: t.TempDir(), AssumeRoleRate: 0.01}) // a burst of 1, then one per 100 s
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	c := ossSetupClient(t, r)
+	req := model.IssueRequest{RoleARN: issuereq.RoleARN(r.Info.AccountID, "RamOssTest"), SessionName: "quota"}
+	if _, err := c.AssumeRole(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.AssumeRole(context.Background(), req)
+	var ae *model.APIError
+	if !errors.As(err, &ae) || ae.Code != "Throttling.User" || ae.StatusCode != 400 {
+		t.Fatalf("want Throttling.User, got %v", err)
+	}
+}
+
+// ossSetupClient is an STS adapter acting as the sandbox's sts-issuer.
+func ossSetupClient(t testing.TB, r *sandbox) *sts.Client {
+	t.Helper()
+	u, _ := r.Info.User("sts-issuer")
+	p, err := providers.NewStaticAKCredentialsProviderBuilder().WithAccessKeyId(u.AccessKeyID).WithAccessKeySecret(u.AccessKeySecret).Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ep, _ := model.ParseEndpoint("sts", r.Info.STSEndpoint)
+	c, err := sts.New(sts.Config{Credentials: p, Region: r.Info.Region, STSEndpoint: ep, RAMEndpoint: ep})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
