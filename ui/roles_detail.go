@@ -180,7 +180,7 @@ func (d *roleDetail) render(s roleShown) string {
 	}
 	switch {
 	case r.MaxSessionDuration > 0:
-		field("Max session", fmt.Sprintf("%s (%d s)", humanDuration(r.MaxSessionDuration), int64(r.MaxSessionDuration/time.Second)))
+		field("Max session", fmt.Sprintf("%s (%d s)", shortDur(r.MaxSessionDuration), int64(r.MaxSessionDuration/time.Second)))
 	case s.have:
 		field("Max session", "not stated (STS allows up to 1h by default)")
 	default:
@@ -257,23 +257,4 @@ func prettyJSON(doc string) string {
 		return doc
 	}
 	return string(out)
-}
-
-// humanDuration prints 1h, 12h, 1h30m, 15m.
-func humanDuration(d time.Duration) string {
-	d = d.Round(time.Second)
-	h := d / time.Hour
-	m := (d % time.Hour) / time.Minute
-	sec := (d % time.Minute) / time.Second
-	var b strings.Builder
-	if h > 0 {
-		fmt.Fprintf(&b, "%dh", h)
-	}
-	if m > 0 {
-		fmt.Fprintf(&b, "%dm", m)
-	}
-	if sec > 0 || b.Len() == 0 {
-		fmt.Fprintf(&b, "%ds", sec)
-	}
-	return b.String()
 }

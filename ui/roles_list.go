@@ -490,7 +490,7 @@ func (d roleDelegate) Render(w io.Writer, m list.Model, index int, it list.Item)
 		// Room for columns: name, longest session, description.
 		maxs := GlyphUnknown
 		if r.MaxSessionDuration > 0 {
-			maxs = humanDuration(r.MaxSessionDuration)
+			maxs = shortDur(r.MaxSessionDuration)
 		}
 		line = cursor + mark + " " + padRight(r.Name+tag, 26) + " " + padRight(maxs, 4)
 	}

@@ -144,13 +144,13 @@ func (u *testUpload) done(msg uploadDoneMsg, bucket, objKey string) (current, ex
 	u.ok = true
 	rate := ""
 	if msg.elapsed > 0 {
-		rate = fmt.Sprintf(" at %s/s", humanBytes(int64(float64(msg.size)/msg.elapsed.Seconds())))
+		rate = fmt.Sprintf(" at %s/s", model.HumanBytes(float64(msg.size)/msg.elapsed.Seconds()))
 	}
 	if msg.info.Bucket != "" {
 		bucket, objKey = msg.info.Bucket, msg.info.Key
 	}
 	u.line = fmt.Sprintf("%s upload succeeded: oss://%s/%s", GlyphOK, bucket, objKey)
-	u.detail = fmt.Sprintf("  %s in %s%s", humanBytes(msg.size), msg.elapsed.Round(time.Millisecond), rate)
+	u.detail = fmt.Sprintf("  %s in %s%s", model.HumanBytes(float64(msg.size)), msg.elapsed.Round(time.Millisecond), rate)
 	u.etag = msg.info.ETag
 	if msg.info.RequestID != "" {
 		u.detail += ", RequestId " + msg.info.RequestID
@@ -265,29 +265,15 @@ func (u testUpload) progressView() string {
 	}
 	frac := float64(p.Done) / float64(p.Total)
 	barW := max(10, min(40, u.width-50))
-	line := meterBar(barW, frac, u.st.Allow, u.st.Muted) + fmt.Sprintf(" %3.0f%% %s / %s", frac*100, humanBytes(p.Done), humanBytes(p.Total))
+	line := meterBar(barW, frac, u.st.Allow, u.st.Muted) + fmt.Sprintf(" %3.0f%% %s / %s", frac*100, model.HumanBytes(float64(p.Done)), model.HumanBytes(float64(p.Total)))
 	more := ""
 	if rate := p.Rate(); rate > 0 {
 		eta := time.Duration(float64(p.Total-p.Done) / rate * float64(time.Second))
-		more = fmt.Sprintf("%s/s  ETA %s  ", humanBytes(int64(rate)), eta.Round(time.Second))
+		more = fmt.Sprintf("%s/s  ETA %s  ", model.HumanBytes(rate), eta.Round(time.Second))
 	}
 	more += u.st.Muted.Render("(esc cancels)")
 	if cellWidth(line)+2+cellWidth(more) <= u.width {
 		return line + "  " + more
 	}
 	return line + "\n" + strings.Repeat(" ", 2) + more // rate, ETA and esc on their own line
-}
-
-// humanBytes prints a byte count in binary units.
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit && exp < 4; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTP"[exp])
 }

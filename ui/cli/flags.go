@@ -463,20 +463,6 @@ func homeDir(env *Env) string {
 	return h
 }
 
-// humanBytes formats a byte count with binary units.
-func humanBytes(n float64) string {
-	units := []string{"B", "KiB", "MiB", "GiB", "TiB"}
-	i := 0
-	for n >= 1024 && i < len(units)-1 {
-		n /= 1024
-		i++
-	}
-	if i == 0 {
-		return fmt.Sprintf("%.0f %s", n, units[i])
-	}
-	return fmt.Sprintf("%.1f %s", n, units[i])
-}
-
 // parseSize reads 1024, 10KiB, 5MiB, 1GiB (also KB/MB/GB as powers of 1024).
 func parseSize(s string) (int64, error) {
 	t := strings.TrimSpace(strings.ToUpper(s))

@@ -88,7 +88,7 @@ func runUpload(ctx context.Context, env *Env) int {
 			if p.Total > 0 {
 				pct = 100 * float64(p.Done) / float64(p.Total)
 			}
-			fmt.Fprintf(env.Stderr, "\r  %s / %s  %5.1f%%  %s/s   ", humanBytes(float64(p.Done)), humanBytes(float64(p.Total)), pct, humanBytes(p.Rate()))
+			fmt.Fprintf(env.Stderr, "\r  %s / %s  %5.1f%%  %s/s   ", model.HumanBytes(float64(p.Done)), model.HumanBytes(float64(p.Total)), pct, model.HumanBytes(p.Rate()))
 		}
 	}
 	start := time.Now()
@@ -112,7 +112,7 @@ func runUpload(ctx context.Context, env *Env) int {
 		return ExitOK
 	}
 	fmt.Fprintf(env.Stdout, "uploaded oss://%s/%s: %d bytes in %s (%s/s), ETag %s, CRC-64 %s, RequestId %s\n",
-		bucket, key, size, el.Round(time.Millisecond), humanBytes(rate), info.ETag, info.CRC64, info.RequestID)
+		bucket, key, size, el.Round(time.Millisecond), model.HumanBytes(rate), info.ETag, info.CRC64, info.RequestID)
 	return ExitOK
 }
 
