@@ -75,6 +75,10 @@ var catalogue = map[string]catEntry{
 	"InvalidParameter.PolicyType":  {400, `The parameter PolicyType is invalid.`, "parameters"},
 	"InvalidParameter.MaxItems":    {400, `The parameter MaxItems is invalid.`, "parameters"},
 	"InvalidParameter.Marker":      {400, `The parameter Marker is invalid.`, "parameters"},
+
+	// RAM DecodeDiagnosticMessage: a message that does not open (forged, altered, another
+	// account's). Code and text UNCONFIRMED (no capture of the cloud's answer).
+	"InvalidParameter.EncodedDiagnosticMessage": {400, `The parameter EncodedDiagnosticMessage is invalid.`, "parameters"},
 }
 
 // NoPermission messages (protocol.md §1.5): one code, three texts.

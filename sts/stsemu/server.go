@@ -155,7 +155,7 @@ func (q *rpcRequest) get(k string) string { return q.first[k] }
 var (
 	stsActions = map[string]bool{"AssumeRole": true, "GetCallerIdentity": true}
 	ramActions = map[string]bool{"ListRoles": true, "GetRole": true, "ListPoliciesForRole": true, "GetPolicy": true,
-		"GetPolicyVersion": true, "ListPoliciesForUser": true}
+		"GetPolicyVersion": true, "ListPoliciesForUser": true, "DecodeDiagnosticMessage": true}
 )
 
 const (
@@ -378,6 +378,8 @@ func (s *Server) dispatch(q *rpcRequest) (any, *apiError) {
 		return s.getPolicy(q)
 	case "GetPolicyVersion":
 		return s.getPolicyVersion(q)
+	case "DecodeDiagnosticMessage":
+		return s.decodeDiagnosticMessage(q)
 	}
 	return nil, errorf("InvalidAction.NotFound")
 }
@@ -406,6 +408,7 @@ func (s *Server) writeError(w http.ResponseWriter, q *rpcRequest, e *apiError) {
 	} else if tr.Detail == "" {
 		tr.Detail = e.Message
 	}
+	s.sealDenial(q, e)
 	b := errorBody{RequestID: q.id, HostID: hostID(q), Code: e.Code, Message: e.Message,
 		Recommend:          "https://api.aliyun.com/troubleshoot?q=" + e.Code + "&product=" + product + "&requestId=" + q.id,
 		AccessDeniedDetail: e.Denied}
