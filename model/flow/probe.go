@@ -176,7 +176,8 @@ func PredictProbe(rep *model.ProbeReport, in ProbeInputs) (cells []PreviewCell) 
 // TokenKnowledge is what `stsdeck probe` knows of a token's policies: the session policy (from
 // --policy/--template or the audit record of the same AccessKeyId), the identity policies (from
 // the role as RAM describes it) and the bucket policy (when the token may read it). Unlike the
-// console's predictor it takes a partly readable role as unknown.
+// console it learns the policies itself (audit log, RAM, the bucket); both predict by the same
+// rules (Predict).
 type TokenKnowledge struct {
 	Session   *policy.Policy // nil: no session policy (or unknown, see SessionKnown)
 	Identity  []*policy.Policy
@@ -329,7 +330,12 @@ func (k *TokenKnowledge) PredictReport(rep *model.ProbeReport) []PreviewCell {
 	return nil
 }
 
-// Predict returns Allow, Deny or Unknown and the deciding layer (the engine's name for it).
+// Predict returns Allow, Deny or Unknown and the deciding layer (the engine's name for it), by
+// the preview's rules (previewDecide: one rule for the Policy screen's grid, the console's probe
+// and this command's): a Deny that matched is certain; a condition key the request lacks makes
+// the verdict unknown; a session policy that allows nothing is a ceiling; a role whose policies
+// are not all readable leaves anything else unknown; and so does an unknown session policy for
+// an Allow.
 func (k *TokenKnowledge) Predict(op, bucket, key string) (string, string) {
 	if !k.SessionKnown && !k.IdentityKnown {
 		return VerdictUnknown, ""
@@ -350,30 +356,25 @@ func (k *TokenKnowledge) Predict(op, bucket, key string) (string, string) {
 	if op == "list" {
 		req.Context[policy.KeyPrefix] = []string{key}
 	}
+	ident := IdentityLayer{Policies: k.Identity}
+	if ident.Policies == nil {
+		ident.Policies = []*policy.Policy{}
+	}
 	if !k.IdentityKnown {
-		// Only the session layer is known: it can prove a Deny, never an Allow.
-		if k.Session == nil {
-			return VerdictUnknown, ""
-		}
-		res := policy.Evaluate(req, policy.Layers{Session: k.Session, Identity: []*policy.Policy{}})
-		if res.Session == policy.OutcomeDeny || res.Session == policy.OutcomeNoMatch {
-			if len(res.Indeterminate) > 0 {
-				return VerdictUnknown, string(policy.LayerSession)
-			}
-			return VerdictDeny, string(policy.LayerSession)
-		}
+		ident.Unknown = "the role's policies are not all readable"
+	}
+	c := PreviewCell{Action: req.Action}
+	c.Result = policy.Evaluate(req, policy.Layers{Session: k.Session, Identity: ident.Policies, Bucket: k.Bucket})
+	previewDecide(&c, PreviewInput{Identity: ident, Session: k.Session})
+	layer := string(c.Result.DecidedBy)
+	if c.Layer == "session" {
+		layer = string(policy.LayerSession)
+	}
+	switch {
+	case c.Verdict == VerdictAllow && !k.SessionKnown:
+		return VerdictUnknown, ""
+	case c.Verdict == VerdictUnknown && len(c.Result.Indeterminate) == 0:
 		return VerdictUnknown, ""
 	}
-	layers := policy.Layers{Session: k.Session, Identity: k.Identity, Bucket: k.Bucket}
-	if layers.Identity == nil {
-		layers.Identity = []*policy.Policy{}
-	}
-	res := policy.Evaluate(req, layers)
-	if len(res.Indeterminate) > 0 {
-		return VerdictUnknown, string(res.DecidedBy)
-	}
-	if res.Decision == policy.DecisionAllow {
-		return VerdictAllow, string(res.DecidedBy)
-	}
-	return VerdictDeny, string(res.DecidedBy)
+	return c.Verdict, layer
 }

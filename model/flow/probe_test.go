@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/stsdeck/stsdeck/model"
+	"github.com/stsdeck/stsdeck/model/policy"
 )
 
 const (
@@ -59,3 +60,66 @@ func TestPredictProbeWithoutRolePolicies(t *testing.T) {
 		t.Errorf("cells = %+v", cells)
 	}
 }
+
+// The command's predictor decides by the preview's rules (one rule for both faces).
+func TestTokenKnowledgePredictUsesThePreviewRules(t *testing.T) {
+	parse := func(kind policy.Kind, doc string) *policy.Policy {
+		p, err := policy.Parse("p", []byte(doc), kind)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	roleAllows := parse(policy.KindIdentity, `{"Version":"1","Statement":[{"Effect":"Allow","Action":"oss:*","Resource":"*"},`+
+		`{"Effect":"Deny","Action":"oss:DeleteObject","Resource":"*"}]}`)
+	sessionWithCondition := parse(policy.KindSession, `{"Version":"1","Statement":[{"Effect":"Allow","Action":"oss:*","Resource":"*",`+
+		`"Condition":{"IpAddress":{"acs:SourceIp":"10.0.0.0/8"}}}]}`)
+	base := TokenKnowledge{Principal: policy.Principal{AccountID: "1234567890123456", Type: "role", Name: "R", SessionName: "s"},
+		Account: "1234567890123456", Region: "cn-hangzhou", Now: probeTestNow}
+	tests := []struct {
+		name      string
+		k         TokenKnowledge
+		op        string
+		verdict   string
+		wantLayer string
+	}{
+		{"a matched Deny is certain although a condition key is unknown",
+			withK(base, func(k *TokenKnowledge) {
+				k.Identity, k.IdentityKnown, k.Session, k.SessionKnown = []*policy.Policy{roleAllows}, true, sessionWithCondition, true
+			}),
+			"delete", VerdictDeny, "identity"},
+		{"a condition key the request lacks makes an Allow unknown",
+			withK(base, func(k *TokenKnowledge) {
+				k.Identity, k.IdentityKnown, k.Session, k.SessionKnown = []*policy.Policy{roleAllows}, true, sessionWithCondition, true
+			}),
+			"get", VerdictUnknown, "session"},
+		{"a partly readable role still proves its own Deny",
+			withK(base, func(k *TokenKnowledge) {
+				k.Identity, k.IdentityKnown, k.SessionKnown = []*policy.Policy{roleAllows}, false, true
+			}),
+			"delete", VerdictDeny, "identity"},
+		{"a partly readable role leaves an Allow unknown",
+			withK(base, func(k *TokenKnowledge) {
+				k.Identity, k.IdentityKnown, k.SessionKnown = []*policy.Policy{roleAllows}, false, true
+			}),
+			"get", VerdictUnknown, ""},
+		{"an unknown session policy leaves an Allow unknown",
+			withK(base, func(k *TokenKnowledge) { k.Identity, k.IdentityKnown = []*policy.Policy{roleAllows}, true }),
+			"get", VerdictUnknown, ""},
+		{"everything known: Allow",
+			withK(base, func(k *TokenKnowledge) {
+				k.Identity, k.IdentityKnown, k.SessionKnown = []*policy.Policy{roleAllows}, true, true
+			}),
+			"get", VerdictAllow, "identity"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			v, layer := tc.k.Predict(tc.op, "examplebucket", "src/a.txt")
+			if v != tc.verdict || layer != tc.wantLayer {
+				t.Errorf("Predict = %s %q, want %s %q", v, layer, tc.verdict, tc.wantLayer)
+			}
+		})
+	}
+}
+
+func withK(k TokenKnowledge, f func(*TokenKnowledge)) TokenKnowledge { f(&k); return k }
