@@ -402,7 +402,7 @@ func validKey(k string) *ossError {
 
 // sigRequest builds the verifier's view of c.
 func (c *call) sigRequest() *SigRequest {
-	return &SigRequest{Method: c.r.Method, Bucket: c.bucket, Key: c.key, RawQuery: c.r.URL.RawQuery, Header: c.r.Header}
+	return &SigRequest{Method: c.r.Method, Bucket: c.bucket, Key: c.key, RawQuery: c.r.URL.RawQuery, Header: c.r.Header, Host: c.r.Host}
 }
 
 func (s *Server) authenticate(c *call) *ossError {

@@ -25,6 +25,7 @@ type SigRequest struct {
 	Key      string // decoded object key; "" for bucket-level requests
 	RawQuery string // as on the wire
 	Header   http.Header
+	Host     string // the request's Host (net/http keeps it out of Header); signed when a client lists "host"
 }
 
 // AuthKind says how a request authenticates.
@@ -36,17 +37,23 @@ const (
 	AuthV1Query
 	AuthV4Header
 	AuthV4Query
+	AuthV2Header
+	AuthV2Query
 )
 
 func (k AuthKind) version() int {
 	switch k {
 	case AuthV1Header, AuthV1Query:
 		return 1
+	case AuthV2Header, AuthV2Query:
+		return 2
 	case AuthV4Header, AuthV4Query:
 		return 4
 	}
 	return 0
 }
+
+func (k AuthKind) query() bool { return k == AuthV1Query || k == AuthV2Query || k == AuthV4Query }
 
 // Auth is the parsed authentication of a request.
 type Auth struct {
@@ -56,15 +63,19 @@ type Auth struct {
 	Signature     string    // as provided
 	Time          time.Time // signing time (header modes; V4 presigned)
 	Expires       time.Time // presigned modes
-	DateLine      string    // V1 header: the Date line of the string to sign; V1 query: Expires
-	V4Date        string    // V4: x-oss-date value (yyyymmddTHHMMSSZ)
-	Additional    []string  // V4: additional signed header names, lower-case
+	DateLine      string    // V1/V2 header: the Date line of the string to sign; V1/V2 query: the expiry seconds
+	V4Date        string    // V4: the timestamp line of the string to sign, as sent: x-oss-date (yyyymmddTHHMMSSZ), else Date (RFC 1123)
+	Additional    []string  // V2/V4: additional signed header names, lower-case, as listed
 	Credential    string    // V4: the Credential as provided (AK/scope)
+	Scope         V4Scope   // V4: the scope parts of Credential, as provided
 }
 
 const maxSkew = 15 * time.Minute
 
-const v4Algorithm = "OSS4-HMAC-SHA256"
+const (
+	v4Algorithm  = "OSS4-HMAC-SHA256"
+	v4TimeFormat = "20060102T150405Z"
+)
 
 // ParseAuth reads the authentication of r: header or query, V1 or V4, or anonymous.
 func ParseAuth(r *SigRequest) (*Auth, *ossError) {
@@ -79,28 +90,24 @@ func ParseAuth(r *SigRequest) (*Auth, *ossError) {
 	switch {
 	case strings.HasPrefix(authz, v4Algorithm+" "):
 		return parseV4Header(r, authz)
+	case strings.HasPrefix(authz, v2Scheme+" "):
+		return parseV2Header(r, authz)
 	case strings.HasPrefix(authz, "OSS "):
 		ak, sig, ok := strings.Cut(strings.TrimPrefix(authz, "OSS "), ":")
 		if !ok || ak == "" || sig == "" {
-			return nil, apiErr("InvalidArgument", "Authorization header is invalid.", field{"ArgumentName", "Authorization"}, field{"ArgumentValue", "OSS " + ak + ":***"}).
+			return nil, sigErr("authz-malformed", field{"ArgumentName", "Authorization"}, field{"ArgumentValue", "OSS " + ak + ":***"}).
 				check("signature", "malformed V1 Authorization header")
 		}
 		a := &Auth{Kind: AuthV1Header, AccessKeyID: ak, Signature: sig, SecurityToken: r.Header.Get("x-oss-security-token")}
-		// ali-oss sends no Date header and signs the x-oss-date value instead (testdata/wire).
-		a.DateLine = r.Header.Get("Date")
-		if a.DateLine == "" {
-			a.DateLine = r.Header.Get("x-oss-date")
+		if e := a.headerDateLine(r); e != nil {
+			return nil, e
 		}
-		t, err := http.ParseTime(a.DateLine)
-		if err != nil {
-			return nil, apiErr("AccessDenied", "OSS authentication requires a valid Date.").withEC("0002-00000012"). // EC picked
-																	check("timestamp", "missing or unparsable Date header")
-		}
-		a.Time = t
 		return a, nil
 	case authz != "":
-		return nil, apiErr("InvalidArgument", "Authorization header is invalid.", field{"ArgumentName", "Authorization"}).
+		return nil, sigErr("authz-malformed", field{"ArgumentName", "Authorization"}).
 			check("signature", "unknown Authorization scheme")
+	case q.Get("x-oss-signature-version") == v2Scheme:
+		return parseV2Query(q)
 	case qV4:
 		return parseV4Query(r, q)
 	case qV1:
@@ -122,10 +129,24 @@ func ParseAuth(r *SigRequest) (*Auth, *ossError) {
 	return &Auth{Kind: AuthAnonymous}, nil
 }
 
+// headerDateLine sets the Date line and signing time of a V1/V2 header signature: the Date
+// header, else x-oss-date (ali-oss sends no Date and signs the x-oss-date value, testdata/wire).
+func (a *Auth) headerDateLine(r *SigRequest) *ossError {
+	a.DateLine = r.Header.Get("Date")
+	if a.DateLine == "" {
+		a.DateLine = r.Header.Get("x-oss-date")
+	}
+	t, err := http.ParseTime(a.DateLine)
+	if err != nil {
+		return sigErr("date-missing").check("timestamp", "missing or unparsable Date header")
+	}
+	a.Time = t
+	return nil
+}
+
 func parseV4Header(r *SigRequest, authz string) (*Auth, *ossError) {
 	bad := func(why string) (*Auth, *ossError) {
-		return nil, apiErr("InvalidArgument", "Authorization header is invalid.", field{"ArgumentName", "Authorization"}).
-			check("signature", why)
+		return nil, sigErr("authz-malformed", field{"ArgumentName", "Authorization"}).check("signature", why)
 	}
 	a := &Auth{Kind: AuthV4Header, SecurityToken: r.Header.Get("x-oss-security-token")}
 	rest := strings.TrimPrefix(authz, v4Algorithm+" ")
@@ -138,11 +159,7 @@ func parseV4Header(r *SigRequest, authz string) (*Auth, *ossError) {
 		case "Credential":
 			a.Credential = v
 		case "AdditionalHeaders":
-			for _, h := range strings.Split(v, ";") {
-				if h != "" {
-					a.Additional = append(a.Additional, strings.ToLower(h))
-				}
-			}
+			a.Additional = splitAdditional(v)
 		case "Signature":
 			a.Signature = v
 		default:
@@ -152,19 +169,41 @@ func parseV4Header(r *SigRequest, authz string) (*Auth, *ossError) {
 	if a.Credential == "" || a.Signature == "" {
 		return bad("V4 Authorization without Credential or Signature")
 	}
-	ak, _, ok := strings.Cut(a.Credential, "/")
-	if !ok || ak == "" {
-		return bad("malformed V4 Credential")
+	ak, scope, ok := parseCredential(a.Credential)
+	if !ok {
+		return nil, sigErr("v4-credential", field{"ArgumentName", "Authorization"}).check("signature", "malformed V4 Credential (want AK/yyyymmdd/region/oss/aliyun_v4_request)")
 	}
-	a.AccessKeyID = ak
-	a.V4Date = r.Header.Get("x-oss-date")
-	t, err := time.Parse("20060102T150405Z", a.V4Date)
+	a.AccessKeyID, a.Scope = ak, scope
+	// The timestamp of the string to sign: x-oss-date, else Date (RFC 1123), as the OSS Go SDK v1
+	// (aliyun-oss-go-sdk v3.0.2 oss/auth.go getSignedStrV4) and ossutil 1.7.19 sign it.
+	if xd := r.Header.Get("x-oss-date"); xd != "" {
+		t, err := time.Parse(v4TimeFormat, xd)
+		if err != nil {
+			return nil, sigErr("v4-bad-x-oss-date").check("timestamp", "unparsable x-oss-date header")
+		}
+		a.V4Date, a.Time = xd, t
+		return a, nil
+	}
+	d := r.Header.Get("Date")
+	if d == "" {
+		return nil, sigErr("date-missing").check("timestamp", "V4 header signature with neither x-oss-date nor Date")
+	}
+	t, err := time.Parse(http.TimeFormat, d)
 	if err != nil {
-		return nil, apiErr("AccessDenied", "Invalid x-oss-date: the value must be in ISO 8601 format, such as 20221220T084818Z.").
-			withEC("0002-00000505").check("timestamp", "missing or unparsable x-oss-date header")
+		return nil, sigErr("v4-bad-date").check("timestamp", "Date header is not RFC 1123 GMT (and no x-oss-date)")
 	}
-	a.Time = t
+	a.V4Date, a.Time = d, t
 	return a, nil
+}
+
+func splitAdditional(v string) []string {
+	var out []string
+	for _, h := range strings.Split(v, ";") {
+		if h = strings.TrimSpace(h); h != "" {
+			out = append(out, strings.ToLower(h))
+		}
+	}
+	return out
 }
 
 func parseV4Query(r *SigRequest, q url.Values) (*Auth, *ossError) {
@@ -185,33 +224,25 @@ func parseV4Query(r *SigRequest, q url.Values) (*Auth, *ossError) {
 		return nil, apiErr("AccessDenied", "Invalid x-oss-expires: want 1 to 604800 seconds.", field{"Expires", exp}).withEC("0002-00000216"). // EC picked
 																			check("timestamp", "x-oss-expires out of range")
 	}
-	t, err := time.Parse("20060102T150405Z", a.V4Date)
+	t, err := time.Parse(v4TimeFormat, a.V4Date)
 	if err != nil {
-		return nil, apiErr("AccessDenied", "Invalid x-oss-date: the value must be in ISO 8601 format, such as 20221220T084818Z.").
-			withEC("0002-00000505").check("timestamp", "unparsable x-oss-date parameter")
+		return nil, sigErr("v4-bad-x-oss-date").check("timestamp", "unparsable x-oss-date parameter")
 	}
 	a.Time = t
 	a.Expires = t.Add(time.Duration(n) * time.Second)
-	ak, _, ok := strings.Cut(a.Credential, "/")
-	if !ok || ak == "" {
-		return nil, apiErr("AccessDenied", "Invalid credential in x-oss-credential.").withEC("0002-00000222").
-			check("signature", "malformed x-oss-credential")
+	ak, scope, ok := parseCredential(a.Credential)
+	if !ok {
+		return nil, sigErr("v4q-credential").check("signature", "malformed x-oss-credential (want AK/yyyymmdd/region/oss/aliyun_v4_request)")
 	}
-	a.AccessKeyID = ak
-	if h := q.Get("x-oss-additional-headers"); h != "" {
-		for _, s := range strings.Split(h, ";") {
-			if s != "" {
-				a.Additional = append(a.Additional, strings.ToLower(s))
-			}
-		}
-	}
+	a.AccessKeyID, a.Scope = ak, scope
+	a.Additional = splitAdditional(q.Get("x-oss-additional-headers"))
 	return a, nil
 }
 
 // CheckTime applies the wall clock: ±15 min skew for header signatures, expiry for presigned URLs.
 func CheckTime(a *Auth, now time.Time) *ossError {
 	switch a.Kind {
-	case AuthV1Header, AuthV4Header:
+	case AuthV1Header, AuthV2Header, AuthV4Header:
 		d := now.Sub(a.Time)
 		if d > maxSkew || d < -maxSkew {
 			return apiErr("RequestTimeTooSkewed", "",
@@ -220,7 +251,7 @@ func CheckTime(a *Auth, now time.Time) *ossError {
 				field{"MaxAllowedSkewMilliseconds", "900000"}).
 				check("timestamp", fmt.Sprintf("request signed at %s, server time %s: more than 15 minutes apart", a.Time.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339)))
 		}
-	case AuthV1Query, AuthV4Query:
+	case AuthV1Query, AuthV2Query, AuthV4Query:
 		if now.After(a.Expires) {
 			return apiErr("AccessDenied", "Request has expired.",
 				field{"Expires", a.Expires.UTC().Format(time.RFC3339)},
@@ -232,8 +263,9 @@ func CheckTime(a *Auth, now time.Time) *ossError {
 }
 
 // VerifySignature checks a's signature over r with secret. region is the region of the
-// listener (V4 scope). On mismatch it returns SignatureDoesNotMatch carrying the server's
-// string to sign (and canonical request for V4). The final comparison is constant-time.
+// listener: a V4 scope must name it (CheckScope runs first). On mismatch it returns
+// SignatureDoesNotMatch carrying the server's string to sign (and canonical request for V4).
+// The final comparison is constant-time.
 func VerifySignature(r *SigRequest, a *Auth, secret, region string) *ossError {
 	switch a.Kind {
 	case AuthV1Header, AuthV1Query:
@@ -242,13 +274,19 @@ func VerifySignature(r *SigRequest, a *Auth, secret, region string) *ossError {
 		if hmac.Equal([]byte(want), []byte(a.Signature)) {
 			return nil
 		}
-		return sigMismatch(a, sts, "", "0002-00000040")
+		return sigMismatch(a, sts, "", "v1-mismatch")
+	case AuthV2Header, AuthV2Query:
+		return verifyV2(r, a, secret)
 	case AuthV4Header, AuthV4Query:
+		if e := CheckScope(a, region); e != nil {
+			return e
+		}
+		scope := a.Scope.String()
 		var first, firstCR string
 		for _, variant := range []bool{false, true} {
 			cr, hasEmpty := V4CanonicalRequest(r, a, variant)
-			sts := V4StringToSign(a.V4Date, region, cr)
-			want := v4Sign(secret, a.V4Date[:8], region, sts)
+			sts := V4StringToSign(a.V4Date, scope, cr)
+			want := v4Sign(secret, a.Scope, sts)
 			if hmac.Equal([]byte(want), []byte(a.Signature)) {
 				return nil
 			}
@@ -259,7 +297,7 @@ func VerifySignature(r *SigRequest, a *Auth, secret, region string) *ossError {
 				break
 			}
 		}
-		return sigMismatch(a, first, firstCR, "0002-00000201")
+		return sigMismatch(a, first, firstCR, "v4-mismatch") // both modes (protocol.md §5.4)
 	}
 	return nil
 }
@@ -268,7 +306,7 @@ func VerifySignature(r *SigRequest, a *Auth, secret, region string) *ossError {
 // sandbox never writes a token anywhere (project rule), even back to its sender.
 const redactedToken = "<security token redacted>"
 
-func sigMismatch(a *Auth, sts, cr, ec string) *ossError {
+func sigMismatch(a *Auth, sts, cr, row string) *ossError {
 	if a.SecurityToken != "" {
 		sts = strings.ReplaceAll(sts, a.SecurityToken, redactedToken)
 		cr = strings.ReplaceAll(cr, a.SecurityToken, redactedToken)
@@ -287,7 +325,7 @@ func sigMismatch(a *Auth, sts, cr, ec string) *ossError {
 	if cr != "" {
 		extra = append(extra, field{"CanonicalRequest", cr})
 	}
-	return apiErr("SignatureDoesNotMatch", "", extra...).withEC(ec).check("signature", "signature does not match the server's string to sign")
+	return sigErr(row, extra...).check("signature", "signature does not match the server's string to sign")
 }
 
 // v1SubResources are the query parameters V1 signs (besides every x-oss-* parameter):
@@ -450,24 +488,7 @@ func V4CanonicalRequest(r *SigRequest, a *Auth, emptyEquals bool) (string, bool)
 		}
 	}
 	b.WriteByte('\n')
-	add := map[string]bool{}
-	for _, h := range a.Additional {
-		add[h] = true
-	}
-	var names []string
-	for k := range r.Header {
-		lk := strings.ToLower(k)
-		if strings.HasPrefix(lk, "x-oss-") || lk == "content-type" || lk == "content-md5" || add[lk] {
-			names = append(names, lk)
-		}
-	}
-	sort.Strings(names)
-	for _, k := range names {
-		b.WriteString(k)
-		b.WriteByte(':')
-		b.WriteString(joinTrimmed(r.Header.Values(k)))
-		b.WriteByte('\n')
-	}
+	writeCanonicalHeaders(&b, r, a.Additional, true)
 	b.WriteByte('\n')
 	// The additional headers the client listed, as it listed them (those are what it signed).
 	b.WriteString(strings.Join(a.Additional, ";"))
@@ -480,14 +501,58 @@ func V4CanonicalRequest(r *SigRequest, a *Auth, emptyEquals bool) (string, bool)
 	return b.String(), hasEmpty
 }
 
-// V4StringToSign builds the V4 string to sign for a canonical request.
-func V4StringToSign(datetime, region, canonicalRequest string) string {
-	sum := sha256.Sum256([]byte(canonicalRequest))
-	date := datetime
-	if len(date) >= 8 {
-		date = date[:8]
+// writeCanonicalHeaders writes "name:value\n" for every signed header, sorted by lower-case name:
+// every x-oss-* header, Content-Type and Content-MD5 when withContent (V4), and each listed
+// additional header that is present. "host" is the request's Host, never a Header entry
+// (net/http moves Host out of Header; a client that lists host signed the Host it sent).
+func writeCanonicalHeaders(b *strings.Builder, r *SigRequest, additional []string, withContent bool) {
+	var names []string
+	seen := map[string]bool{}
+	for k := range r.Header {
+		lk := strings.ToLower(k)
+		if lk == "host" {
+			continue
+		}
+		if strings.HasPrefix(lk, "x-oss-") || (withContent && (lk == "content-type" || lk == "content-md5")) {
+			names = append(names, lk)
+			seen[lk] = true
+		}
 	}
-	return v4Algorithm + "\n" + datetime + "\n" + date + "/" + region + "/oss/aliyun_v4_request\n" + hex.EncodeToString(sum[:])
+	for _, h := range additional {
+		if seen[h] {
+			continue
+		}
+		if h == "host" {
+			if r.Host != "" {
+				names = append(names, h)
+				seen[h] = true
+			}
+			continue
+		}
+		if len(r.Header.Values(h)) > 0 {
+			names = append(names, h)
+			seen[h] = true
+		}
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		b.WriteString(k)
+		b.WriteByte(':')
+		if k == "host" {
+			b.WriteString(strings.TrimSpace(r.Host))
+		} else {
+			b.WriteString(joinTrimmed(r.Header.Values(k)))
+		}
+		b.WriteByte('\n')
+	}
+}
+
+// V4StringToSign builds the V4 string to sign: the timestamp line as the client sent it
+// (x-oss-date, or the Date header when there is no x-oss-date), the scope as given, and the
+// hash of the canonical request.
+func V4StringToSign(datetime, scope, canonicalRequest string) string {
+	sum := sha256.Sum256([]byte(canonicalRequest))
+	return v4Algorithm + "\n" + datetime + "\n" + scope + "\n" + hex.EncodeToString(sum[:])
 }
 
 func hmac256(key []byte, s string) []byte {
@@ -496,10 +561,11 @@ func hmac256(key []byte, s string) []byte {
 	return h.Sum(nil)
 }
 
-func v4Sign(secret, date, region, sts string) string {
-	k := hmac256([]byte("aliyun_v4"+secret), date)
-	k = hmac256(k, region)
-	k = hmac256(k, "oss")
-	k = hmac256(k, "aliyun_v4_request")
+// v4Sign signs sts with the key derived from the scope as given.
+func v4Sign(secret string, scope V4Scope, sts string) string {
+	k := hmac256([]byte("aliyun_v4"+secret), scope.Day)
+	k = hmac256(k, scope.Region)
+	k = hmac256(k, scope.Service)
+	k = hmac256(k, scope.Terminator)
 	return hex.EncodeToString(hmac256(k, sts))
 }
