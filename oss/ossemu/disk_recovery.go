@@ -53,6 +53,7 @@ func (s *DiskStore) loadBucket(name string) (*bucketIndex, error) {
 		if !o.Inline {
 			referenced[o.Blob] = true
 		}
+		trimAppendable(filepath.Join(bdir, "data"), o)
 	}
 	bi.live = live
 	if garbage := total - live; garbage > 4<<20 && garbage > live {

@@ -21,8 +21,8 @@ type DiskOptions struct {
 	Clock func() time.Time
 	// CrashPoint, if set (by the crash test's helper process only), is called at the named
 	// points of a write ("put:written", "put:data-renamed", "commit:appended",
-	// "part:data-renamed", "complete:linked", "complete:committed") so that the process can be
-	// killed there.
+	// "part:data-renamed", "complete:linked", "complete:committed", "append:written",
+	// "append:committed") so that the process can be killed there.
 	CrashPoint func(name string)
 	// WriteFault, if set (tests only), is called before each write of object data and of a
 	// journal record; an error fails that write as a full disk would.
@@ -94,6 +94,7 @@ type bucketIndex struct {
 	compactErr error
 	upMu       sync.Mutex
 	upLocks    map[string]*sync.Mutex
+	appending  appendBusy // keys an append is writing to (guarded by upMu)
 }
 
 // OpenDiskStore opens (creating if needed) a store in dir for the given buckets, recovering

@@ -114,6 +114,8 @@ func route(c *call) opSpec {
 				return opSpec{"InitiateMultipartUpload", "oss:PutObject", levelObject, false, (*Server).initiateUpload}
 			case q.Has("uploadId"):
 				return opSpec{"CompleteMultipartUpload", "oss:PutObject", levelObject, false, (*Server).completeUpload}
+			case q.Has("append"):
+				return opSpec{"AppendObject", "oss:PutObject", levelObject, false, (*Server).appendObject}
 			}
 		}
 	}
@@ -297,6 +299,9 @@ func objectHeaders(h http.Header, o *Object) {
 	h.Set("x-oss-storage-class", "Standard")
 	if o.HasCRC {
 		h.Set("x-oss-hash-crc64ecma", strconv.FormatUint(o.CRC64, 10))
+	}
+	if o.Type == "Appendable" {
+		h.Set("x-oss-next-append-position", strconv.FormatInt(o.Size, 10))
 	}
 	if o.Type == "Normal" && len(o.MD5) == md5.Size {
 		h.Set("Content-MD5", base64.StdEncoding.EncodeToString(o.MD5))

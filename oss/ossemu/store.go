@@ -6,6 +6,7 @@ package ossemu
 import (
 	"context"
 	"errors"
+	"fmt"
 	"hash/crc64"
 	"io"
 	"time"
@@ -41,6 +42,14 @@ type Store interface {
 	// after, in byte order, until fn returns false. The view is a snapshot taken at the call.
 	Walk(ctx context.Context, bucket, prefix, after string, fn func(*Object) bool) error
 
+	// Append adds r's bytes to the appendable object bucket/key at position, which must be its
+	// length (0 creates it, with attrs; later appends keep the first append's attributes). A
+	// wrong position fails with a *PositionError, an object not made by Append with
+	// ErrNotAppendable; concurrent appends to one key: one wins, the others get a
+	// *PositionError. check works as for Put, given also the appended bytes' length and MD5. The
+	// new version is atomic and durable as Put's; a failed append leaves the previous one.
+	Append(ctx context.Context, bucket, key string, position int64, r io.Reader, attrs Attrs, check AppendCheck) (*Object, error)
+
 	// Multipart uploads.
 	CreateUpload(ctx context.Context, bucket, key string, attrs Attrs) (*Upload, error)
 	GetUpload(ctx context.Context, bucket, uploadID string) (*Upload, error)
@@ -72,7 +81,23 @@ var (
 	ErrNoSuchBucket   = errors.New("ossemu: no such bucket")
 	ErrAlreadyExists  = errors.New("ossemu: object exists and overwrite is forbidden")
 	ErrEntityTooLarge = errors.New("ossemu: entity too large")
+	ErrNotAppendable  = errors.New("ossemu: object is not appendable")
 )
+
+// AppendCheck is Append's check: the version about to be committed, and the length and MD5 of
+// the bytes this append added.
+type AppendCheck func(o *Object, n int64, md5 []byte) error
+
+// PositionError is Append's answer to a position that is not the object's length.
+type PositionError struct {
+	Next   int64  // the object's length: the position the next append must give (0: no object)
+	CRC64  uint64 // the object's CRC
+	HasCRC bool
+}
+
+func (e *PositionError) Error() string {
+	return fmt.Sprintf("ossemu: append position is not the object's length (%d)", e.Next)
+}
 
 // Attrs are the client-supplied attributes stored with an object.
 type Attrs struct {
@@ -91,7 +116,7 @@ type Object struct {
 	MD5          []byte    `json:"md5,omitempty"`
 	CRC64        uint64    `json:"crc64"`
 	HasCRC       bool      `json:"has_crc"`
-	Type         string    `json:"type"` // "Normal" or "Multipart"
+	Type         string    `json:"type"` // "Normal", "Multipart" or "Appendable"
 	LastModified time.Time `json:"last_modified"`
 	Attrs
 	Inline bool      `json:"inline,omitempty"` // the data is in the object's journal record
