@@ -277,7 +277,7 @@ func (x *explainState) engineLines(e *explainLines) {
 			e.add("    " + v.Reason)
 		}
 		for _, m := range v.Result.Statements {
-			e.add(fmt.Sprintf("    matched (%s layer): %s statement %d (line %d) %s", LayerWord(m.Layer), m.Policy, m.Index, m.Line, m.Effect))
+			e.add(fmt.Sprintf("    matched (%s layer): %s %s (line %d) %s", LayerWord(m.Layer), m.Policy, flow.StatementLabel(m.Index), m.Line, m.Effect))
 		}
 		if v.Verdict == VerdictAllow && (x.apiErr != nil || x.err != nil) {
 			e.add("    " + st.Muted.Render("the policies allow this request: the failure is not a policy denial"))
@@ -336,7 +336,7 @@ func traceLines(e *explainLines, t *model.Trace) {
 		e.field("Layers", strings.Join(parts, " "))
 	}
 	for _, s := range t.Statements {
-		e.add(fmt.Sprintf("    statement: %s %s #%d (line %d) %s", s.Layer, s.Policy, s.Index, s.Line, s.Effect))
+		e.add(fmt.Sprintf("    matched: %s %s %s (line %d) %s", s.Layer, s.Policy, flow.StatementLabel(s.Index), s.Line, s.Effect))
 	}
 	if len(t.Indeterminate) > 0 {
 		e.field("Unknown keys", strings.Join(t.Indeterminate, ", "))

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/stsdeck/stsdeck/model/flow"
 	"github.com/stsdeck/stsdeck/model/policy"
 )
 
@@ -219,7 +220,7 @@ func (m policyFindings) View() string {
 		}
 		text := fmt.Sprintf("%s %s: %s", where, sev, f.Message)
 		if f.Path != "" {
-			text = fmt.Sprintf("%s %s: %s: %s", where, sev, f.Path, f.Message)
+			text = fmt.Sprintf("%s %s: %s: %s", where, sev, flow.HumanPath(f.Path), f.Message)
 		}
 		lead := "  "
 		if i == m.at {

@@ -152,7 +152,7 @@ func TestPolicyTypingValidatesDebounced(t *testing.T) {
 		t.Fatalf("findings = %+v", fs)
 	}
 	v := d.view()
-	if !strings.Contains(v, "✗ line 1, col 39 error (f fixes): Statement[0].Effect") {
+	if !strings.Contains(v, "✗ line 1, col 39 error (f fixes): statement 1, Effect") {
 		t.Errorf("finding not shown with its line:\n%s", v)
 	}
 	if c := cell(p, "put", "inside"); c.Verdict != VerdictUnknown || !strings.Contains(c.Reason, "errors") {
@@ -560,12 +560,12 @@ func TestPolicyWhyOnTallScreens(t *testing.T) {
 	d.send(tea.WindowSizeMsg{Width: 160, Height: 48})
 	uploadOnly(t, d)
 	v := d.view()
-	for _, want := range []string{"Why", "put    inside  Allow allowed by session policy #0 (line 4)", "get    inside  Deny  no session policy statement allows oss:GetObject"} {
+	for _, want := range []string{"Why", "put    inside  Allow allowed by session policy statement 1 (line 4)", "get    inside  Deny  no session policy statement allows oss:GetObject"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("view lacks %q:\n%s", want, v)
 		}
 	}
-	if c := cell(p, "put", "inside"); !strings.Contains(c.Reason, "RamTestPolicy #0 (line 4)") {
+	if c := cell(p, "put", "inside"); !strings.Contains(c.Reason, "RamTestPolicy statement 1 (line 4)") {
 		t.Errorf("allow reason does not name the role's statement: %q", c.Reason)
 	}
 	d.send(tea.WindowSizeMsg{Width: 80, Height: 24})
@@ -657,7 +657,7 @@ func TestPolicyApplyFix(t *testing.T) {
 	d.keys("enter")
 	doc := "{\n  \"Version\": \"1\",\n  \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"oss:PutObjec\", \"Resource\": \"acs:oss:*:*:examplebucket/src/*\"}]\n}"
 	d.send(CloneIssueMsg{Record: model.AuditRecord{SessionPolicy: doc}})
-	if v := d.view(); !strings.Contains(v, "line 3, col 47 warning (f fixes): Statement[0].Action: unknown action") {
+	if v := d.view(); !strings.Contains(v, "line 3, col 47 warning (f fixes): statement 1, Action: unknown action") {
 		t.Fatalf("the fix is not offered:\n%s", v)
 	}
 	d.keys("f")

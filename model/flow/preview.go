@@ -278,7 +278,7 @@ func previewStatements(ms []policy.Match, eff policy.Effect) string {
 	var out []string
 	for _, m := range ms {
 		if m.Effect == eff {
-			out = append(out, fmt.Sprintf("%s #%d (line %d)", m.Policy, m.Index, m.Line))
+			out = append(out, fmt.Sprintf("%s %s (line %d)", m.Policy, StatementLabel(m.Index), m.Line))
 		}
 	}
 	if len(out) == 0 {

@@ -56,7 +56,7 @@ func TestComputePreview(t *testing.T) {
 			map[string]string{"get inside": "no session policy statement allows oss:GetObject"}},
 		{"explicit deny in the role", previewRole(readWriteDoc, denyDeleteDoc), "", PreviewContext{},
 			[]string{"delete inside Deny role", "delete outside Deny role", "put inside Allow role"},
-			map[string]string{"delete inside": "denied by P1 #0"}},
+			map[string]string{"delete inside": "denied by P1 statement 1"}},
 		{"explicit deny beats a session allow", previewRole(readWriteDoc, denyDeleteDoc), readWriteDoc, PreviewContext{},
 			[]string{"delete inside Deny role", "get inside Allow role"}, nil},
 		{"role without policies", previewRole(), "", PreviewContext{},
@@ -162,5 +162,21 @@ func TestParsePreviewContext(t *testing.T) {
 				t.Fatalf("got %+v, %v; want %+v", got, err, tt.want)
 			}
 		})
+	}
+}
+
+func TestStatementsNumberedForPeople(t *testing.T) {
+	for path, want := range map[string]string{
+		"":                       "",
+		"Version":                "Version",
+		"Statement[0].Effect":    "statement 1, Effect",
+		"Statement[1].Action[0]": "statement 2, Action 1",
+	} {
+		if got := HumanPath(path); got != want {
+			t.Errorf("HumanPath(%q) = %q, want %q", path, got, want)
+		}
+	}
+	if got := StatementLabel(0); got != "statement 1" {
+		t.Errorf("StatementLabel(0) = %q", got)
 	}
 }
