@@ -17,7 +17,9 @@ import (
 // router.
 func (s *Server) openCopySource(c *call) (*ObjectReader, *ossError) {
 	src := c.r.Header.Get("x-oss-copy-source")
-	raw, err := url.PathUnescape(src)
+	// Query-unescaped: the OSS Go SDK v1 sends url.QueryEscape(key) ('+' for a space), the v2
+	// SDK escapes '+' as %2B, so both decode to their key.
+	raw, err := url.QueryUnescape(src)
 	if err != nil {
 		return nil, apiErr("InvalidArgument", "Copy Source must mention the source bucket and key: /sourcebucket/sourcekey.", field{"ArgumentName", "x-oss-copy-source"}, field{"ArgumentValue", src}).check("request", "bad x-oss-copy-source encoding")
 	}

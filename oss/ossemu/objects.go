@@ -127,6 +127,7 @@ var authParams = map[string]bool{
 	"OSSAccessKeyId": true, "Expires": true, "Signature": true, "security-token": true,
 	"x-oss-signature-version": true, "x-oss-credential": true, "x-oss-date": true, "x-oss-expires": true,
 	"x-oss-signature": true, "x-oss-additional-headers": true, "x-oss-security-token": true,
+	"x-oss-access-key-id": true, // V2 signed URLs
 }
 
 func onlyAuthParams(q map[string][]string) bool {
