@@ -11,7 +11,7 @@ type DecisionRecord struct {
 	// journal assigns it.
 	Seq       uint64            `json:"seq,omitempty"`
 	Time      time.Time         `json:"time"`
-	Service   string            `json:"service"`   // "oss", "sts", "ram"
+	Service   string            `json:"service"`    // "oss", "sts", "ram"
 	RequestID string            `json:"request_id"` // the answer's x-oss-request-id / RequestId
 	Operation string            `json:"operation"`  // "PutObject", "UploadPart", "AssumeRole", ...
 	Principal DecisionPrincipal `json:"principal"`
