@@ -2330,7 +2330,7 @@ func TestLintAndIssueCountTheSameBytes(t *testing.T) {
 func TestDefaultSessionNameMatchesConsole(t *testing.T) {
 	w := newWorld(t)
 	card := w.must("issue", "--sandbox", "--role", "OssReadOnly").stdout
-	if !regexp.MustCompile(`Session\s+stsdeck-\d{8}-\d{6}\n`).MatchString(card) {
+	if !regexp.MustCompile(`Session\s+stsdeck-\d{8}-\d{6}-[0-9a-f]{4}\n`).MatchString(card) { // issuereq.DefaultSessionName
 		t.Errorf("card:\n%s", card)
 	}
 }

@@ -23,6 +23,9 @@ func runConsole(ctx context.Context, env *Env) int {
 		usage(env.Stderr)
 		return ExitBadInput
 	}
+	if p := regionFlagProblem(c.g.Region); p != "" {
+		return c.bad("--region: %s", p)
+	}
 	if env.Deps.Console == nil {
 		fmt.Fprintln(env.Stderr, "stsdeck: this build has no console")
 		return ExitBadInput

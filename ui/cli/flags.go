@@ -84,6 +84,9 @@ func (c *cmdFlags) bad(format string, a ...any) int {
 // connect resolves credentials and endpoints. Any failure is bad input (exit 2): no
 // credentials (the message lists where it looked), a bad endpoint flag, a bad profile.
 func (c *cmdFlags) connect(ctx context.Context) (*service.Services, func(), int) {
+	if p := regionFlagProblem(c.g.Region); p != "" {
+		return nil, nil, c.bad("--region: %s", p)
+	}
 	if c.env.Deps.Connect == nil {
 		return nil, nil, c.bad("no service wiring in this build")
 	}
@@ -100,6 +103,14 @@ func (c *cmdFlags) connect(ctx context.Context) (*service.Services, func(), int)
 	}
 	c.svc = svc
 	return svc, closer, -1
+}
+
+// regionFlagProblem checks --region ("" = not given, fine).
+func regionFlagProblem(r string) string {
+	if r == "" {
+		return ""
+	}
+	return issuereq.RegionProblem(r)
 }
 
 // fail reports an error from a service and returns the exit code: 2 for a request refused
@@ -269,6 +280,9 @@ func parseOSSURL(s string) (bucket, key string, err error) {
 type tokenFlags struct {
 	role, policyFile, template, bucket, prefix string
 	duration, sessionName, externalID          string
+	// policyDoc is a session policy given as text (issue --from-history: the record's policy as
+	// it was sent); --policy and --template win over it.
+	policyDoc string
 }
 
 func (t *tokenFlags) register(fs *flag.FlagSet, withBucket bool) {
@@ -280,7 +294,7 @@ func (t *tokenFlags) register(fs *flag.FlagSet, withBucket bool) {
 		fs.StringVar(&t.prefix, "prefix", "", "key `PREFIX` for --template")
 	}
 	fs.StringVar(&t.duration, "duration", "", "token lifetime `D`, 15m..12h (default: 1h, the STS default)")
-	fs.StringVar(&t.sessionName, "session-name", "", "role session `NAME` (default stsdeck-<time>)")
+	fs.StringVar(&t.sessionName, "session-name", "", "role session `NAME` (default stsdeck-<UTC time>-<4 random hex>, unique per token)")
 	fs.StringVar(&t.externalID, "external-id", "", "external `ID` the role's trust policy requires")
 }
 
@@ -316,7 +330,7 @@ func (c *cmdFlags) sessionPolicy(t *tokenFlags) (string, error) {
 		}
 		return doc, nil
 	}
-	return "", nil
+	return t.policyDoc, nil
 }
 
 // issued is a token the command obtained, with its audit record.
@@ -339,10 +353,14 @@ func (c *cmdFlags) issue(ctx context.Context, svc *service.Services, t *tokenFla
 		if dur, err = parseDuration(t.duration); err != nil {
 			return nil, c.bad("--duration: %v", err)
 		}
+		if dur == 0 {
+			// STS reads 0 as "not given" and issues its default of 1h: say so rather than do it.
+			return nil, c.bad("--duration %s: 0 is not a duration; omit the flag for the role's default", t.duration)
+		}
 	}
 	name := t.sessionName
 	if name == "" {
-		name = "stsdeck-" + c.env.Now().UTC().Format("20060102-150405") // as the console names it
+		name = issuereq.DefaultSessionName(c.env.Now()) // as the console names it
 	}
 	if svc.Issuer == nil {
 		return nil, c.bad("no token issuer available")
