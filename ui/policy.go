@@ -176,6 +176,9 @@ func (s *PolicyScreen) InputFocused() bool {
 	return false
 }
 
+// OwnsDigits reports whether the digit keys are the screen's now: the template menu picks by number.
+func (s *PolicyScreen) OwnsDigits() bool { return s.mode == modeTemplate }
+
 // Doc returns the draft as it would be sent (trimmed; "" = no session policy).
 func (s *PolicyScreen) Doc() string { return strings.TrimSpace(s.editor.Value()) }
 
@@ -232,7 +235,7 @@ func (s *PolicyScreen) KeyMap() help.KeyMap {
 	k.Clear.SetEnabled(has)
 	f, m := s.findings.KeyMap(), s.meter.KeyMap()
 	return bindings{
-		short: []key.Binding{k.Edit, k.Template, f.Next, f.Fix, m.Minify, k.Context},
+		short: []key.Binding{k.Edit, k.Template, k.Open, f.Next, f.Fix, m.Minify, k.Context},
 		full: [][]key.Binding{
 			{k.Edit, k.Template, k.Scope, k.Clear},
 			{k.Open, k.Save, m.Minify},
@@ -255,7 +258,9 @@ func (s *PolicyScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 func (s *PolicyScreen) refresh() {
 	doc := s.Doc()
 	s.meter.SetDoc(doc)
+	s.meter.SetState(s.shownSeq != s.editSeq, s.broken)
 	s.findings.SetDraft(doc, s.shownSeq != s.editSeq)
+	s.grid.SetBroken(doc != "" && s.broken && s.shownSeq == s.editSeq)
 	role := ""
 	if s.role != nil {
 		role = s.role.Name
@@ -620,7 +625,9 @@ func (s *PolicyScreen) mainView() string {
 func (s *PolicyScreen) sideView(h int) string {
 	grid := s.grid.View() // preview, bucket-policy line, context line
 	gridLines := strings.Count(grid, "\n") + 1
-	room := h - 1 - gridLines // meter, grid
+	meter := s.meter.View()
+	meterLines := strings.Count(meter, "\n") + 1
+	room := h - meterLines - gridLines // meter, grid
 	if want := max(len(s.findings.Findings()), 1); room > want && s.wide {
 		room = max(want, 3)
 	}
@@ -630,12 +637,12 @@ func (s *PolicyScreen) sideView(h int) string {
 	s.findings.SetSize(s.sideW, room)
 	findings := s.findings.View()
 	var b strings.Builder
-	b.WriteString(s.meter.View() + "\n")
+	b.WriteString(meter + "\n")
 	b.WriteString(findings + "\n")
 	b.WriteString(grid)
 	if s.wide {
 		// Room to spare (side by side on a tall terminal): say why each cell is what it is.
-		used := 1 + strings.Count(findings, "\n") + 1 + gridLines
+		used := meterLines + strings.Count(findings, "\n") + 1 + gridLines
 		b.WriteString(s.grid.WhyView(h - used))
 	}
 	return b.String()

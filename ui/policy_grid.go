@@ -20,7 +20,11 @@ type policyGrid struct {
 	role       string         // role name; "" = none chosen
 	bucketLine string         // "bucket policy: …"; "" = nothing to say
 	pctx       PreviewContext // what the preview assumes about the request
+	broken     bool           // the draft has errors: every cell is unknown, and the grid says why
 }
+
+// SetBroken says whether the session policy draft has errors (the cells are then all unknown).
+func (m *policyGrid) SetBroken(b bool) { m.broken = b }
 
 func newPolicyGrid(st Styles) policyGrid { return policyGrid{st: st} }
 
@@ -46,6 +50,9 @@ func (m policyGrid) View() string {
 	} else {
 		head := st.Title.Render("Preview") + st.Muted.Render(" "+m.bucket+" · "+role)
 		b.WriteString(truncateLine(head, m.width) + "\n" + m.preview.Render(st, m.width))
+		if m.broken {
+			b.WriteString("\n" + truncateLine(st.Unknown.Render(GlyphUnknown+" unknown: the draft has errors (n steps to them)"), m.width))
+		}
 	}
 	b.WriteString("\n")
 	if m.bucketLine != "" {

@@ -2,10 +2,12 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/stsdeck/stsdeck/model/flow"
 	"github.com/stsdeck/stsdeck/model/policy"
 )
 
@@ -14,13 +16,16 @@ type policyMeterKeys struct {
 	Minify key.Binding
 }
 
-// policyMeter is the size line ("812 / 2048 bytes": STS counts the session policy's bytes),
-// warning by text near and over the limit, with the one-key minify.
+// policyMeter is the size line ("812 / 2048 characters": STS counts the session policy's
+// characters, policy.SessionPolicyUnit), warning by text near and over the limit, with the
+// one-key minify and, over the limit, concrete ways to shrink the draft.
 type policyMeter struct {
 	st    Styles
 	keys  policyMeterKeys
-	doc   string // the draft as it would be sent
-	width int
+	doc    string // the draft as it would be sent
+	width  int
+	stale  bool // the findings are about an older text
+	broken bool // the draft has errors
 
 	// The last Update's outcome: the minified draft.
 	minified    string
@@ -51,10 +56,10 @@ func (m policyMeter) Update(msg tea.Msg) (policyMeter, tea.Cmd) {
 	if err != nil {
 		return m, func() tea.Msg { return ErrorMsg{Context: "minifying the policy", Err: err} }
 	}
-	before, after := len(m.doc), len(out)
+	before, after := flow.MeasureSessionPolicy(m.doc), flow.MeasureSessionPolicy(string(out))
 	m.minified, m.hasMinified = string(out), true
 	return m, func() tea.Msg {
-		return StatusMsg{Text: fmt.Sprintf("minified: %d → %d bytes", before, after)}
+		return StatusMsg{Text: fmt.Sprintf("minified: %d → %d %s", before.N, after.N, after.Unit)}
 	}
 }
 
@@ -68,22 +73,48 @@ func (m policyMeter) KeyMap() policyMeterKeys {
 	return k
 }
 
-// View is the size line.
+// SetState says whether the findings beside the meter are about an older text (stale) and
+// whether the draft has errors (broken): a size that fits is then not shown as a green ✓.
+func (m *policyMeter) SetState(stale, broken bool) { m.stale, m.broken = stale, broken }
+
+// Lines is how many lines View takes now.
+func (m policyMeter) Lines() int { return strings.Count(m.View(), "\n") + 1 }
+
+// View is the size line, in the unit STS counts (characters), and when the draft is too large
+// the ways to shrink it (flow.ShrinkAdvice), one per line.
 func (m policyMeter) View() string {
 	st := m.st
-	n := len(m.doc)
-	lim := policy.MaxSessionPolicyBytes
-	text := fmt.Sprintf("%d / %d bytes", n, lim)
+	sz := flow.MeasureSessionPolicy(m.doc)
+	text := fmt.Sprintf("%d / %d %s", sz.N, sz.Limit, sz.Unit)
 	var line string
 	switch {
-	case n == 0:
-		line = st.Muted.Render("0 / 2048 bytes · no session policy")
-	case n > lim:
-		line = st.Mark("deny", text+" — TOO LARGE, STS refuses it (m minifies)")
-	case n*10 > lim*9:
+	case m.doc == "":
+		line = st.Muted.Render(fmt.Sprintf("0 / %d %s · no session policy", sz.Limit, sz.Unit))
+	case sz.TooLarge():
+		line = st.Mark("deny", text+" — TOO LARGE: STS refuses it")
+	case m.stale:
+		line = st.Muted.Render(text + " · checking…")
+	case m.broken:
+		line = st.Mark("warn", text+" — size fits, but the draft has errors (below)")
+	case sz.N*10 > sz.Limit*9:
 		line = st.Mark("warn", text+" — near the limit (m minifies)")
 	default:
 		line = st.Mark("ok", text)
 	}
-	return truncateLine(line, m.width)
+	lines := []string{line}
+	if sz.TooLarge() {
+		for _, a := range flow.ShrinkAdvice(m.doc) {
+			for i, l := range wrapWords(a, max(10, m.width-4)) {
+				lead := "  → "
+				if i > 0 {
+					lead = "    "
+				}
+				lines = append(lines, lead+l)
+			}
+		}
+	}
+	for i, l := range lines {
+		lines[i] = truncateLine(l, m.width)
+	}
+	return strings.Join(lines, "\n")
 }

@@ -70,7 +70,7 @@ func TestPolicyTemplateFlow(t *testing.T) {
 		t.Fatalf("doc = %q", p.Doc())
 	}
 	v := d.view()
-	for _, w := range []string{"✓ 261 / 2048 bytes", "✓ no findings", "Preview examplebucket · role RamOssTest",
+	for _, w := range []string{"✓ 261 / 2048 characters", "✓ no findings", "Preview examplebucket · role RamOssTest",
 		"inside src/", "outside dst/", "template upload-only for examplebucket/src/"} {
 		if !strings.Contains(v, w) {
 			t.Errorf("view lacks %q:\n%s", w, v)
@@ -259,7 +259,7 @@ func TestPolicySizeMeterAndMinify(t *testing.T) {
 	}{
 		{"small", build(2, ""), "✓ ", false},
 		{"near the limit", build(18, ""), "near the limit (m minifies)", true},
-		{"too large but minify fits", build(20, strings.Repeat(" ", 40)), "TOO LARGE, STS refuses it (m minifies)", true},
+		{"too large but minify fits", build(20, strings.Repeat(" ", 40)), "TOO LARGE: STS refuses it", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -270,17 +270,33 @@ func TestPolicySizeMeterAndMinify(t *testing.T) {
 			v := d.view()
 			meter := ""
 			for _, l := range strings.Split(v, "\n") {
-				if strings.Contains(l, "/ 2048 bytes") {
+				if strings.Contains(l, "/ 2048 characters") {
 					meter = l
 				}
 			}
-			if !strings.Contains(meter, tt.want) || !strings.Contains(meter, strconv.Itoa(n)+" / 2048 bytes") {
-				t.Fatalf("meter %q for %d bytes, want %q", meter, n, tt.want)
+			if !strings.Contains(meter, tt.want) || !strings.Contains(meter, strconv.Itoa(n)+" / 2048 characters") {
+				t.Fatalf("meter %q for %d characters, want %q", meter, n, tt.want)
 			}
 			if !tt.minifyFit {
 				return
 			}
+			if tt.name == "too large but minify fits" {
+				// Too large: concrete ways to shrink it, the minified size first.
+				if !strings.Contains(v, "→ minify (m): "+strconv.Itoa(n)+" → ") || !strings.Contains(v, "characters (fits)") {
+					t.Errorf("no minify advice:\n%s", v)
+				}
+			}
 			d.keys("m")
+			d.settle()
+			after := ""
+			for _, l := range strings.Split(d.view(), "\n") {
+				if strings.Contains(l, "/ 2048 characters") {
+					after = l
+				}
+			}
+			if m := len(p.Doc()); !strings.Contains(after, strconv.Itoa(m)+" / 2048 characters") || strings.Contains(after, "TOO LARGE") {
+				t.Errorf("after m the meter says %q (the draft is %d characters now)", after, m)
+			}
 			if got := len(p.Doc()); got >= n || got > policy.MaxSessionPolicyBytes {
 				t.Fatalf("minify: %d → %d bytes", n, got)
 			}
@@ -429,7 +445,7 @@ func TestPolicyLayouts(t *testing.T) {
 		d.send(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
 		uploadOnly(t, d)
 		v := d.view()
-		for _, want := range []string{"1 {", "bytes", "no findings", "put ", "delete ", "assumes source IP"} {
+		for _, want := range []string{"1 {", "characters", "no findings", "put ", "delete ", "assumes source IP"} {
 			if !strings.Contains(v, want) {
 				t.Errorf("%dx%d lacks %q:\n%s", size[0], size[1], want, v)
 			}
@@ -723,4 +739,21 @@ func findPolicyChanged(cmd tea.Cmd) (PolicyChangedMsg, bool) {
 		}
 	}
 	return PolicyChangedMsg{}, false
+}
+
+// A draft with a parse error: the meter does not show a green ✓, and the preview says why its
+// cells are unknown.
+func TestPolicyBrokenDraftSaysWhy(t *testing.T) {
+	t.Parallel()
+	d, _ := onPolicy(t)
+	uploadOnly(t, d)
+	d.send(CloneIssueMsg{Record: model.AuditRecord{SessionPolicy: `{"Version":"1","Statement":[{"Effect":"allow","Action":"oss:GetObject","Resource":"*"}]}`}})
+	d.settle()
+	v := d.view()
+	if strings.Contains(v, "✓ 86 / 2048") || !strings.Contains(v, "size fits, but the draft has errors") {
+		t.Errorf("meter beside a parse error:\n%s", v)
+	}
+	if !strings.Contains(v, "? unknown: the draft has errors") {
+		t.Errorf("preview does not say why it is unknown:\n%s", v)
+	}
 }

@@ -10,7 +10,7 @@ type Kind int
 
 const (
 	KindIdentity Kind = iota // a custom or system policy attached to a user or role (6,144 bytes)
-	KindSession              // the AssumeRole Policy parameter (2,048 bytes as sent)
+	KindSession              // the AssumeRole Policy parameter (2,048 characters as sent: SessionPolicyUnit)
 	KindBucket               // an OSS bucket policy (needs Principal)
 	KindTrust                // a role's AssumeRolePolicyDocument (needs Principal, no Resource)
 )
@@ -28,9 +28,9 @@ func (k Kind) String() string {
 	return "identity"
 }
 
-// Size limits in bytes, as sent.
+// Size limits, as sent: in bytes, but a session policy's in characters (Size, SessionPolicyUnit).
 const (
-	MaxSessionPolicyBytes = 2048
+	MaxSessionPolicyBytes = 2048 // characters (the name predates the unit being checked)
 	MaxCustomPolicyBytes  = 6144
 )
 

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // SizeLimit is the largest accepted document of a kind, in bytes as sent.
@@ -18,6 +19,32 @@ func SizeLimit(k Kind) int {
 		return MaxBucketPolicyBytes
 	}
 	return MaxCustomPolicyBytes
+}
+
+// SessionPolicyUnit is what the session-policy limit counts: characters (Unicode code points
+// of the Policy parameter as sent). Sources: the STS API reference, "The value must be 1 to
+// 2,048 characters in length" (sts-20150401 v2.0.4 client.go, AssumeRoleRequest.Policy), and
+// Alibaba's notice of 19 Sep 2022 raising it "from 1~1024 characters to 1~2048 characters"
+// (alibabacloud.com/en/notice/upgradenotification_of_request_parameters_length_constraints_
+// upgrade_of_sts_apis_184). The cloud's refusal still reads "...smaller than 2048 bytes.";
+// for ASCII documents (the usual case) the two agree.
+const SessionPolicyUnit = "characters"
+
+// Size counts src as its kind's limit does: a session policy in characters (SessionPolicyUnit),
+// other kinds in bytes.
+func Size(k Kind, src []byte) int {
+	if k == KindSession {
+		return utf8.RuneCount(src)
+	}
+	return len(src)
+}
+
+// SizeUnit names the unit Size and SizeLimit count for a kind: "characters" or "bytes".
+func SizeUnit(k Kind) string {
+	if k == KindSession {
+		return SessionPolicyUnit
+	}
+	return "bytes"
 }
 
 // MaxBucketPolicyBytes is OSS's bucket policy size limit (16 KB).
@@ -60,12 +87,14 @@ func Validate(name string, src []byte, kind Kind) (*Policy, []Finding) {
 		return nil, sortFindings(d.findings)
 	}
 	d.decode(root, p)
-	if limit := SizeLimit(kind); len(src) > limit {
-		d.add(SeverityError, 0, 0, "", "the document is "+strconv.Itoa(len(src))+" bytes; "+kindArticle(kind)+" policy may have at most "+strconv.Itoa(limit), "")
+	if limit, unit := SizeLimit(kind), SizeUnit(kind); Size(kind, src) > limit {
+		d.add(SeverityError, 0, 0, "", "the document is "+strconv.Itoa(Size(kind, src))+" "+unit+"; "+kindArticle(kind)+" policy may have at most "+strconv.Itoa(limit), "")
 		d.findings[len(d.findings)-1].Code = CodeSize
-		if m, err := Minify(src); err == nil && len(m) <= limit {
-			d.add(SeveritySuggestion, 0, 0, "", "minified, the document is "+strconv.Itoa(len(m))+" bytes and fits the limit", string(m))
+		if m, err := Minify(src); err == nil && Size(kind, m) <= limit {
+			d.add(SeveritySuggestion, 0, 0, "", "minified, the document is "+strconv.Itoa(Size(kind, m))+" "+unit+" and fits the limit", string(m))
 		}
+	} else if kind == KindSession && len(src) > limit {
+		d.add(SeverityWarning, 0, 0, "", "the document is "+strconv.Itoa(Size(kind, src))+" characters but "+strconv.Itoa(len(src))+" bytes in UTF-8: STS counts characters, yet its refusal speaks of bytes; keep non-ASCII text out of a session policy to be safe", "")
 	}
 	fs := sortFindings(d.findings)
 	if HasErrors(fs) {

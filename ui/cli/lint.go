@@ -20,8 +20,9 @@ import (
 type lintJSON struct {
 	File     string       `json:"file"`
 	Kind     string       `json:"kind"`
-	Size     int          `json:"size"`
+	Size     int          `json:"size"` // counted as the limit counts (Unit)
 	Limit    int          `json:"limit"`
+	Unit     string       `json:"unit"` // "characters" (session policies: what STS counts) or "bytes"
 	Valid    bool         `json:"valid"`
 	Findings []polFinding `json:"findings"`
 	// Error is the first error when the document is refused (exit 2).
@@ -79,7 +80,7 @@ func runLint(_ context.Context, env *Env) int {
 	// Counted as `issue --policy` sends it.
 	data = issuereq.PolicyAsSent(data)
 	p, found := policy.Validate(file, data, kind)
-	out := lintJSON{File: file, Kind: kind.String(), Size: len(data), Limit: policy.SizeLimit(kind), Valid: p != nil, Findings: []polFinding{}}
+	out := lintJSON{File: file, Kind: kind.String(), Size: policy.Size(kind, data), Limit: policy.SizeLimit(kind), Unit: policy.SizeUnit(kind), Valid: p != nil, Findings: []polFinding{}}
 	for _, f := range found {
 		out.Findings = append(out.Findings, polFinding{File: file, Finding: f})
 		if f.Severity == policy.SeverityError && out.Error == nil {
@@ -116,7 +117,7 @@ func printLintText(w io.Writer, out *lintJSON) {
 	if !out.Valid {
 		verdict = "refused"
 	}
-	fmt.Fprintf(w, "%s: %s %s policy, %d / %d bytes; %s, %s, %s\n", out.File, verdict, out.Kind, out.Size, out.Limit,
+	fmt.Fprintf(w, "%s: %s %s policy, %d / %d %s; %s, %s, %s\n", out.File, verdict, out.Kind, out.Size, out.Limit, out.Unit,
 		polPlural(counts[policy.SeverityError], "error"), polPlural(counts[policy.SeverityWarning], "warning"), polPlural(counts[policy.SeveritySuggestion], "suggestion"))
 }
 
