@@ -236,11 +236,39 @@ func connect(ctx context.Context, o connectOptions) (*conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &conn{
+	c := &conn{
 		Mode: "live", Region: region, Where: src.Name, Looked: src.Looked, Temporary: src.Temporary,
 		OSSEndpoint: ossEP.URL(), STS: client, OSS: oss.NewService(oss.Config{Region: region, Endpoint: ossEP}),
 		Audit: audit, creds: src.Provider,
-	}, nil
+	}
+	// Endpoints from flags or the environment (`stsdeck sandbox --print env`) may lead to a
+	// sandbox: it says so at /-/sandbox, and the connection is then labelled SANDBOX (card,
+	// audit record, no LIVE confirmation) and gets the sandbox's control API (traces, clock).
+	if ctl := detectSandbox(ctx, stsEP, ossEP); ctl != nil {
+		c.Mode, c.Control = "sandbox", ctl
+		c.Where += "; the STS endpoint " + stsEP.URL() + " is a stsdeck sandbox (it answers " + stsemu.DiscoveryPath + ")"
+	}
+	return c, nil
+}
+
+// detectSandbox returns a control client when the STS endpoint is a stsdeck sandbox, nil
+// otherwise. Only an explicit loopback or IP-literal endpoint is asked (a sandbox's control
+// API answers loopback clients only), so a live connection to the cloud's own endpoints sends
+// nothing extra.
+func detectSandbox(ctx context.Context, stsEP, ossEP model.Endpoint) *sts.Control {
+	if stsEP.IsZero() || !stsEP.Loopback() {
+		return nil
+	}
+	ctl, err := sts.NewControl(model.SandboxInfo{STSEndpoint: stsEP.URL(), OSSEndpoint: ossEP.URL()})
+	if err != nil {
+		return nil
+	}
+	cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if !ctl.IsSandbox(cctx) {
+		return nil
+	}
+	return ctl
 }
 
 // endpointFlag parses an endpoint flag's value, else (outside --sandbox) its environment

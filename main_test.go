@@ -1929,8 +1929,9 @@ func TestLiveModeAgainstSandboxEndpoints(t *testing.T) {
 	var cr map[string]any
 	json.Unmarshal([]byte(out), &cr)
 	w.vars["ALIBABA_CLOUD_ACCESS_KEY_ID"], w.vars["ALIBABA_CLOUD_ACCESS_KEY_SECRET"], w.vars["ALIBABA_CLOUD_SECURITY_TOKEN"] = cr["AccessKeyId"].(string), cr["AccessKeySecret"].(string), cr["SecurityToken"].(string)
-	// LIVE mode asks before writing; "n" stops it.
-	r = w.run("n\n", append([]string{"probe", "--bucket", "examplebucket", "--prefix", "src/"}, eps...)...)
+	// LIVE mode asks before writing; "n" stops it. (These endpoints lead to a sandbox, which
+	// says so at /-/sandbox: only an endpoint that is none is LIVE.)
+	r = w.run("n\n", "probe", "--bucket", "examplebucket", "--prefix", "src/", "--sts-endpoint", "https://sts.example.invalid")
 	if r.code != cli.ExitDenied || !strings.Contains(r.stderr, "Proceed?") || !strings.Contains(r.stderr, "nothing written") || !strings.Contains(r.stderr, `"dst/"`) {
 		t.Fatalf("unconfirmed probe: exit %d %s", r.code, r.stderr)
 	}
@@ -2391,4 +2392,39 @@ func ossSetupClient(t testing.TB, r *sandbox) *sts.Client {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// Issue 12 item 16: a sandbox reached through the environment's endpoints (`stsdeck sandbox
+// --print env`, then commands without --sandbox) is labelled SANDBOX everywhere: the card, the
+// audit record's mode, no LIVE question before the probe; and `sandbox clock` reaches it.
+func TestSandboxThroughEnvironmentIsSandbox(t *testing.T) {
+	w := newWorld(t)
+	out, stop := w.foregroundSandbox("--print", "env", "--data", filepath.Join(t.TempDir(), "sb"))
+	defer stop()
+	w.set(evalSh(t, out.String(), nil, append([]string{"ALIBABA_CLOUD_REGION_ID", "STSDECK_STS_ENDPOINT", "STSDECK_RAM_ENDPOINT", "STSDECK_OSS_ENDPOINT"}, credVars...)...))
+
+	card := w.must("issue", "--role", "RamOssTest").stdout
+	if !strings.Contains(card, "[SANDBOX]") || strings.Contains(card, "LIVE") {
+		t.Errorf("card:\n%s", card)
+	}
+	var recs []map[string]any
+	json.Unmarshal([]byte(w.must("history", "--json").stdout), &recs)
+	if len(recs) != 1 || recs[0]["mode"] != "sandbox" {
+		t.Errorf("audit records %v", recs)
+	}
+	// stdin is empty: a LIVE question would read "no" and stop the probe.
+	r := w.run("", "probe", "--role", "RamOssTest", "--template", "upload-only", "--bucket", "examplebucket", "--prefix", "src/")
+	if strings.Contains(r.stderr, "Proceed?") || strings.Contains(r.stderr, "LIVE") || !strings.Contains(r.stdout, "inside") {
+		t.Errorf("probe: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	r = w.must("sandbox", "clock", "--advance", "2h")
+	if !strings.Contains(r.stdout, "offset               2h0m0s") {
+		t.Errorf("sandbox clock:\n%s", r.stdout)
+	}
+	// The advanced clock is the sandbox's: a token issued now expires by it (3 h ahead).
+	var cr map[string]any
+	json.Unmarshal([]byte(w.must("issue", "--role", "OssReadOnly", "--format", "json").stdout), &cr)
+	if exp, _ := time.Parse(time.RFC3339, cr["Expiration"].(string)); time.Until(exp) < 2*time.Hour {
+		t.Errorf("a token issued after advancing 2h expires at %v (the authorization clock's time, 3h ahead)", exp)
+	}
 }

@@ -66,6 +66,33 @@ func (c *Control) Clock(ctx context.Context) (ClockState, error) {
 	return st, err
 }
 
+// ReadClock reads both clocks as a model value (service.SandboxClock).
+func (c *Control) ReadClock(ctx context.Context) (model.SandboxClock, error) {
+	st, err := c.Clock(ctx)
+	if err != nil {
+		return model.SandboxClock{}, err
+	}
+	off, err := time.ParseDuration(st.Offset)
+	if err != nil {
+		return model.SandboxClock{}, fmt.Errorf("sandbox control: clock offset %q: %w", st.Offset, err)
+	}
+	return model.SandboxClock{Offset: off, Wall: st.Wall, Auth: st.Now}, nil
+}
+
+// IsSandbox asks the STS endpoint whether it is a stsdeck sandbox (GET /-/sandbox, which the
+// cloud's STS does not serve): true only for the sandbox's own answer; an error, another
+// status or another body is false.
+func (c *Control) IsSandbox(ctx context.Context) bool {
+	var d struct {
+		Product string `json:"product"`
+		Half    string `json:"half"`
+	}
+	if err := c.do(ctx, http.MethodGet, c.STS+"/-/sandbox", &d); err != nil {
+		return false
+	}
+	return d.Product == "stsdeck-sandbox" && d.Half == "sts"
+}
+
 // Advance moves the authorization clock of both halves forward by d and returns the new offset.
 func (c *Control) Advance(ctx context.Context, d time.Duration) (time.Duration, error) {
 	var st ClockState

@@ -67,6 +67,12 @@ type SandboxControl interface {
 	Trace(ctx context.Context, service, requestID string) (*model.Trace, error)
 }
 
+// SandboxClock reads the sandbox's clocks (stsdeck sandbox clock --show); the sandbox's
+// control client implements it beside SandboxControl.
+type SandboxClock interface {
+	ReadClock(ctx context.Context) (model.SandboxClock, error)
+}
+
 // Services is everything the console and the commands use.
 type Services struct {
 	Mode      string // "sandbox" or "live"

@@ -136,7 +136,22 @@ func controlError(w http.ResponseWriter, status int, msg string) {
 	writeControlJSON(w, status, map[string]string{"error": msg})
 }
 
-// ServeControl serves the control API under /-/: GET /-/clock, POST /-/clock?advance=DURATION and
+// DiscoveryPath is where the STS half says that it is a stsdeck sandbox: a client pointed at an
+// endpoint from the environment (`stsdeck sandbox --print env`) asks it to label the connection
+// SANDBOX rather than LIVE. The cloud's STS has no such path.
+const DiscoveryPath = "/-/sandbox"
+
+// DiscoveryProduct is the Product a sandbox's discovery answer names.
+const DiscoveryProduct = "stsdeck-sandbox"
+
+// Discovery is the answer of GET /-/sandbox.
+type Discovery struct {
+	Product string   `json:"product"` // DiscoveryProduct
+	Half    string   `json:"half"`    // "sts" (the STS + RAM listener)
+	Control []string `json:"control"` // the control paths served
+}
+
+// ServeControl serves the control API under /-/: GET /-/sandbox (discovery), GET /-/clock, POST /-/clock?advance=DURATION and
 // GET /-/trace/<RequestId>. It answers only loopback clients.
 func ServeControl(w http.ResponseWriter, r *http.Request, wall model.Clock, clock *model.OffsetClock, traces func(id string) (*model.Trace, bool)) {
 	if !isLoopback(r.RemoteAddr) {
@@ -144,6 +159,13 @@ func ServeControl(w http.ResponseWriter, r *http.Request, wall model.Clock, cloc
 		return
 	}
 	switch {
+	case r.URL.Path == DiscoveryPath:
+		if r.Method != http.MethodGet {
+			w.Header().Set("Allow", "GET")
+			controlError(w, http.StatusMethodNotAllowed, "use GET")
+			return
+		}
+		writeControlJSON(w, http.StatusOK, Discovery{Product: DiscoveryProduct, Half: "sts", Control: []string{"/-/clock", "/-/trace/<RequestId>", DiscoveryPath}})
 	case r.URL.Path == "/-/clock":
 		switch r.Method {
 		case http.MethodGet:
@@ -181,7 +203,7 @@ func ServeControl(w http.ResponseWriter, r *http.Request, wall model.Clock, cloc
 		}
 		writeControlJSON(w, http.StatusOK, tr)
 	default:
-		controlError(w, http.StatusNotFound, "unknown control path; known: /-/clock, /-/trace/<RequestId>")
+		controlError(w, http.StatusNotFound, "unknown control path; known: /-/sandbox, /-/clock, /-/trace/<RequestId>")
 	}
 }
 

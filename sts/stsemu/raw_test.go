@@ -308,6 +308,9 @@ func TestControlAPI(t *testing.T) {
 		{"unknown trace", "GET", "/-/trace/ABC", "127.0.0.1:1", 404, "no trace"},
 		{"unknown path", "GET", "/-/x", "127.0.0.1:1", 404, "unknown control path"},
 		{"method", "DELETE", "/-/clock", "127.0.0.1:1", 405, "use GET or POST"},
+		{"discovery", "GET", "/-/sandbox", "127.0.0.1:1", 200, `"product": "stsdeck-sandbox"`},
+		{"discovery method", "POST", "/-/sandbox", "127.0.0.1:1", 405, "use GET"},
+		{"discovery not loopback", "GET", "/-/sandbox", "10.0.0.1:1", 403, "loopback"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -39,6 +39,10 @@ type SandboxOptions struct {
 const DefaultSTSRate = 100
 
 func runSandbox(ctx context.Context, env *Env) int {
+	if len(env.Args) > 0 && env.Args[0] == "clock" {
+		env.Args = env.Args[1:]
+		return runSandboxClock(ctx, env)
+	}
 	fs := flag.NewFlagSet("sandbox", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	var o SandboxOptions
@@ -54,6 +58,7 @@ func runSandbox(ctx context.Context, env *Env) int {
 	fs.Usage = func() {
 		fmt.Fprintln(env.Stderr, "Usage: stsdeck sandbox [--data DIR] [--seed FILE] [--sts-addr 127.0.0.1:PORT] [--oss-addr 127.0.0.1:PORT]")
 		fmt.Fprintln(env.Stderr, "                       [--tls] [--sts-rate N] [--ready-file FILE] [--print env|json]")
+		fmt.Fprintln(env.Stderr, "       stsdeck sandbox clock [--show] [--advance D] [--json]   read or move a running sandbox's authorization clock")
 		fmt.Fprintln(env.Stderr, "Runs the embedded STS + RAM + OSS sandbox until interrupted. Its keys are fake.")
 		fmt.Fprintln(env.Stderr, "It publishes <data>/ready.json while it runs, so commands run with --sandbox meanwhile use it.")
 		fmt.Fprintln(env.Stderr, "")
