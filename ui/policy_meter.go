@@ -20,8 +20,8 @@ type policyMeterKeys struct {
 // characters, policy.SessionPolicyUnit), warning by text near and over the limit, with the
 // one-key minify and, over the limit, concrete ways to shrink the draft.
 type policyMeter struct {
-	st    Styles
-	keys  policyMeterKeys
+	st     Styles
+	keys   policyMeterKeys
 	doc    string // the draft as it would be sent
 	width  int
 	stale  bool // the findings are about an older text
