@@ -2336,13 +2336,13 @@ func TestDefaultSessionNameMatchesConsole(t *testing.T) {
 	}
 }
 
-// presign warns only when the token ends clearly before the URL.
+// presign refuses only a URL that would clearly outlive the token (issue 12 item 15).
 func TestPresignExpiryWarning(t *testing.T) {
 	w := newWorld(t)
 	tests := []struct {
-		name string
-		args []string
-		warn bool
+		name    string
+		args    []string
+		refused bool
 	}{
 		{"1h URL, fresh 1h token", nil, false},
 		{"30m URL, 1h token", []string{"--expires", "30m"}, false},
@@ -2350,9 +2350,9 @@ func TestPresignExpiryWarning(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r := w.must(append([]string{"presign", "--sandbox", "--role", "OssReadOnly", "oss://examplebucket/src/x"}, tc.args...)...)
-			if got := strings.Contains(r.stderr, "but the token expires"); got != tc.warn {
-				t.Errorf("warned %v, want %v:\n%s", got, tc.warn, r.stderr)
+			r := w.run("", append([]string{"presign", "--sandbox", "--role", "OssReadOnly", "oss://examplebucket/src/x"}, tc.args...)...)
+			if got := r.code == cli.ExitBadInput && strings.Contains(r.stderr, "beyond the token"); got != tc.refused || !tc.refused && (r.code != 0 || strings.Contains(r.stderr, "clamped")) {
+				t.Errorf("exit %d, want refused %v:\n%s", r.code, tc.refused, r.stderr)
 			}
 		})
 	}
