@@ -18,6 +18,8 @@ type AuditRecord struct {
 	Mode            string        `json:"mode"`                    // "sandbox" or "live"
 	Region          string        `json:"region,omitempty"`
 	Probe           []ProbeResult `json:"probe,omitempty"`
+	// Via lists the intermediate role ARNs of a role chain, in order (the token is RoleARN's).
+	Via []string `json:"via,omitempty"`
 }
 
 // ProbeResult is one probed operation: what the engine predicted and what OSS answered.
