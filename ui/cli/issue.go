@@ -67,6 +67,9 @@ func runIssue(ctx context.Context, env *Env) int {
 	}
 	cr := tok.creds
 	opts := credfmt.Options{Region: cr.Region, Endpoint: ossutilEndpoint(svc), ProfileName: *profileName}
+	if *format == "external-profile" {
+		opts.ProcessCommand = externalCommand(env.Args)
+	}
 	switch *format {
 	case "card":
 		var b strings.Builder

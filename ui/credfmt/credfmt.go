@@ -18,7 +18,7 @@ import (
 )
 
 // Kinds lists the formats in menu order.
-var Kinds = []string{"env", "fish", "powershell", "json", "ossutil", "aliyun-cli", "config-json"}
+var Kinds = []string{"env", "fish", "powershell", "json", "ossutil", "aliyun-cli", "config-json", "external", "external-profile"}
 
 // DefaultProfileName is the aliyun CLI profile name used when Options.ProfileName is empty.
 const DefaultProfileName = "stsdeck"
@@ -34,6 +34,9 @@ type Options struct {
 	Endpoint string
 	// ProfileName is the aliyun CLI profile for aliyun-cli and config-json; "" = DefaultProfileName.
 	ProfileName string
+	// ProcessCommand is the command an aliyun CLI External profile runs (external-profile);
+	// "" = `stsdeck issue --role <the credentials' role> --format external`.
+	ProcessCommand string
 	// Existing is the current content of ~/.aliyun/config.json for config-json; the result keeps
 	// every other profile and every other field. nil or empty = a new file.
 	Existing []byte
@@ -56,6 +59,10 @@ func Describe(kind string) string {
 		return "aliyun configure set --mode StsToken command"
 	case "config-json":
 		return "~/.aliyun/config.json with a StsToken profile merged in"
+	case "external":
+		return "aliyun CLI External-mode JSON (what a process_command prints: mode, access_key_id, …)"
+	case "external-profile":
+		return "aliyun configure command for an External profile that runs stsdeck issue --format external"
 	}
 	return ""
 }
@@ -77,6 +84,10 @@ func SuggestedFile(kind string) string {
 		return "stsdeck-aliyun-configure.sh"
 	case "config-json":
 		return "~/.aliyun/config.json"
+	case "external":
+		return "stsdeck-external.json"
+	case "external-profile":
+		return "stsdeck-aliyun-external.sh"
 	}
 	return "stsdeck-credentials.txt"
 }
@@ -194,8 +205,44 @@ func Format(kind string, c model.Credentials, o Options) (string, error) {
 			return "", err
 		}
 		b.Write(out)
+	case "external":
+		out, err := External(c)
+		if err != nil {
+			return "", err
+		}
+		b.Write(out)
+	case "external-profile":
+		cmd := o.ProcessCommand
+		if cmd == "" {
+			cmd = "stsdeck issue --role " + shQuote(c.RoleARN) + " --format external"
+		}
+		fmt.Fprintf(&b, "# an aliyun CLI profile that runs stsdeck for a fresh token every time it needs one\n")
+		fmt.Fprintf(&b, "aliyun configure set --profile %s --mode External --region %s --process-command %s\n",
+			shQuote(profile), shQuote(region), shQuote(cmd))
 	}
 	return b.String(), nil
+}
+
+// External is the JSON the aliyun CLI's External mode (and credentials-go's External provider,
+// providers/external.go) reads from a process_command's stdout: mode StsToken, access_key_id,
+// access_key_secret, sts_token and expiration in 2006-01-02T15:04:05Z (the provider caches the
+// token until 180 s before it). Nothing else may be on stdout.
+func External(c model.Credentials) ([]byte, error) {
+	v := struct {
+		Mode            string `json:"mode"`
+		AccessKeyID     string `json:"access_key_id"`
+		AccessKeySecret string `json:"access_key_secret"`
+		SecurityToken   string `json:"sts_token"`
+		Expiration      string `json:"expiration,omitempty"`
+	}{"StsToken", c.AccessKeyID, c.AccessKeySecret, c.SecurityToken, ""}
+	if !c.Expiration.IsZero() {
+		v.Expiration = c.Expiration.UTC().Format("2006-01-02T15:04:05Z")
+	}
+	out, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("external format: %w", err)
+	}
+	return append(out, '\n'), nil
 }
 
 // mergeConfigJSON puts a StsToken profile named profile into an aliyun CLI config.json,

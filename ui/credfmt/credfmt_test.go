@@ -36,6 +36,8 @@ func TestFormatKinds(t *testing.T) {
 		{"ossutil", []string{"[Credentials]", "endpoint=oss-cn-shanghai.aliyuncs.com", "stsToken=CAIS+token", "region=cn-shanghai", "signVersion=v4"}},
 		{"aliyun-cli", []string{"aliyun configure set --profile 'stsdeck' --mode StsToken --region 'cn-shanghai'", "--sts-token 'CAIS+token"}},
 		{"config-json", []string{`"mode": "StsToken"`, `"current": "stsdeck"`, `"sts_token": "CAIS+token/with=chars'and\"quotes"`}},
+		{"external", []string{`{"mode":"StsToken","access_key_id":"STS.NUgYrLnoC37mZZCNnAbez2"`, `"sts_token":"CAIS+token/with=chars'and\"quotes"`, `"expiration":"2026-11-27T04:00:00Z"}`}},
+		{"external-profile", []string{"aliyun configure set --profile 'stsdeck' --mode External --region 'cn-shanghai' --process-command 'stsdeck issue --role '\\''acs:ram::1234567890123456:role/ramosstest'\\'' --format external'"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.kind, func(t *testing.T) {
