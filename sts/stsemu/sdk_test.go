@@ -362,7 +362,7 @@ func TestRAMSDK(t *testing.T) {
 			}
 			marker = tea.StringValue(resp.Body.Marker)
 		}
-		if got := strings.Join(names, ","); got != "RamOssTest,OssReadWrite,OssReadOnly,OssNoDelete,EcsOnly,PartnerWithExternalId" {
+		if got := strings.Join(names, ","); got != "RamOssTest,OssReadWrite,OssReadOnly,OssNoDelete,EcsOnly,PartnerWithExternalId,PartnerGateway,PartnerUpload" {
 			t.Fatalf("roles %s", got)
 		}
 	})

@@ -24,9 +24,9 @@ func TestDefaultSeedContract(t *testing.T) {
 	}
 	tests := []struct{ name, got, want string }{
 		{"users", names(len(s.Users), func(i int) string { return s.Users[i].Name + ":" + s.Users[i].Kind }), "root:root,sts-issuer:user,sts-only:user,no-sts-user:user"},
-		{"roles", names(len(s.Roles), func(i int) string { return s.Roles[i].Name }), "RamOssTest,OssReadWrite,OssReadOnly,OssNoDelete,EcsOnly,PartnerWithExternalId"},
+		{"roles", names(len(s.Roles), func(i int) string { return s.Roles[i].Name }), "RamOssTest,OssReadWrite,OssReadOnly,OssNoDelete,EcsOnly,PartnerWithExternalId,PartnerGateway,PartnerUpload"},
 		{"buckets", names(len(s.Buckets), func(i int) string { return s.Buckets[i].Name + "@" + s.Buckets[i].Region }), "examplebucket@cn-hangzhou,beijingbucket@cn-beijing"},
-		{"max sessions", names(len(s.Roles), func(i int) string { return strconv.Itoa(s.Roles[i].MaxSessionDuration) }), "3600,43200,3600,3600,3600,7200"},
+		{"max sessions", names(len(s.Roles), func(i int) string { return strconv.Itoa(s.Roles[i].MaxSessionDuration) }), "3600,43200,3600,3600,3600,7200,3600,43200"},
 		{"sts-issuer policies", strings.Join(s.Users[1].Policies, ","), "AliyunSTSAssumeRoleAccess,AliyunRAMReadOnlyAccess,RamDecodeDiagnosticPolicy"},
 	}
 	for _, tt := range tests {
