@@ -107,7 +107,7 @@ func connectServices(ctx context.Context, g cli.Global, env *cli.Env) (*service.
 	}
 	s := &service.Services{Mode: c.Mode, Region: c.Region, AccountID: c.AccountID, Where: c.Where, Identity: c.STS, Roles: c.STS,
 		Issuer: c.STS, Objects: objectService{c.OSS}, Audit: c.Audit, OSSEndpoint: c.OSSEndpoint, Looked: c.Looked,
-		Temporary: c.Temporary, Current: c.Current}
+		Temporary: c.Temporary, Current: c.Current, Diagnostics: c.STS}
 	if c.Control != nil {
 		s.Sandbox = c.Control
 	}
@@ -478,7 +478,7 @@ func startSandbox(ctx context.Context, o sandboxOptions) (*sandbox, error) {
 		buckets = append(buckets, ossemu.Bucket{Name: b.Name, Region: b.Region, Policy: b.Policy})
 	}
 	r.OSS, err = ossemu.Start(ossemu.Config{DataDir: filepath.Join(o.DataDir, "oss"), AccountID: account.ID, Buckets: buckets,
-		Auth: r.STS.Authority(), WallClock: wall, AuthClock: r.AuthClock}, account.Region, o.OSSAddr, tlsConf)
+		Auth: r.STS.Authority(), Diagnostics: r.STS.Authority(), WallClock: wall, AuthClock: r.AuthClock}, account.Region, o.OSSAddr, tlsConf)
 	if err != nil {
 		r.STS.Close()
 		return nil, err

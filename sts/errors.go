@@ -54,6 +54,7 @@ func decodeError(service, op string, err error, token string) error {
 			d.AuthPrincipalDisplayName, _ = sdk.AccessDeniedDetail["AuthPrincipalDisplayName"].(string)
 			d.NoPermissionType, _ = sdk.AccessDeniedDetail["NoPermissionType"].(string)
 			d.AuthAction, _ = sdk.AccessDeniedDetail["AuthAction"].(string)
+			d.EncodedDiagnosticMessage, _ = sdk.AccessDeniedDetail["EncodedDiagnosticMessage"].(string)
 			e.AccessDeniedDetail = d
 		}
 		if e.StatusCode == 0 && e.Code == "" {

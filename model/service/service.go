@@ -73,6 +73,13 @@ type SandboxClock interface {
 	ReadClock(ctx context.Context) (model.SandboxClock, error)
 }
 
+// DiagnosticDecoder calls RAM DecodeDiagnosticMessage: what an AccessDeniedDetail's
+// EncodedDiagnosticMessage says. Refusals (no ram:DecodeDiagnosticMessage, another account's
+// message) are *model.APIError.
+type DiagnosticDecoder interface {
+	DecodeDiagnosticMessage(ctx context.Context, encoded string) (model.DiagnosticMessage, error)
+}
+
 // Services is everything the console and the commands use.
 type Services struct {
 	Mode      string // "sandbox" or "live"
@@ -86,6 +93,9 @@ type Services struct {
 	Objects  ObjectService
 	Audit    AuditLog
 	Sandbox  SandboxControl // nil when live
+	// Diagnostics decodes EncodedDiagnosticMessage through the connection's RAM endpoint
+	// (stsdeck explain --error); nil = not wired.
+	Diagnostics DiagnosticDecoder
 
 	// Added for the scriptable commands (issue 6):
 	// OSSEndpoint is the OSS endpoint URL in use (for the ossutil export), "" = the region's default.

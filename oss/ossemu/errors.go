@@ -165,6 +165,7 @@ func (e *ossError) body(requestID, hostID string) []byte {
 		sub("AuthPrincipalDisplayName", d.AuthPrincipalDisplayName)
 		sub("NoPermissionType", d.NoPermissionType)
 		sub("AuthAction", d.AuthAction)
+		sub("EncodedDiagnosticMessage", d.EncodedDiagnosticMessage)
 		b.WriteString("  </AccessDeniedDetail>\n")
 	}
 	if e.EC != "" {

@@ -27,6 +27,13 @@ type Authenticator interface {
 	Credential(ctx context.Context, accessKeyID, securityToken string) (*model.SandboxCredential, error)
 }
 
+// DiagnosticSealer seals a denial's diagnostic message into the opaque
+// EncodedDiagnosticMessage of AccessDeniedDetail, which RAM's DecodeDiagnosticMessage opens;
+// the STS sandbox's authority satisfies it (main.go wires it). "" = none.
+type DiagnosticSealer interface {
+	SealDiagnostic(m model.DiagnosticMessage) string
+}
+
 // Bucket is a seeded bucket.
 type Bucket struct{ Name, Region, Policy string } // Policy: initial bucket policy JSON, "" = none
 
@@ -36,9 +43,11 @@ type Config struct {
 	AccountID string // bucket owner uid
 	Buckets   []Bucket
 	Auth      Authenticator
-	WallClock model.Clock // signatures, skew, presigned Expires, Date
-	AuthClock model.Clock // token expiry is the authority's business; acs:CurrentTime comes from this
-	TLS       bool
+	// Diagnostics seals the EncodedDiagnosticMessage of denials; nil = denials carry none.
+	Diagnostics DiagnosticSealer
+	WallClock   model.Clock // signatures, skew, presigned Expires, Date
+	AuthClock   model.Clock // token expiry is the authority's business; acs:CurrentTime comes from this
+	TLS         bool
 
 	// Store, when set, holds the objects, uploads and stored bucket policies of the seeded
 	// buckets instead of the disk store in DataDir; the Server closes it.
@@ -524,7 +533,7 @@ func (s *Server) authorizeOn(c *call, bs *bucketState, action, key string, objec
 	if res.Decision == policy.DecisionAllow {
 		return nil
 	}
-	return s.denial(c, action, object, res)
+	return s.denial(c, action, object, res, ctx)
 }
 
 func recordDecision(t *model.Trace, res policy.Result) {
@@ -546,7 +555,7 @@ func recordDecision(t *model.Trace, res policy.Result) {
 	t.Indeterminate = append([]string(nil), res.Indeterminate...)
 }
 
-func (s *Server) denial(c *call, action string, object bool, res policy.Result) *ossError {
+func (s *Server) denial(c *call, action string, object bool, res policy.Result, ctx map[string][]string) *ossError {
 	cred := c.cred
 	detail := &model.AccessDeniedDetail{AuthAction: action, NoPermissionType: string(res.Decision)}
 	if cred != nil {
@@ -606,6 +615,9 @@ func (s *Server) denial(c *call, action string, object bool, res policy.Result) 
 		check = "acl"
 	}
 	e.Detail = detail
+	if s.cfg.Diagnostics != nil {
+		detail.EncodedDiagnosticMessage = s.cfg.Diagnostics.SealDiagnostic(model.NewDiagnostic(&c.trace, diagnosticPrincipal(cred), detail.PolicyType, ctx))
+	}
 	why := fmt.Sprintf("%s on %s: %s", action, c.trace.Resource, res.Decision)
 	if res.DecidedBy != "" {
 		why += " by the " + string(res.DecidedBy) + " layer"

@@ -348,7 +348,13 @@ func (a *explainArgs) input(l *polLoader, ctxMap map[string][]string) (in flow.E
 	return in, false, nil
 }
 
-func runExplain(_ context.Context, env *Env) int {
+func runExplain(ctx context.Context, env *Env) int {
+	switch explainMode(env.Args) {
+	case "error":
+		return runExplainError(ctx, env)
+	case "tool":
+		return runExplainTool(ctx, env)
+	}
 	var a explainArgs
 	fs := a.flagSet(env)
 	if err := fs.Parse(env.Args); err != nil {
