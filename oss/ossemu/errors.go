@@ -68,6 +68,16 @@ var errTable = map[string]errSpec{
 	"MethodNotAllowed":                    {405, "The specified method is not allowed against this resource.", "0016-00000011"}, // picked
 	"InvalidBucketName":                   {400, "The specified bucket is not valid.", "0015-00000001"},                         // picked
 	"InternalError":                       {500, "We encountered an internal error. Please try again.", "0000-00000001"},        // picked
+	// AppendObject: message and EC of PositionNotEqualToLength from the Go SDK v2's mock of the
+	// cloud's body (client_mock_object_basic_test.go); ObjectNotAppendable's EC from the cloud's
+	// page 0026-00000017, message from the 411/409 troubleshooting page.
+	"PositionNotEqualToLength": {409, "Position is not equal to file length", "0026-00000016"},
+	"ObjectNotAppendable":      {409, "The object is not appendable", "0026-00000017"},
+	// PostObject: codes and messages from the cloud's PostObject troubleshooting page; the ECs
+	// here are defaults (each answer sets the EC of the cloud's 0006-* page for its case, or
+	// one marked picked in post.go / post_policy.go).
+	"MalformedPOSTRequest":  {400, "The body of your POST request is not well-formed multipart/form-data.", "0006-00000101"}, // EC picked
+	"InvalidPolicyDocument": {400, "Invalid Policy.", "0006-00000201"},
 }
 
 // sigErrTable holds the signature checks' answers whose code (InvalidArgument, AccessDenied,

@@ -70,6 +70,9 @@ func route(c *call) opSpec {
 			if q.Has("delete") {
 				return opSpec{"DeleteMultipleObjects", "", levelObject, false, (*Server).deleteMultiple}
 			}
+			if isPostForm(c.r) {
+				return opSpec{"PostObject", "", levelObject, false, (*Server).postObject} // authorizes itself (form fields)
+			}
 		}
 	default:
 		switch m {
