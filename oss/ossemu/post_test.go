@@ -206,7 +206,9 @@ func TestPostObjectRefusals(t *testing.T) {
 		msg      string
 	}
 	signed := func(k postKeys, v4 bool, pol map[string]any, extra ...kv) func() []kv {
-		return func() []kv { return append(append([]kv{{"key", "refused.txt"}}, extra...), signForm(t, k, v4, pol, now, "cn-hangzhou")...) }
+		return func() []kv {
+			return append(append([]kv{{"key", "refused.txt"}}, extra...), signForm(t, k, v4, pol, now, "cn-hangzhou")...)
+		}
 	}
 	// with rewrites one field of a correctly signed form.
 	with := func(v4 bool, name, value string) func() []kv {
