@@ -76,6 +76,7 @@ func commands() []command {
 		{"sandbox", "run the embedded STS + RAM + OSS sandbox", runSandbox},
 		{"whoami", "show who the current credentials belong to", runWhoami},
 		{"roles", "list RAM roles or show one", runRoles},
+		{"preview", "show what a token would be allowed to do, without issuing", runPreview},
 		{"issue", "issue temporary credentials with AssumeRole", runIssue},
 		{"presign", "make a presigned OSS URL with temporary credentials", runPresign},
 		{"probe", "test what temporary credentials may do in a bucket", runProbe},
