@@ -198,7 +198,7 @@ func TestSDKv1Operations(t *testing.T) {
 				if _, err := b.CopyObject(key, pfx+"copy"); err != nil {
 					t.Fatal(err)
 				}
-				if got := readAll(t)(b.GetObject(pfx+"copy")); !bytes.Equal(got, body) {
+				if got := readAll(t)(b.GetObject(pfx + "copy")); !bytes.Equal(got, body) {
 					t.Fatalf("copy: %d bytes", len(got))
 				}
 			})
@@ -288,6 +288,34 @@ func TestSDKv1SignedHost(t *testing.T) {
 				return
 			}
 			wantV1Err(t, err, 403, "SignatureDoesNotMatch", m.ec)
+		})
+	}
+}
+
+// Honestly signed requests whose scope does not fit the listener get the scope's own answer.
+func TestSDKv1WrongScope(t *testing.T) {
+	e := newEnv(t)
+	v4 := v1Modes[3]
+	cases := []struct {
+		name string
+		opt  osv1.ClientOption
+		ec   string
+	}{
+		{"region-beijing", osv1.Region("cn-beijing"), "0002-00000226"},
+		{"region-empty", osv1.Region(""), "0002-00000226"},
+		{"product-cloudbox", osv1.CloudBoxId("cb-123"), "0002-00000227"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			b := e.v1Bucket(t, v4, "LTAI5tExampleUser", "ExampleSecret123", "", tc.opt)
+			err := b.PutObject("scope/"+tc.name, strings.NewReader("x"))
+			wantV1Err(t, err, 400, "InvalidArgument", tc.ec)
+			u, err := b.SignURL("scope/"+tc.name, osv1.HTTPGet, 60)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = b.GetObjectWithURL(u)
+			wantV1Err(t, err, 400, "InvalidArgument", tc.ec)
 		})
 	}
 }

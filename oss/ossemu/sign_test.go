@@ -47,7 +47,7 @@ func loadOSSCaptures(t *testing.T) []capturedRequest {
 	return out
 }
 
-func (c capturedRequest) sigRequest(t *testing.T) *SigRequest {
+func (c capturedRequest) sigRequest(t testing.TB) *SigRequest {
 	t.Helper()
 	u, err := url.ParseRequestURI(c.URI)
 	if err != nil {
@@ -335,6 +335,16 @@ func TestParseAuthErrors(t *testing.T) {
 		{"v4-query-too-long", "", "x-oss-signature-version=OSS4-HMAC-SHA256&x-oss-credential=ak%2F20231216%2Fcn-hangzhou%2Foss%2Faliyun_v4_request&x-oss-date=20231216T162057Z&x-oss-expires=604801&x-oss-signature=ab", "AccessDenied"},
 		{"v4-header-no-date", "OSS4-HMAC-SHA256 Credential=ak/20231216/cn-hangzhou/oss/aliyun_v4_request,Signature=ab", "", "AccessDenied"},
 		{"v1-header-no-date", "OSS ak:c2ln", "", "AccessDenied"},
+		{"v2-no-colon", "OSS2 AccessKeyId=ak,Signature=x", "", "InvalidArgument"},
+		{"v2-unknown-element", "OSS2 AccessKeyId:ak,Foo:bar,Signature:x", "", "InvalidArgument"},
+		{"v2-twice", "OSS2 AccessKeyId:ak,AccessKeyId:bk,Signature:x", "", "InvalidArgument"},
+		{"v2-no-signature", "OSS2 AccessKeyId:ak", "", "InvalidArgument"},
+		{"v2-no-date", "OSS2 AccessKeyId:ak,Signature:x", "", "AccessDenied"},
+		{"v2-query-incomplete", "", "x-oss-signature-version=OSS2&x-oss-access-key-id=ak&x-oss-signature=x", "AccessDenied"},
+		{"v2-query-bad-expires", "", "x-oss-signature-version=OSS2&x-oss-access-key-id=ak&x-oss-expires=soon&x-oss-signature=x", "AccessDenied"},
+		{"v2-both", "OSS2 AccessKeyId:ak,Signature:x", "x-oss-signature-version=OSS2&x-oss-access-key-id=ak&x-oss-expires=1&x-oss-signature=x", "InvalidArgument"},
+		{"v4-credential-short", "OSS4-HMAC-SHA256 Credential=ak/20231216/cn-hangzhou/oss,Signature=ab", "", "InvalidArgument"},
+		{"v4-query-credential-short", "", "x-oss-signature-version=OSS4-HMAC-SHA256&x-oss-credential=ak%2F20231216&x-oss-date=20231216T162057Z&x-oss-expires=60&x-oss-signature=ab", "AccessDenied"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -407,6 +417,8 @@ func FuzzVerifiers(f *testing.F) {
 	f.Add("OSS ak:sig", "acl&uploadId=1", "Fri, 27 Nov 2026 02:31:49 GMT", "a/b")
 	f.Add("", "OSSAccessKeyId=ak&Expires=1699808204&Signature=x%3D", "", "k")
 	f.Add("", "x-oss-signature-version=OSS4-HMAC-SHA256&x-oss-credential=ak%2F20231217&x-oss-date=20231217T025437Z&x-oss-expires=599&x-oss-signature=a3", "", "")
+	f.Add("OSS2 AccessKeyId:ak,AdditionalHeaders:host,Signature:c2ln", "acl", "Fri, 27 Nov 2026 02:31:49 GMT", "k")
+	f.Add("OSS4-HMAC-SHA256 Credential=ak/20261127/cn-hangzhou/oss/aliyun_v4_request,Signature=00", "", "Fri, 27 Nov 2026 02:31:49 GMT", "k")
 	f.Fuzz(func(t *testing.T, authz, rawQuery, date, key string) {
 		h := http.Header{}
 		h.Set("Authorization", authz)
@@ -427,6 +439,12 @@ func FuzzVerifiers(f *testing.F) {
 				if a.Kind.version() == 1 && v1Sign("sk", V1StringToSign(r, a.DateLine)) != a.Signature {
 					t.Fatal("V1 accepted a wrong signature")
 				}
+				if a.Kind.version() == 2 && v2Sign("sk", V2StringToSign(r, a)) != a.Signature {
+					t.Fatal("V2 accepted a wrong signature")
+				}
+				if a.Kind.version() == 4 && CheckScope(a, "cn-hangzhou") != nil {
+					t.Fatal("V4 accepted a scope CheckScope refuses")
+				}
 			}
 		}
 		ParseRange(rawQuery, int64(len(key)))
@@ -446,4 +464,53 @@ func FuzzParseRange(f *testing.F) {
 			t.Fatalf("ParseRange(%q, %d) = %d, %d outside the object", h, size, start, n)
 		}
 	})
+}
+
+// A V4 header signature with only Date (the OSS Go SDK v1 and ossutil 1.7.19): the Date value
+// is the timestamp line, its UTC day the scope day, and the skew window applies to it.
+func TestV4DateOnly(t *testing.T) {
+	date := "Fri, 27 Nov 2026 23:59:30 GMT"
+	h := http.Header{}
+	h.Set("Date", date)
+	h.Set("Content-Type", "text/plain")
+	h.Set("x-oss-content-sha256", "UNSIGNED-PAYLOAD")
+	r := &SigRequest{Method: "PUT", Bucket: "examplebucket", Key: "src/a.txt", Header: h, Host: "127.0.0.1:1"}
+	scope := V4Scope{Day: "20261127", Region: "cn-hangzhou", Service: "oss", Terminator: "aliyun_v4_request"}
+	sign := func(r *SigRequest, scope V4Scope) {
+		a := &Auth{Kind: AuthV4Header, Scope: scope}
+		cr, _ := V4CanonicalRequest(r, a, false)
+		sig := v4Sign("sk", scope, V4StringToSign(r.Header.Get("Date"), scope.String(), cr))
+		r.Header.Set("Authorization", "OSS4-HMAC-SHA256 Credential=ak/"+scope.String()+",Signature="+sig)
+	}
+	sign(r, scope)
+	a, e := verifyNow(r, "sk", "cn-hangzhou")
+	if e != nil {
+		t.Fatalf("%v\n%s", e, fieldValue(e, "StringToSign"))
+	}
+	if a.V4Date != date || !strings.HasPrefix(fieldValue(VerifySignature(r, a, "other", "cn-hangzhou"), "StringToSign"), "OSS4-HMAC-SHA256\n"+date+"\n20261127/") {
+		t.Fatalf("timestamp line %q", a.V4Date)
+	}
+	if e := CheckTime(a, a.Time.Add(16*time.Minute)); e == nil || e.Code != "RequestTimeTooSkewed" {
+		t.Fatalf("skew: %v", e)
+	}
+	// The scope day is the Date's UTC day: 30 s later is the next day.
+	r2 := cloneSig(r)
+	r2.Header.Set("Date", "Sat, 28 Nov 2026 00:00:00 GMT")
+	sign(r2, scope)
+	if _, e := verifyNow(r2, "sk", "cn-hangzhou"); e == nil || e.EC != "0002-00000224" {
+		t.Fatalf("scope day of the day before: %v", e)
+	}
+	// x-oss-date wins over Date when both are present (as the SDK signs).
+	r3 := cloneSig(r)
+	r3.Header.Set("x-oss-date", "20261127T235930Z")
+	if _, e := verifyNow(r3, "sk", "cn-hangzhou"); e == nil || e.Code != "SignatureDoesNotMatch" {
+		t.Fatalf("x-oss-date added after signing: %v", e)
+	}
+	for _, bad := range []string{"2026-11-27T23:59:30Z", "20261127T235930Z", "Fri, 27 Nov 2026 23:59:30 +0800"} {
+		r4 := cloneSig(r)
+		r4.Header.Set("Date", bad)
+		if _, e := ParseAuth(r4); e == nil || e.EC != "0002-00000502" {
+			t.Fatalf("Date %q: %v", bad, e)
+		}
+	}
 }
