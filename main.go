@@ -111,7 +111,23 @@ func connectServices(ctx context.Context, g cli.Global, env *cli.Env) (*service.
 	if c.Control != nil {
 		s.Sandbox = c.Control
 	}
+	s.IssuerWith = func(cr model.Credentials) service.TokenIssuer { return chainIssuer{c.STS, cr} }
 	return s, c.Close, nil
+}
+
+// chainIssuer signs AssumeRole with a role chain hop's token against the connection's STS
+// endpoint (sts.Client.As).
+type chainIssuer struct {
+	base *sts.Client
+	cr   model.Credentials
+}
+
+func (h chainIssuer) AssumeRole(ctx context.Context, req model.IssueRequest) (model.Credentials, error) {
+	cl, err := h.base.As(h.cr)
+	if err != nil {
+		return model.Credentials{}, err
+	}
+	return cl.AssumeRole(ctx, req)
 }
 
 // objectService adapts oss.Service (which returns *oss.Client) to service.ObjectService.

@@ -15,8 +15,8 @@
 // screen.go, screens may receive callerKnownMsg (who the console acts as, once Whoami answers).
 //
 // Keys: a screen whose InputFocused() is true gets every key except ctrl+c, tab, shift+tab and
-// alt+1…5; otherwise the app first handles 1…5 (unless the screen's OwnsDigits), q, ?, ctrl+t
-// (sandbox) and esc (dismissing an error), and the rest goes to the active screen. Runes typed fast arrive one message per rune.
+// alt+1…5; otherwise the app first handles q, ?, ctrl+t (sandbox) and esc (dismissing an
+// error), and the rest goes to the active screen. Runes typed fast arrive one message per rune.
 package ui
 
 import (
@@ -37,15 +37,6 @@ import (
 
 // busy is implemented by screens that run something quitting would interrupt (an upload).
 type busy interface{ Busy() bool }
-
-// digitOwner is implemented by screens whose current mode uses the digit keys (the Policy
-// screen's template menu picks by number); bare 1…5 then go to the screen, not to the tabs.
-type digitOwner interface{ OwnsDigits() bool }
-
-func ownsDigits(s Screen) bool {
-	o, ok := s.(digitOwner)
-	return ok && o.OwnsDigits()
-}
 
 // App is the console's root model.
 type App struct {
@@ -365,10 +356,6 @@ func (a *App) handleKey(msg tea.KeyMsg) tea.Cmd {
 	}
 	if a.screens[a.active].InputFocused() {
 		return a.updateActive(msg)
-	}
-	if id, ok := digitTarget(msg); ok && !ownsDigits(a.screens[a.active]) {
-		a.switchTo(id)
-		return nil
 	}
 	switch {
 	case keyIs(msg, k.Quit):

@@ -71,11 +71,6 @@ type IssueScreen struct {
 	seq     int    // request id of the issue in flight
 	pending bool
 	lastErr string
-	// errFromPolicy: lastErr is about the session policy draft (a fixed draft clears it).
-	errFromPolicy bool
-
-	ask   *reissueAsk // r asks which policy to re-issue with (nil: no question open)
-	rkeys reissueKeys
 
 	creds  *model.Credentials // the current token (the card shows it)
 	req    model.IssueRequest
@@ -99,7 +94,7 @@ func NewIssueScreen(svc *Services, st Styles, now func() time.Time) *IssueScreen
 	if now == nil {
 		now = time.Now
 	}
-	s := &IssueScreen{svc: svc, st: st, now: now, keys: newIssueKeys(), rkeys: newReissueKeys(), clip: os.Stderr,
+	s := &IssueScreen{svc: svc, st: st, now: now, keys: newIssueKeys(), clip: os.Stderr,
 		tmux: os.Getenv("TMUX") != ""}
 	clock := now()
 	s.form = newIssueForm(st, clock)
@@ -137,9 +132,6 @@ func (s *IssueScreen) Creds() *model.Credentials { return s.creds }
 // KeyMap implements Screen: the bindings that act now.
 func (s *IssueScreen) KeyMap() help.KeyMap {
 	k := s.keys
-	if s.ask != nil {
-		return bindings{short: []key.Binding{s.rkeys.Draft, s.rkeys.Issued, s.rkeys.Cancel}}
-	}
 	if s.why.open {
 		h := s.why.KeyMap().ShortHelp() // scroll, close
 		return bindings{short: append([]key.Binding{h[0], k.WhyEdit}, h[1:]...)}
@@ -173,12 +165,6 @@ func (s *IssueScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	case PolicyChangedMsg:
 		s.policy, s.havePol = msg, true
 		s.cloneNote = ""
-		if s.errFromPolicy && !msg.Pending && (msg.Valid || msg.Doc == "") {
-			s.lastErr, s.errFromPolicy = "", false // the draft was fixed: its error is gone
-		}
-		if s.ask != nil && !msg.Pending {
-			s.ask = nil // the question was about another draft: r asks again
-		}
 		return s, nil
 	case CloneIssueMsg:
 		s.applyClone(msg.Record)
@@ -186,16 +172,13 @@ func (s *IssueScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	case issueResultMsg:
 		return s.onIssued(msg)
 	case reissueRequestMsg:
-		return s, s.reissue()
+		return s, s.issue(true)
 	case exportDoneMsg:
 		return s, s.exp.onDone(msg)
 	case traceMsg:
 		s.why, _ = s.why.Update(msg)
 		return s, nil
 	case tea.KeyMsg:
-		if s.ask != nil {
-			return s, s.updateAsk(msg)
-		}
 		if s.why.open {
 			return s, s.updateWhy(msg)
 		}
@@ -260,7 +243,7 @@ func (s *IssueScreen) updateCard(msg tea.KeyMsg) tea.Cmd {
 	case s.creds == nil:
 		return nil
 	case key.Matches(msg, k.Reissue):
-		return s.reissue()
+		return s.issue(true)
 	case key.Matches(msg, k.Export):
 		s.exp.openMenu()
 		return nil
@@ -315,14 +298,11 @@ func (s *IssueScreen) issue(reissue bool) tea.Cmd {
 			}
 		}
 		if s.havePol && s.policy.Pending {
-			s.lastErr, s.errFromPolicy = "the session policy draft is still being checked — press enter again in a moment", true
+			s.lastErr = "the session policy draft is still being checked — press enter again in a moment"
 			return nil
 		}
 		if s.havePol && s.policy.Doc != "" && !s.policy.Valid {
-			s.lastErr, s.errFromPolicy = "the session policy has errors — fix it on screen 2 (Policy) or clear it", true
-			if s.policy.Problem != "" {
-				s.lastErr += ": " + s.policy.Problem
-			}
+			s.lastErr = "the session policy has errors — fix it on screen 2 (Policy) or clear it"
 			return nil
 		}
 		req = model.IssueRequest{RoleARN: s.role.ARN, SessionName: s.form.Value(fieldSession),
@@ -341,7 +321,7 @@ func (s *IssueScreen) issue(reissue bool) tea.Cmd {
 	}
 	s.seq++
 	s.pending = true
-	s.lastErr, s.errFromPolicy = "", false
+	s.lastErr = ""
 	s.form.Focus(-1)
 	in := flow.IssueInput{Request: req, Caller: s.caller, Mode: s.svc.Mode, Region: s.svc.Region, Now: s.now}
 	if s.role.ARN == req.RoleARN {
@@ -441,9 +421,6 @@ func (s *IssueScreen) remaining(c model.Credentials) time.Duration { return s.ca
 
 // View implements Screen.
 func (s *IssueScreen) View() string {
-	if s.ask != nil {
-		return fitLines(s.askView(), s.width)
-	}
 	if s.why.open {
 		return s.why.view(s.st, s.width, s.height)
 	}
@@ -460,11 +437,6 @@ func (s *IssueScreen) View() string {
 	form := s.formView()
 	if !s.form.Focused() && s.height < 32 {
 		form = s.form.Compact(s.role.ARN) // small terminal: the card matters more than the inputs
-		if s.lastErr != "" {
-			for _, l := range wrapWords(GlyphDeny+" "+s.lastErr, max(20, s.width)) {
-				form += "\n" + s.st.Error.Render(l)
-			}
-		}
 	}
 	return fitLines(form+"\n"+s.cardView(), s.width)
 }
@@ -486,24 +458,17 @@ func (s *IssueScreen) formView() string {
 	b.WriteString(roleLine)
 	b.WriteByte('\n')
 	pol := "none (the role's own policies apply)"
-	var polMore []string
 	if s.havePol && s.policy.Doc != "" {
-		sz := flow.MeasureSessionPolicy(s.policy.Doc)
-		pol = fmt.Sprintf("%d %s", sz.N, sz.Unit)
+		pol = fmt.Sprintf("%d bytes", len(s.policy.Doc))
 		if s.policy.Pending {
 			pol += st.Muted.Render(", being checked…")
 		} else if !s.policy.Valid {
 			pol = st.Error.Render(GlyphDeny + " " + pol + ", has errors (screen 2)")
-		} else if what := flow.DescribePolicy(s.policy.Doc); what != "" {
-			// What the draft itself allows, wrapped under the row (never the template's scope).
-			ws := wrapWords(pol+" — "+what, max(20, s.width-13))
-			pol, polMore = ws[0], ws[1:]
+		} else if s.policy.Bucket != "" {
+			pol += " — " + s.policy.Bucket + "/" + s.policy.Prefix
 		}
 	}
 	b.WriteString("policy       " + pol + "\n")
-	for _, l := range polMore {
-		b.WriteString("             " + l + "\n")
-	}
 	b.WriteString(s.form.View() + "\n")
 	if s.cloneNote != "" {
 		for _, l := range wrapWords(s.cloneNote, max(20, s.width)) {

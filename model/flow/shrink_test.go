@@ -51,37 +51,3 @@ func TestShrinkAdvice(t *testing.T) {
 		t.Errorf("unparsable: %q", got)
 	}
 }
-
-func TestDescribePolicy(t *testing.T) {
-	for _, tc := range []struct{ doc, want string }{
-		{`{"Version":"1","Statement":[{"Effect":"Allow","Action":"oss:PutObject","Resource":"acs:oss:*:*:examplebucket/src/*"}]}`,
-			"allows PutObject on examplebucket/src/*"},
-		{`{"Version":"1","Statement":[{"Effect":"Allow","Action":["oss:GetObject","oss:ListObjects"],"Resource":["acs:oss:*:*:otherbucket","acs:oss:*:*:otherbucket/*"]},{"Effect":"Deny","Action":"oss:DeleteObject","Resource":"*"}]}`,
-			"allows GetObject and ListObjects on bucket otherbucket and every object in otherbucket; denies DeleteObject on anything"},
-		{`{"Version":`, ""},
-	} {
-		if got := DescribePolicy(tc.doc); got != tc.want {
-			t.Errorf("DescribePolicy = %q, want %q", got, tc.want)
-		}
-	}
-}
-
-func TestPolicyDiff(t *testing.T) {
-	a := `{"Version":"1","Statement":[{"Effect":"Allow","Action":"oss:PutObject","Resource":"acs:oss:*:*:examplebucket/src/*"}]}`
-	b := strings.Replace(a, "src/", "dst/", 1)
-	if !SamePolicy(a, "{\n  "+a[1:]) || SamePolicy(a, b) {
-		t.Fatal("SamePolicy")
-	}
-	var minus, plus []string
-	for _, l := range PolicyDiff(a, b) {
-		switch l.Op {
-		case '-':
-			minus = append(minus, l.Text)
-		case '+':
-			plus = append(plus, l.Text)
-		}
-	}
-	if len(minus) != 1 || !strings.Contains(minus[0], "src/") || len(plus) != 1 || !strings.Contains(plus[0], "dst/") {
-		t.Errorf("diff: -%q +%q", minus, plus)
-	}
-}

@@ -113,6 +113,11 @@ type Services struct {
 	Connecting bool
 	// Unavailable is the connection's failure (the console stays up to say so).
 	Unavailable error
+
+	// IssuerWith returns an issuer that signs with the given temporary credentials against the
+	// same STS endpoint (role chains: each hop assumes the next role with the previous token).
+	// nil = role chains are not available.
+	IssuerWith func(model.Credentials) TokenIssuer
 }
 
 // Pending reports whether the console is still connecting.

@@ -78,6 +78,8 @@ func commands() []command {
 		{"roles", "list RAM roles or show one", runRoles},
 		{"preview", "show what a token would be allowed to do, without issuing", runPreview},
 		{"issue", "issue temporary credentials with AssumeRole", runIssue},
+		{"serve", "serve a self-renewing token on a loopback credentials URI", runServe},
+		{"exec", "run a command with self-renewing credentials in its environment", runExec},
 		{"presign", "make a presigned OSS URL with temporary credentials", runPresign},
 		{"probe", "test what temporary credentials may do in a bucket", runProbe},
 		{"upload", "upload a file with temporary credentials", runUpload},

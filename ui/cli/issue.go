@@ -28,6 +28,7 @@ func runIssue(ctx context.Context, env *Env) int {
 	asJSON := c.Bool("json", false, "same as --format json")
 	out := c.String("out", "", "write the output to `FILE` (0600) instead of stdout; for config-json the file to merge into (default ~/.aliyun/config.json)")
 	profileName := c.String("profile-name", credfmt.DefaultProfileName, "aliyun CLI profile `NAME` for aliyun-cli and config-json")
+	via := c.String("via", "", "reach --role through intermediate `ROLE[,ROLE]` (a role chain; each hop's trust is previewed)")
 	pos, code := c.parse(env.Args)
 	if code >= 0 {
 		return code
@@ -61,7 +62,7 @@ func runIssue(ctx context.Context, env *Env) int {
 		return code
 	}
 	defer closer()
-	tok, code := c.issue(ctx, svc, &t)
+	tok, code := c.issueMaybeVia(ctx, svc, &t, *via)
 	if code >= 0 {
 		return code
 	}

@@ -1,0 +1,492 @@
+package cli
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/stsdeck/stsdeck/model"
+	"github.com/stsdeck/stsdeck/model/flow"
+	"github.com/stsdeck/stsdeck/model/service"
+)
+
+// serve: a loopback credential endpoint in the shape of credentials-go's URI provider
+// (ALIBABA_CLOUD_CREDENTIALS_URI) that keeps one role + session policy's token fresh.
+//
+//	stsdeck serve (--role NAME|ARN [issue flags] | --from-history ID) [--via ROLE] [--until 8h]
+//	              [--url-file FILE] [--print-url] [--json] [--addr 127.0.0.1:PORT]
+//
+// Security: it listens on 127.0.0.1 only; the URL's path is 256 random bits; the URL is written
+// to a 0600 file and printed only with --print-url; any other path answers 404, any peer that is
+// not loopback 403, a Host header naming another host 403 (DNS rebinding); past --until 410.
+func runServe(ctx context.Context, env *Env) int {
+	c := newCmd(env, "serve", "(--role NAME|ARN [--policy FILE | --template NAME --bucket B --prefix P] | --from-history ID) [--via ROLE] [--until 8h] [--url-file FILE] [--print-url] [--json]")
+	var o serveFlags
+	o.register(c)
+	asJSON := c.Bool("json", false, "print one JSON ready line on stdout")
+	pos, code := c.parse(env.Args)
+	if code >= 0 {
+		return code
+	}
+	if len(pos) > 0 {
+		return c.bad("unexpected argument %q", pos[0])
+	}
+	if code := o.check(c); code >= 0 {
+		return code
+	}
+	svc, closer, code := c.connect(ctx)
+	if code >= 0 {
+		return code
+	}
+	defer closer()
+	s, code := c.startServe(ctx, svc, &o)
+	if code >= 0 {
+		return code
+	}
+	defer s.Close()
+	ready := serveReady{Event: "ready", URLFile: s.URLFile, Addr: s.Addr, RoleARN: s.RoleARN, Via: s.Via,
+		Until: s.Renewer.Until().UTC(), AccessKeyID: s.First.Creds.AccessKeyID, Expiration: s.First.Creds.Expiration.UTC(),
+		RenewFraction: flow.RenewFraction, MinLeftSeconds: int64(flow.MinServeLeft / time.Second), PID: os.Getpid()}
+	if o.printURL {
+		ready.URL = s.URL
+	}
+	if *asJSON {
+		b, _ := json.Marshal(ready)
+		fmt.Fprintf(env.Stdout, "%s\n", b)
+	} else {
+		if o.printURL {
+			fmt.Fprintf(env.Stdout, "%s\n", s.URL)
+		}
+		fmt.Fprintf(env.Stderr, "stsdeck serve: serving %s on %s until %s; the URL is in %s (mode 0600); renews at half the token's life, never serves one with under %s left; Ctrl-C stops\n",
+			s.RoleARN, s.Addr, ready.Until.Format(time.RFC3339), s.URLFile, flow.MinServeLeft)
+	}
+	err := s.Wait(ctx)
+	if errors.Is(err, flow.ErrServeEnded) {
+		fmt.Fprintf(env.Stderr, "stsdeck serve: the serve window ended (%s); stopped after %d token(s)\n", ready.Until.Format(time.RFC3339), s.Renewer.Status().Issued)
+		return ExitOK
+	}
+	fmt.Fprintf(env.Stderr, "stsdeck serve: stopped after %d token(s)\n", s.Renewer.Status().Issued)
+	return ExitOK
+}
+
+// serveReady is the --json ready line.
+type serveReady struct {
+	Event          string    `json:"event"`
+	URL            string    `json:"url,omitempty"` // only with --print-url
+	URLFile        string    `json:"url_file"`
+	Addr           string    `json:"addr"`
+	RoleARN        string    `json:"role_arn"`
+	Via            []string  `json:"via,omitempty"`
+	Until          time.Time `json:"until"`
+	AccessKeyID    string    `json:"access_key_id"`
+	Expiration     time.Time `json:"expiration"`
+	RenewFraction  float64   `json:"renew_fraction"`
+	MinLeftSeconds int64     `json:"min_left_seconds"`
+	PID            int       `json:"pid"`
+}
+
+// serveFlags are the flags of serve and exec.
+type serveFlags struct {
+	t           tokenFlags
+	via         string
+	fromHistory string
+	until       string
+	urlFile     string
+	printURL    bool
+	addr        string
+	untilD      time.Duration
+	// Set by serveIssuer: the final role's ARN and the session name used.
+	finalARN, sessionName string
+}
+
+func (o *serveFlags) register(c *cmdFlags) {
+	o.t.register(c.FlagSet, true)
+	c.StringVar(&o.via, "via", "", "reach --role through intermediate `ROLE[,ROLE]` (a role chain: each hop assumes the next)")
+	c.StringVar(&o.fromHistory, "from-history", "", "clone the role, session policy and duration of audit record `ID` (stsdeck history)")
+	c.StringVar(&o.until, "until", "8h", "stop serving after `D` (no token outlives it)")
+	c.StringVar(&o.urlFile, "url-file", "", "write the URL to `FILE` (0600; default <state dir>/serve/<pid>.url, removed on exit)")
+	c.BoolVar(&o.printURL, "print-url", false, "print the URL (it is a bearer secret)")
+	c.StringVar(&o.addr, "addr", "127.0.0.1:0", "listen on `127.0.0.1:PORT` (loopback only)")
+}
+
+func (o *serveFlags) check(c *cmdFlags) int {
+	d, err := parseDuration(o.until)
+	if err != nil || d <= 0 {
+		if err == nil {
+			err = fmt.Errorf("want a positive duration")
+		}
+		return c.bad("--until: %v", err)
+	}
+	o.untilD = d
+	if o.fromHistory == "" && o.t.role == "" {
+		return c.bad("--role (or --from-history ID) is required")
+	}
+	if o.fromHistory != "" && (o.t.role != "" || o.t.policyFile != "" || o.t.template != "") {
+		return c.bad("--from-history takes the role and session policy from the record: drop --role, --policy and --template")
+	}
+	if _, err := loopbackAddr(o.addr); err != nil {
+		return c.bad("--addr %s: %v", o.addr, err)
+	}
+	return -1
+}
+
+// loopbackAddr accepts 127.0.0.1:PORT (or localhost:PORT) and nothing else.
+func loopbackAddr(a string) (string, error) {
+	host, port, err := net.SplitHostPort(a)
+	if err != nil {
+		return "", fmt.Errorf("want 127.0.0.1:PORT")
+	}
+	if host != "127.0.0.1" && host != "localhost" {
+		return "", fmt.Errorf("serve binds 127.0.0.1 only (a credential endpoint must not be reachable from the network)")
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return "", fmt.Errorf("port %q: want 0..65535", port)
+	}
+	return net.JoinHostPort("127.0.0.1", port), nil
+}
+
+// serving is a started serve.
+type serving struct {
+	URL, URLFile, Addr string
+	RoleARN            string
+	Via                []string
+	Renewer            *flow.Renewer
+	First              flow.IssueResult
+	srv                *http.Server
+	done               chan error
+	removeFile         bool
+	clock              flow.ServerClock
+}
+
+// startServe builds the renewer, issues the first token (errors are reported and returned as
+// an exit code), listens and writes the URL file.
+func (c *cmdFlags) startServe(ctx context.Context, svc *service.Services, o *serveFlags) (*serving, int) {
+	issue, roleARN, via, dur, code := c.serveIssuer(ctx, svc, o)
+	if code >= 0 {
+		return nil, code
+	}
+	clock := serverClock(svc)
+	until := time.Now().Add(o.untilD) // live: the local clock (the renewer adds the Date offset)
+	if clock != nil {
+		now, err := clock(ctx)
+		if err != nil {
+			return nil, c.fail(fmt.Errorf("reading the sandbox clock: %w", err))
+		}
+		until = now.Add(o.untilD)
+	}
+	r, err := flow.NewRenewer(flow.RenewerConfig{Issue: issue, Clock: clock, Duration: dur, Until: until})
+	if err != nil {
+		return nil, c.fail(err)
+	}
+	first, err := r.Get(ctx)
+	if err != nil {
+		return nil, c.fail(err)
+	}
+	addr, _ := loopbackAddr(o.addr)
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		fmt.Fprintf(c.env.Stderr, "stsdeck %s: listening on %s: %v\n", c.name, addr, err)
+		return nil, ExitDenied
+	}
+	path, err := randomPath()
+	if err != nil {
+		ln.Close()
+		return nil, c.fail(err)
+	}
+	s := &serving{Addr: ln.Addr().String(), RoleARN: roleARN, Via: via, Renewer: r, First: first, done: make(chan error, 1), clock: clock}
+	s.URL = "http://" + s.Addr + path
+	s.URLFile = o.urlFile
+	if s.URLFile == "" {
+		dir, err := StateDir(c.env.Getenv)
+		if err != nil {
+			ln.Close()
+			return nil, c.bad("%v", err)
+		}
+		s.URLFile = filepath.Join(dir, "serve", strconv.Itoa(os.Getpid())+".url")
+		s.removeFile = true
+	}
+	if err := writeFile0600(s.URLFile, []byte(s.URL+"\n")); err != nil {
+		ln.Close()
+		fmt.Fprintf(c.env.Stderr, "stsdeck %s: writing the URL file %s: %v\n", c.name, s.URLFile, err)
+		return nil, ExitDenied
+	}
+	s.removeFile = true
+	h := &CredentialHandler{Path: path, Renewer: r, Log: func(msg string) { fmt.Fprintf(c.env.Stderr, "stsdeck %s: %s\n", c.name, msg) }}
+	s.srv = &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, ErrorLog: log.New(io.Discard, "", 0)}
+	go func() { s.done <- s.srv.Serve(ln) }()
+	return s, -1
+}
+
+// Wait serves until ctx is done or the window ends (checked every few seconds, which also
+// renews a token nobody fetched so that a late fetch never waits).
+func (s *serving) Wait(ctx context.Context) error {
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case err := <-s.done:
+			return err
+		case <-t.C:
+			if _, err := s.Renewer.Get(ctx); errors.Is(err, flow.ErrServeEnded) {
+				return err
+			}
+		}
+	}
+}
+
+// Close stops the listener (in-flight answers get 2 s) and removes the URL file.
+func (s *serving) Close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	s.srv.Shutdown(ctx)
+	if s.removeFile {
+		os.Remove(s.URLFile)
+	}
+}
+
+// randomPath is "/" + 256 random bits, base64url.
+func randomPath() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("serve: random path: %w", err)
+	}
+	return "/" + base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// serverClock is the clock serve decides expiry on: in the sandbox the control API's
+// authorization clock (re-read at most once a second); live nil (the local clock corrected by
+// the STS response's Date offset, which the renewer keeps).
+func serverClock(svc *service.Services) flow.ServerClock {
+	nc, ok := svc.Sandbox.(interface {
+		Now(ctx context.Context) (time.Time, error)
+	})
+	if !ok || svc.Sandbox == nil {
+		return nil
+	}
+	return flow.NewCachedClock(nc.Now, time.Second, nil).Now
+}
+
+// serveIssuer turns the flags (or an audit record) into the function that issues one token.
+func (c *cmdFlags) serveIssuer(ctx context.Context, svc *service.Services, o *serveFlags) (flow.IssueFunc, string, []string, time.Duration, int) {
+	t := o.t
+	var pol string
+	var dur time.Duration
+	var err error
+	var roleARN string
+	if o.fromHistory != "" {
+		rec, code := c.historyRecord(svc, o.fromHistory)
+		if code >= 0 {
+			return nil, "", nil, 0, code
+		}
+		roleARN, pol = rec.RoleARN, rec.SessionPolicy
+		dur = time.Duration(rec.DurationSeconds) * time.Second
+		if t.sessionName == "" {
+			t.sessionName = rec.SessionName
+		}
+		if rec.ExternalIDUsed && t.externalID == "" {
+			return nil, "", nil, 0, c.bad("audit record %s used an external id (never recorded): pass --external-id", rec.ID)
+		}
+		if o.via == "" && len(rec.Via) > 0 {
+			o.via = strings.Join(rec.Via, ",")
+		}
+	} else {
+		if pol, err = c.sessionPolicy(&t); err != nil {
+			return nil, "", nil, 0, c.bad("%v", err)
+		}
+		var code int
+		if roleARN, code = c.resolveRole(ctx, svc, t.role); code >= 0 {
+			return nil, "", nil, 0, code
+		}
+	}
+	if t.duration != "" {
+		if dur, err = parseDuration(t.duration); err != nil {
+			return nil, "", nil, 0, c.bad("--duration: %v", err)
+		}
+	}
+	name := t.sessionName
+	if name == "" {
+		prefix := "stsdeck-"
+		if c.name != "issue" {
+			prefix += c.name + "-" // stsdeck-serve-…, stsdeck-exec-…: the audit log tells them apart
+		}
+		name = prefix + c.env.Now().UTC().Format("20060102-150405")
+	}
+	if svc.Issuer == nil {
+		return nil, "", nil, 0, c.bad("no token issuer available")
+	}
+	var via []string
+	for _, v := range strings.Split(o.via, ",") {
+		if v = strings.TrimSpace(v); v == "" {
+			continue
+		}
+		arn, code := c.resolveRole(ctx, svc, v)
+		if code >= 0 {
+			return nil, "", nil, 0, code
+		}
+		via = append(via, arn)
+	}
+	var role model.Role
+	if svc.Roles != nil {
+		role, _ = svc.Roles.GetRole(ctx, roleARN)
+	}
+	in := flow.IssueInput{Request: model.IssueRequest{RoleARN: roleARN, SessionName: name, Duration: dur, ExternalID: t.externalID, Policy: pol},
+		Role: role, Mode: svc.Mode, Region: svc.Region, Now: c.env.Now}
+	if len(via) > 0 {
+		if d, ok := flow.ChainDuration(dur); !ok {
+			return nil, "", nil, 0, c.bad("--duration %s: a chained session lasts at most %s (the cloud caps role chains)", dur, flow.MaxChainDuration)
+		} else {
+			dur = d
+		}
+	}
+	o.finalARN, o.sessionName = roleARN, name
+	ports := flow.IssuePorts{Issuer: svc.Issuer, Audit: svc.Audit, Identity: svc.Identity}
+	warned := false
+	issue := func(ctx context.Context, d time.Duration) (flow.IssueResult, error) {
+		in := in
+		in.Request.Duration = d
+		var res flow.IssueResult
+		var err error
+		if len(via) > 0 {
+			res, err = flow.IssueChain(ctx, flow.ChainPorts{IssuePorts: ports, IssuerWith: svc.IssuerWith}, flow.ChainInput{Via: via, Final: in})
+		} else {
+			res, err = flow.Issue(ctx, ports, in)
+		}
+		if !warned {
+			warned = true
+			for _, p := range res.Warnings {
+				fmt.Fprintf(c.env.Stderr, "stsdeck %s: %s\n", c.name, p)
+			}
+		}
+		if err == nil && res.AuditErr != nil {
+			fmt.Fprintf(c.env.Stderr, "stsdeck %s: warning: token %s was issued but not recorded: %v\n", c.name, res.Creds.AccessKeyID, res.AuditErr)
+		}
+		if err == nil && res.Creds.Region == "" {
+			res.Creds.Region = svc.Region
+		}
+		return res, err
+	}
+	return issue, roleARN, via, dur, -1
+}
+
+// historyRecord finds an audit record by id (or a unique prefix of it).
+func (c *cmdFlags) historyRecord(svc *service.Services, id string) (model.AuditRecord, int) {
+	if svc.Audit == nil {
+		return model.AuditRecord{}, c.bad("--from-history: no audit log")
+	}
+	recs, _, err := svc.Audit.List()
+	if err != nil {
+		return model.AuditRecord{}, c.bad("--from-history: reading the audit log: %v", err)
+	}
+	var found []model.AuditRecord
+	for _, r := range recs {
+		if r.ID == id {
+			return r, -1
+		}
+		if strings.HasPrefix(r.ID, id) {
+			found = append(found, r)
+		}
+	}
+	switch len(found) {
+	case 1:
+		return found[0], -1
+	case 0:
+		return model.AuditRecord{}, c.bad("--from-history %s: no such audit record (see stsdeck history)", id)
+	}
+	return model.AuditRecord{}, c.bad("--from-history %s: %d records start with it; give more of the id", id, len(found))
+}
+
+// CredentialHandler answers the credentials URI: GET on Path from a loopback peer gets the
+// current token as credentials-go's URI provider reads it (providers/uri.go: HTTP 200 with
+// AccessKeyId, AccessKeySecret, SecurityToken and Expiration in 2006-01-02T15:04:05Z).
+type CredentialHandler struct {
+	Path    string
+	Renewer *flow.Renewer
+	Log     func(string) // nil = quiet; never given a secret
+}
+
+// credentialsURIAnswer is the URI provider's JSON.
+type credentialsURIAnswer struct {
+	AccessKeyID     string `json:"AccessKeyId"`
+	AccessKeySecret string `json:"AccessKeySecret"`
+	SecurityToken   string `json:"SecurityToken"`
+	Expiration      string `json:"Expiration"`
+}
+
+func (h *CredentialHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	if !loopbackPeer(r.RemoteAddr) {
+		serveError(w, http.StatusForbidden, "Forbidden", "only loopback peers may fetch credentials")
+		return
+	}
+	if !loopbackHost(r.Host) {
+		serveError(w, http.StatusForbidden, "Forbidden", "the Host header must name 127.0.0.1 or localhost")
+		return
+	}
+	if subtle.ConstantTimeCompare([]byte(r.URL.Path), []byte(h.Path)) != 1 {
+		http.NotFound(w, r)
+		return
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		serveError(w, http.StatusMethodNotAllowed, "MethodNotAllowed", "use GET")
+		return
+	}
+	res, err := h.Renewer.Get(r.Context())
+	if err != nil {
+		if errors.Is(err, flow.ErrServeEnded) {
+			serveError(w, http.StatusGone, "ServeEnded", err.Error())
+			return
+		}
+		if h.Log != nil {
+			h.Log("no token to serve: " + err.Error())
+		}
+		serveError(w, http.StatusBadGateway, "IssueFailed", err.Error())
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(credentialsURIAnswer{res.Creds.AccessKeyID, res.Creds.AccessKeySecret, res.Creds.SecurityToken,
+		res.Creds.Expiration.UTC().Format("2006-01-02T15:04:05Z")})
+}
+
+func serveError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]string{"Code": code, "Message": msg})
+}
+
+func loopbackPeer(remote string) bool {
+	host, _, err := net.SplitHostPort(remote)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func loopbackHost(h string) bool {
+	host := h
+	if hh, _, err := net.SplitHostPort(h); err == nil {
+		host = hh
+	}
+	host = strings.Trim(host, "[]")
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
