@@ -15,10 +15,14 @@ import (
 // roles: RAM ListRoles (all pages), or one role in detail. When RAM refuses the listing it says
 // so and falls back to the roles recently issued from (audit log), exiting 1.
 //
-//	stsdeck roles [--role NAME|ARN] [--json]
+//	stsdeck roles [--role NAME|ARN] [--filter TEXT] [--json]
+//
+// Each role read from RAM says who its trust policy lets assume it, in words, and whether it
+// lets the caller (flow.TrustsCaller, flow.TrustPrincipals: the console's Roles screen).
 func runRoles(ctx context.Context, env *Env) int {
-	c := newCmd(env, "roles", "[--role NAME|ARN] [--json]")
+	c := newCmd(env, "roles", "[--role NAME|ARN] [--filter TEXT] [--json]")
 	role := c.String("role", "", "show one role in detail (trust policy, attached policies)")
+	filter := c.String("filter", "", "list only roles whose name, ARN or description contains `TEXT` (case-insensitive)")
 	asJSON := c.Bool("json", false, "print JSON")
 	pos, code := c.parse(env.Args)
 	if code >= 0 {
@@ -40,10 +44,14 @@ func runRoles(ctx context.Context, env *Env) int {
 		if err != nil && r.Name == "" {
 			return c.fail(err)
 		}
+		tr := trustOf(ctx, svc, r)
 		if *asJSON {
-			writeJSON(env.Stdout, roleJSON(r))
+			m := roleJSON(r)
+			tr.addTo(m)
+			writeJSON(env.Stdout, m)
 		} else {
 			printRole(env, r)
+			tr.print(env)
 		}
 		if err != nil { // the role was readable, its attached policies were not
 			printError(env.Stderr, "stsdeck roles", err)
@@ -67,11 +75,16 @@ func runRoles(ctx context.Context, env *Env) int {
 			name := arn[strings.LastIndex(arn, "/")+1:]
 			roles = append(roles, model.Role{Name: name, ARN: arn, Source: "recent"})
 		}
+		roles = filterRoles(roles, *filter)
 		fmt.Fprintf(env.Stderr, "stsdeck roles: listing refused; showing %d role(s) from the local audit log instead (type any ARN with --role)\n", len(roles))
-		printRoles(env, roles, *asJSON)
+		printRoles(env, roles, nil, *asJSON)
 		return ExitDenied
 	}
-	printRoles(env, roles, *asJSON)
+	roles = filterRoles(roles, *filter)
+	if len(roles) == 0 && *filter != "" {
+		fmt.Fprintf(env.Stderr, "stsdeck roles: no role matches %q\n", *filter)
+	}
+	printRoles(env, roles, trustsOf(ctx, env, svc, roles), *asJSON)
 	return ExitOK
 }
 
@@ -96,25 +109,42 @@ func roleJSON(r model.Role) map[string]any {
 	return m
 }
 
-func printRoles(env *Env, roles []model.Role, asJSON bool) {
+// printRoles prints the roles; trusts (nil = not known, e.g. roles from the audit log) holds
+// each role's trust in words, by index.
+func printRoles(env *Env, roles []model.Role, trusts []roleTrust, asJSON bool) {
 	if asJSON {
 		out := []map[string]any{}
-		for _, r := range roles {
-			out = append(out, roleJSON(r))
+		for i, r := range roles {
+			m := roleJSON(r)
+			if trusts != nil {
+				trusts[i].addTo(m)
+			}
+			out = append(out, m)
 		}
 		writeJSON(env.Stdout, out)
 		return
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tMAX SESSION\tARN\tDESCRIPTION")
-	for _, r := range roles {
+	if trusts == nil {
+		fmt.Fprintln(tw, "NAME\tMAX SESSION\tARN\tDESCRIPTION")
+	} else {
+		fmt.Fprintln(tw, "NAME\tMAX SESSION\tCAN YOU ASSUME IT\tTRUSTED BY\tARN\tDESCRIPTION")
+	}
+	for i, r := range roles {
 		max := "?"
 		if r.MaxSessionDuration > 0 {
 			max = r.MaxSessionDuration.String()
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Name, max, r.ARN, r.Description)
+		if trusts == nil {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Name, max, r.ARN, r.Description)
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, max, trusts[i].short(), strings.Join(trusts[i].by, "; "), r.ARN, r.Description)
 	}
 	tw.Flush()
+	if trusts != nil && len(roles) > 0 {
+		fmt.Fprintln(env.Stdout, "(CAN YOU ASSUME IT judges the trust policy; your own policies must allow sts:AssumeRole too — stsdeck roles --role NAME says why)")
+	}
 }
 
 func printRole(env *Env, r model.Role) {
