@@ -12,6 +12,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"io"
+	"maps"
 	"mime"
 	"mime/multipart"
 	"net/http"
@@ -131,7 +132,16 @@ func (s *Server) postObject(c *call) *ossError {
 		return e
 	}
 	if pol != nil {
-		if e := pol.CheckConditions(&PostRequest{Bucket: c.bucket, Key: key, Fields: form.fields}); e != nil {
+		fields := form.fields
+		if _, ok := fields["content-type"]; !ok {
+			if ct := form.file.Header.Get("Content-Type"); ct != "" {
+				// $content-type is the type the object is stored with: the form field, else the
+				// file part's own (as a browser sets it). Chosen here; the docs do not say.
+				fields = maps.Clone(fields)
+				fields["content-type"] = ct
+			}
+		}
+		if e := pol.CheckConditions(&PostRequest{Bucket: c.bucket, Key: key, Fields: fields}); e != nil {
 			return e
 		}
 	}

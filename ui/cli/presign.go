@@ -14,8 +14,10 @@ import (
 // else an STS token from the environment).
 //
 //	stsdeck presign oss://bucket/key [--method GET|PUT] [--expires 1h] [--clamp] [--role R ...] [--json]
+//	stsdeck presign --post oss://bucket/prefix/ [--max-size N] [--content-type T] [--expires 1h] [--json]
 func runPresign(ctx context.Context, env *Env) int {
-	c := newCmd(env, "presign", "oss://bucket/key [--method GET|PUT] [--expires 1h] [--clamp] [--role NAME|ARN] [--json]")
+	c := newCmd(env, "presign", "oss://bucket/key [--method GET|PUT] [--expires 1h] [--clamp] [--role NAME|ARN] [--json]\n"+
+		"  or: stsdeck presign --post oss://bucket/prefix/ [--max-size N] [--content-type T] [--expires 1h] [--clamp] [--role NAME|ARN] [--json]")
 	var t tokenFlags
 	t.register(c.FlagSet, true)
 	method := c.String("method", "GET", "HTTP `METHOD` the URL allows: GET or PUT")
@@ -23,9 +25,17 @@ func runPresign(ctx context.Context, env *Env) int {
 		"(nothing signed) unless --clamp; the default 1h is shortened to what the token has left")
 	clamp := c.Bool("clamp", false, "shorten an --expires beyond the token's expiry to the token's remaining lifetime instead of refusing")
 	asJSON := c.Bool("json", false, "print the URL with its method, bucket, key and expiry as JSON")
+	var pf postFlags // --post: a browser upload form (presign_post.go)
+	pf.register(c.FlagSet)
 	pos, code := c.parse(env.Args)
 	if code >= 0 {
 		return code
+	}
+	if pf.post {
+		return runPresignPost(ctx, env, c, &t, &pf, pos, *expires, *clamp, *asJSON)
+	}
+	if pf.limits() {
+		return c.bad("--max-size and --content-type need --post")
 	}
 	if len(pos) != 1 {
 		return c.bad("want exactly one oss://bucket/key")
