@@ -33,6 +33,7 @@ import (
 	"github.com/stsdeck/stsdeck/model"
 	"github.com/stsdeck/stsdeck/model/atomicfile"
 	"github.com/stsdeck/stsdeck/model/auditlog"
+	"github.com/stsdeck/stsdeck/model/journal"
 	"github.com/stsdeck/stsdeck/model/service"
 	"github.com/stsdeck/stsdeck/oss"
 	"github.com/stsdeck/stsdeck/oss/ossemu"
@@ -79,6 +80,7 @@ func deps() cli.Deps {
 		Console: runConsoleUI,
 		RunSandbox: func(ctx context.Context, o cli.SandboxOptions, ready func(model.SandboxInfo)) error {
 			so := sandboxOptions{DataDir: o.DataDir, SeedFile: o.SeedFile, STSAddr: o.STSAddr, OSSAddr: o.OSSAddr, TLS: o.TLS, AssumeRoleRate: o.STSRate}
+			so.Journal = o.Journal
 			return runSandbox(ctx, so, o.ReadyFile, ready)
 		},
 	}
@@ -306,7 +308,8 @@ func connectSandbox(ctx context.Context, o connectOptions, stsEP, ramEP, ossEP m
 	}
 	dir := filepath.Join(o.StateDir, "sandbox")
 	var info model.SandboxInfo
-	run, err := startSandbox(ctx, sandboxOptions{DataDir: dir, AssumeRoleRate: cli.DefaultSTSRate})
+	// The console's sandbox keeps its decision journal in its data dir (the Record flow reads it).
+	run, err := startSandbox(ctx, sandboxOptions{DataDir: dir, AssumeRoleRate: cli.DefaultSTSRate, Journal: filepath.Join(dir, journalFileName)})
 	if err != nil {
 		// A sandbox already serving this data dir (`stsdeck sandbox --ready-file <data>/ready.json`)
 		// is used as it is.
@@ -440,7 +443,13 @@ type sandboxOptions struct {
 	WallClock model.Clock
 	// AssumeRoleRate is the account's token quota per second (Throttling.User above it); 0 = none.
 	AssumeRoleRate float64
+	// Journal is the decision journal file both halves append to (model/journal: JSON lines,
+	// 0600, rotated at 16 MiB keeping 3); "" = none.
+	Journal string
 }
+
+// journalFileName is the console's sandbox's decision journal inside its data dir.
+const journalFileName = "journal.jsonl"
 
 // sandbox is a started embedded sandbox: both emulators and what they share.
 type sandbox struct {
@@ -448,6 +457,7 @@ type sandbox struct {
 	STS       *stsemu.Running
 	OSS       *ossemu.Running
 	AuthClock *model.OffsetClock // shared: the STS control API moves it for both halves
+	Journal   *journal.Writer    // the decision journal both halves write; nil = none
 }
 
 // startSandbox loads the seed, starts the STS + RAM emulator (which takes the data dir's lock)
@@ -481,8 +491,16 @@ func startSandbox(ctx context.Context, o sandboxOptions) (*sandbox, error) {
 		r.Info.CAFile = caFile
 	}
 
-	r.STS, err = stsemu.Start(stsemu.Config{DataDir: filepath.Join(o.DataDir, "sts"), Seed: seed, WallClock: wall, AuthClock: r.AuthClock, AssumeRoleRate: o.AssumeRoleRate}, o.STSAddr, tlsConf)
+	stsCfg := stsemu.Config{DataDir: filepath.Join(o.DataDir, "sts"), Seed: seed, WallClock: wall, AuthClock: r.AuthClock, AssumeRoleRate: o.AssumeRoleRate}
+	if o.Journal != "" {
+		if r.Journal, err = journal.Open(o.Journal, journal.Options{}); err != nil {
+			return nil, fmt.Errorf("sandbox: %w", err)
+		}
+		stsCfg.Journal = r.Journal
+	}
+	r.STS, err = stsemu.Start(stsCfg, o.STSAddr, tlsConf)
 	if err != nil {
+		r.closeJournal()
 		return nil, err
 	}
 	// This process holds the data dir now: a ready file left by a sandbox that died describes
@@ -494,9 +512,10 @@ func startSandbox(ctx context.Context, o sandboxOptions) (*sandbox, error) {
 		buckets = append(buckets, ossemu.Bucket{Name: b.Name, Region: b.Region, Policy: b.Policy})
 	}
 	r.OSS, err = ossemu.Start(ossemu.Config{DataDir: filepath.Join(o.DataDir, "oss"), AccountID: account.ID, Buckets: buckets,
-		Auth: r.STS.Authority(), Diagnostics: r.STS.Authority(), WallClock: wall, AuthClock: r.AuthClock}, account.Region, o.OSSAddr, tlsConf)
+		Auth: r.STS.Authority(), Diagnostics: r.STS.Authority(), WallClock: wall, AuthClock: r.AuthClock, Journal: r.ossJournal()}, account.Region, o.OSSAddr, tlsConf)
 	if err != nil {
 		r.STS.Close()
+		r.closeJournal()
 		return nil, err
 	}
 
@@ -538,7 +557,23 @@ func (r *sandbox) Err() <-chan error {
 // Shutdown stops both halves (OSS first: it authenticates through the STS half), waiting for
 // in-flight requests until ctx is done, then releases the data dir.
 func (r *sandbox) Shutdown(ctx context.Context) error {
-	return errors.Join(r.OSS.Shutdown(ctx), r.STS.Shutdown(ctx))
+	return errors.Join(r.OSS.Shutdown(ctx), r.STS.Shutdown(ctx), r.closeJournal())
+}
+
+// ossJournal is the journal as the OSS half's interface (a nil *journal.Writer would not be a
+// nil interface).
+func (r *sandbox) ossJournal() ossemu.DecisionJournal {
+	if r.Journal == nil {
+		return nil
+	}
+	return r.Journal
+}
+
+func (r *sandbox) closeJournal() error {
+	if r.Journal == nil {
+		return nil
+	}
+	return r.Journal.Close()
 }
 
 // Close is Shutdown with a 5 second grace period.

@@ -66,7 +66,10 @@ type Writer struct {
 	err     error // first write failure (the sandbox keeps serving; Err reports it)
 	dropped uint64
 	closed  bool
+	line    []byte // the line being written (reused; guarded by mu)
 }
+
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
 // Open opens (or creates, 0600) the journal at path. An existing file must be a regular file;
 // its mode is narrowed to 0600, a torn last line is cut off, and numbering continues after its
@@ -170,10 +173,11 @@ func (w *Writer) Path() string { return w.path }
 func (w *Writer) Record(r model.DecisionRecord) {
 	r.Seq = 0
 	r.Context = boundContext(r.Context)
-	body, err := json.Marshal(&r)
-	if err != nil || len(body) < 2 || body[0] != '{' {
-		body = []byte(`{"time":"` + r.Time.Format("2006-01-02T15:04:05Z07:00") + `","decision":"unrecordable"}`)
-	}
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	// The body is encoded outside the lock; the lock covers the seq, the copy into the line
+	// and the one write.
+	body := appendBody((*bp)[:0], &r)
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.closed {
@@ -183,12 +187,13 @@ func (w *Writer) Record(r model.DecisionRecord) {
 	w.seq++
 	r.Seq = w.seq
 	w.ring[(r.Seq-1)%uint64(len(w.ring))] = r
-	var line []byte
-	line = append(line, `{"seq":`...)
+	line := append(w.line[:0], `{"seq":`...)
 	line = strconv.AppendUint(line, r.Seq, 10)
 	line = append(line, ',')
-	line = append(line, body[1:]...)
+	line = append(line, body...)
 	line = append(line, '\n')
+	w.line = line
+	*bp = body
 	if w.size > 0 && w.size+int64(len(line)) > w.opt.MaxBytes {
 		if err := w.rotate(); err != nil && w.err == nil {
 			w.err = err

@@ -271,3 +271,38 @@ func TestJournalChild(t *testing.T) {
 		fmt.Println(i)
 	}
 }
+
+// BenchmarkRecord: one record appended to the file (marshal + one write under the lock).
+func BenchmarkRecord(b *testing.B) {
+	w, err := Open(filepath.Join(b.TempDir(), "j"), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer w.Close()
+	r := rec(7)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			w.Record(r)
+		}
+	})
+}
+
+func TestEncodingMatchesEncodingJSON(t *testing.T) {
+	cases := []model.DecisionRecord{rec(0), rec(42), {}, {
+		Time: time.Date(2024, 2, 3, 4, 5, 6, 789, time.FixedZone("x", 3600)), Service: "sts", Action: "sts:AssumeRole",
+		Resource: "acs:ram::1:role/a\"b\\c<d>&e\u2028\x01\xff", Context: map[string][]string{"z": nil, "a": {}, "oss:Prefix": {"ünï/\t*?"}},
+		Layers: map[string]string{"trust": "Allow", "identity": "Deny", "owner": "NoMatch", "zzz": "x"}, Statement: &model.TraceStatement{Layer: "trust", Policy: "p", Index: 2, Line: 9, Effect: "Allow"},
+		HadSessionPolicy: true, Principal: model.DecisionPrincipal{Type: "user", Name: "日本"}, Decision: "ExplicitDeny", DecidedBy: "identity"}}
+	for i, r := range cases {
+		r.Seq = uint64(i + 1)
+		want, err := json.Marshal(&r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := appendRecord(nil, r.Seq, &r)
+		if string(got) != string(want) {
+			t.Errorf("case %d:\n got %s\nwant %s", i, got, want)
+		}
+	}
+}

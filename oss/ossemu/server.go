@@ -55,6 +55,9 @@ type Config struct {
 	// Disk configures the disk store New opens in DataDir when Store is nil (tests set its
 	// fault hooks); its Clock defaults to WallClock.
 	Disk DiskOptions
+
+	// Journal receives every authorization decision (the sandbox's decision journal); nil = none.
+	Journal DecisionJournal
 }
 
 // Server is the sandbox OSS service. One Server serves every seeded region; Handler gives the
@@ -513,6 +516,7 @@ func (s *Server) authorizeOn(c *call, bs *bucketState, action, key string, objec
 	if cred != nil && cred.Principal.Type == "root" && cred.Principal.AccountID == s.cfg.AccountID {
 		// The bucket owner's root key: ownership grants everything (protocol.md §3.3 INFERENCE).
 		c.trace.Decision, c.trace.DecidedBy = string(policy.DecisionAllow), "owner"
+		s.journalDecision(c, req, nil)
 		return nil
 	}
 	var layers policy.Layers
@@ -530,6 +534,7 @@ func (s *Server) authorizeOn(c *call, bs *bucketState, action, key string, objec
 	}
 	res := policy.Evaluate(req, layers)
 	recordDecision(&c.trace, res)
+	s.journalDecision(c, req, &res)
 	if res.Decision == policy.DecisionAllow {
 		return nil
 	}

@@ -38,6 +38,9 @@ type Config struct {
 	// never refill the bucket). `stsdeck sandbox` and the console's sandbox turn it on at
 	// DefaultAssumeRoleRate.
 	AssumeRoleRate float64
+
+	// Journal receives every authorized request's decision and serves GET /-/journal; nil = none.
+	Journal Journal
 }
 
 // DefaultAssumeRoleRate is the cloud's AssumeRole quota per account and second.
@@ -61,6 +64,7 @@ type Server struct {
 	traces    *traceStore
 	lock      *Lock
 	limiter   *rate.Limiter // nil = no AssumeRole rate limit
+	journal   Journal       // nil = none
 }
 
 // New opens the data dir (taking its lock), loads or creates the keys and builds the account.
@@ -97,6 +101,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("stsemu: %w", err)
 	}
 	srv := &Server{auth: auth, wall: wall, authClock: ac, tls: cfg.TLS, nonces: newNonceStore(), traces: newTraceStore(), lock: lock}
+	srv.journal = cfg.Journal
 	if cfg.AssumeRoleRate > 0 {
 		srv.limiter = rate.NewLimiter(rate.Limit(cfg.AssumeRoleRate), max(1, int(cfg.AssumeRoleRate)))
 	}
@@ -119,6 +124,10 @@ func (s *Server) Close() error { return s.lock.Release() }
 func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/-/journal" {
+		s.serveJournal(w, r)
+		return
+	}
 	if strings.HasPrefix(r.URL.Path, "/-/") {
 		ServeControl(w, r, s.wall, s.authClock, s.traces.get)
 		return
@@ -132,6 +141,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeOK(w, req, body)
 	}
 	s.traces.add(req.trace)
+	s.journalRequest(req)
 }
 
 // rpcRequest is one RPC call being processed.

@@ -16,7 +16,7 @@ import (
 // sandbox: run the embedded STS + RAM + OSS sandbox in the foreground.
 //
 //	stsdeck sandbox [--data DIR] [--seed FILE] [--sts-addr 127.0.0.1:PORT] [--oss-addr 127.0.0.1:PORT]
-//	                [--tls] [--sts-rate N] [--ready-file FILE] [--print env|json]
+//	                [--tls] [--sts-rate N] [--journal FILE] [--ready-file FILE] [--print env|json]
 //
 // Runs until SIGINT/SIGTERM (ctx), then shuts down gracefully. Exit 0 after a clean stop,
 // 1 when the sandbox fails (data dir in use, bad seed, port taken), 2 for bad flags.
@@ -32,6 +32,9 @@ type SandboxOptions struct {
 	// STSRate is how many tokens per second the account may obtain before AssumeRole answers
 	// Throttling.User, as the cloud limits it (default 100); 0 = no limit.
 	STSRate float64
+	// Journal is the decision journal file (one JSON line per authorized request, 0600,
+	// rotated at 16 MiB keeping 3); "" = none.
+	Journal string
 }
 
 // DefaultSTSRate is the cloud's AssumeRole quota per account and second, which the sandbox
@@ -53,11 +56,12 @@ func runSandbox(ctx context.Context, env *Env) int {
 	fs.StringVar(&o.OSSAddr, "oss-addr", "127.0.0.1:0", "OSS listen `ADDR` for the home region (other regions get free ports)")
 	fs.BoolVar(&o.TLS, "tls", false, "serve https with a self-signed certificate for 127.0.0.1 (written to the data dir)")
 	fs.Float64Var(&o.STSRate, "sts-rate", DefaultSTSRate, "`N` AssumeRole calls per second the account may make, as the cloud limits them (0 = no limit)")
+	fs.StringVar(&o.Journal, "journal", "", "append each authorized request's decision to `FILE` (JSON lines, 0600; rotated at 16 MiB, 3 kept); stsdeck policy from-journal reads it")
 	fs.StringVar(&o.ReadyFile, "ready-file", "", "write the endpoints and keys as JSON (0600) to `FILE` once listening")
 	fs.StringVar(&print, "print", "", "print the ready information to stdout: `env` (export lines for sts-issuer) or json")
 	fs.Usage = func() {
 		fmt.Fprintln(env.Stderr, "Usage: stsdeck sandbox [--data DIR] [--seed FILE] [--sts-addr 127.0.0.1:PORT] [--oss-addr 127.0.0.1:PORT]")
-		fmt.Fprintln(env.Stderr, "                       [--tls] [--sts-rate N] [--ready-file FILE] [--print env|json]")
+		fmt.Fprintln(env.Stderr, "                       [--tls] [--sts-rate N] [--journal FILE] [--ready-file FILE] [--print env|json]")
 		fmt.Fprintln(env.Stderr, "       stsdeck sandbox clock [--show] [--advance D] [--json]   read or move a running sandbox's authorization clock")
 		fmt.Fprintln(env.Stderr, "Runs the embedded STS + RAM + OSS sandbox until interrupted. Its keys are fake.")
 		fmt.Fprintln(env.Stderr, "It publishes <data>/ready.json while it runs, so commands run with --sandbox meanwhile use it.")
@@ -128,6 +132,9 @@ func runSandbox(ctx context.Context, env *Env) int {
 		}
 		if o.ReadyFile != "" {
 			fmt.Fprintf(env.Stderr, "  ready file %s\n", o.ReadyFile)
+		}
+		if o.Journal != "" {
+			fmt.Fprintf(env.Stderr, "  journal    %s\n", o.Journal)
 		}
 		fmt.Fprintln(env.Stderr, "Sandbox keys are fake and open only this sandbox. Press Ctrl+C to stop.")
 	}
