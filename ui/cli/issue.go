@@ -29,6 +29,7 @@ func runIssue(ctx context.Context, env *Env) int {
 	out := c.String("out", "", "write the output to `FILE` (0600) instead of stdout; for config-json the file to merge into (default ~/.aliyun/config.json)")
 	profileName := c.String("profile-name", credfmt.DefaultProfileName, "aliyun CLI profile `NAME` for aliyun-cli and config-json")
 	via := c.String("via", "", "reach --role through intermediate `ROLE[,ROLE]` (a role chain; each hop's trust is previewed)")
+	fromHistory := c.String("from-history", "", "issue again with the inputs of audit record `ID` (stsdeck history; a unique prefix will do): role, session policy, duration, region; flags given win")
 	pos, code := c.parse(env.Args)
 	if code >= 0 {
 		return code
@@ -53,6 +54,11 @@ func runIssue(ctx context.Context, env *Env) int {
 	}
 	if *format != "card" && !credfmt.Valid(*format) {
 		return c.bad("--format %q: want card or one of %s", *format, strings.Join(credfmt.Kinds, ", "))
+	}
+	if *fromHistory != "" {
+		if code := c.cloneRecord(&t, *fromHistory); code >= 0 {
+			return code
+		}
 	}
 	if t.role == "" {
 		return c.bad("--role is required")
