@@ -2848,3 +2848,207 @@ func TestSandboxThroughEnvironmentIsSandbox(t *testing.T) {
 		t.Errorf("a token issued after advancing 2h expires at %v (the authorization clock's time, 3h ahead)", exp)
 	}
 }
+
+// ─── explain --error (issue 15): errors explained from their text alone ──────────────────────
+
+// explainWorld is a world whose --sandbox commands share one running sandbox (published in
+// <state>/sandbox/ready.json), so tokens, audit records and the clock carry across commands.
+func explainWorld(t *testing.T) (*world, *sandbox) {
+	t.Helper()
+	w := newWorld(t)
+	dir := filepath.Join(w.state, "sandbox")
+	run, err := startSandbox(context.Background(), sandboxOptions{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { run.Close() })
+	if err := writeReadyFile(filepath.Join(dir, readyFileName), run.Info); err != nil {
+		t.Fatal(err)
+	}
+	return w, run
+}
+
+func issueJSON(t *testing.T, w *world, args ...string) map[string]any {
+	t.Helper()
+	r := w.must(append([]string{"issue", "--sandbox", "--format", "json"}, args...)...)
+	var cr map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &cr); err != nil {
+		t.Fatalf("issue output %q: %v", r.stdout, err)
+	}
+	return cr
+}
+
+func ossWith(run *sandbox, cr map[string]any) *ossdk.Client {
+	cp := osscred.NewStaticCredentialsProvider(cr["AccessKeyId"].(string), cr["AccessKeySecret"].(string), cr["SecurityToken"].(string))
+	return ossdk.NewClient(ossdk.LoadDefaultConfig().WithCredentialsProvider(cp).
+		WithRegion("cn-hangzhou").WithEndpoint(run.Info.OSSEndpoint).WithUsePathStyle(true).WithRetryMaxAttempts(1))
+}
+
+// explainError runs explain --error - --sandbox --json on input and decodes the answer.
+func explainError(t *testing.T, w *world, input string) (int, map[string]any) {
+	t.Helper()
+	r := w.run(input, "explain", "--error", "-", "--sandbox", "--json")
+	var out map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+		t.Fatalf("explain output %q (stderr %s): %v", r.stdout, r.stderr, err)
+	}
+	return r.code, out
+}
+
+func getBody(t *testing.T, c *ossdk.Client, key string) (string, error) {
+	t.Helper()
+	res, err := c.GetObject(context.Background(), &ossdk.GetObjectRequest{Bucket: ossdk.Ptr("examplebucket"), Key: ossdk.Ptr(key)})
+	if err != nil {
+		return "", err
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	return string(b), err
+}
+
+func TestExplainErrorUploadOnlyGET(t *testing.T) {
+	w, run := explainWorld(t)
+	// OssReadWrite's own policy allows reading: the upload-only session policy is what denies.
+	cr := issueJSON(t, w, "--role", "OssReadWrite", "--template", "upload-only", "--bucket", "examplebucket", "--prefix", "src/", "--session-name", "partner")
+	c := ossWith(run, cr)
+	if err := putObject(c, "src/a.txt"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := getBody(t, c, "src/a.txt")
+	var se *ossdk.ServiceError
+	if !errors.As(err, &se) || se.StatusCode != 403 || len(se.Snapshot) == 0 {
+		t.Fatalf("GET with the upload-only token: %v", err)
+	}
+	u, err := c.Presign(context.Background(), &ossdk.GetObjectRequest{Bucket: ossdk.Ptr("examplebucket"), Key: ossdk.Ptr("src/a.txt")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get(u.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	presigned, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 403 {
+		t.Fatalf("presigned GET: %s", resp.Status)
+	}
+	for name, xmlBody := range map[string]string{"SDK": string(se.Snapshot), "presigned URL": string(presigned)} {
+		t.Run(name, func(t *testing.T) {
+			if !strings.Contains(xmlBody, "<EncodedDiagnosticMessage>AQEA") {
+				t.Fatalf("the denial carries no EncodedDiagnosticMessage:\n%s", xmlBody)
+			}
+			code, out := explainError(t, w, xmlBody)
+			audit, _ := out["audit"].(map[string]any)
+			fix, _ := out["fix"].(map[string]any)
+			if code != 1 || out["input"] != "oss-xml" || out["decoded"] != true || out["layer"] != "session" || out["code"] != "AccessDenied" ||
+				out["ec"] != "0003-00000301" || out["action"] != "oss:GetObject" || out["principal"] != "OssReadWrite/partner" ||
+				!strings.HasSuffix(out["resource"].(string), ":examplebucket/src/a.txt") || audit == nil || audit["access_key_id"] != cr["AccessKeyId"] ||
+				audit["session_name"] != "partner" || fix == nil || fix["layer"] != "session" || fix["verified"] != true {
+				t.Fatalf("exit %d, %v", code, out)
+			}
+			// Apply the fix, re-issue: the same GET succeeds, dst/ stays denied.
+			pf := filepath.Join(t.TempDir(), "fixed.json")
+			os.WriteFile(pf, []byte(fix["policy"].(string)), 0o600)
+			fixed := ossWith(run, issueJSON(t, w, "--role", "OssReadWrite", "--policy", pf, "--session-name", "partner-fixed"))
+			if body, err := getBody(t, fixed, "src/a.txt"); err != nil || body != "x" {
+				t.Fatalf("GET with the fixed token: %q %v", body, err)
+			}
+			if _, err := getBody(t, fixed, "dst/a.txt"); !errors.As(err, &se) || se.Code != "AccessDenied" {
+				t.Fatalf("GET dst/ with the fixed token: %v", err)
+			}
+		})
+	}
+	t.Run("offline: the error's own fields and the local audit log", func(t *testing.T) {
+		r := w.run(string(se.Snapshot), "explain", "--error", "-", "--offline", "--json")
+		var out map[string]any
+		json.Unmarshal([]byte(r.stdout), &out)
+		if r.code != 1 || out["decoded"] != false || out["layer"] != "session" || !strings.Contains(out["decode_error"].(string), "not connected") {
+			t.Fatalf("exit %d %v %s", r.code, out, r.stderr)
+		}
+	})
+}
+
+func TestExplainErrorSTSAndExpiry(t *testing.T) {
+	w, run := explainWorld(t)
+	issuer, _ := run.Info.User("sts-issuer")
+	sc, err := stsclient.NewClient(&openapi.Config{AccessKeyId: daratea.String(issuer.AccessKeyID), AccessKeySecret: daratea.String(issuer.AccessKeySecret),
+		Endpoint: daratea.String(strings.TrimPrefix(run.Info.STSEndpoint, "http://")), Protocol: daratea.String("http"), RegionId: daratea.String("cn-hangzhou")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = sc.AssumeRole(&stsclient.AssumeRoleRequest{RoleArn: daratea.String("acs:ram::1234567890123456:role/EcsOnly"), RoleSessionName: daratea.String("nope")})
+	var sdkErr *daratea.SDKError
+	if !errors.As(err, &sdkErr) {
+		t.Fatalf("AssumeRole EcsOnly: %v", err)
+	}
+	for name, in := range map[string]string{"JSON": daratea.StringValue(sdkErr.Data), "SDKError text": sdkErr.Error()} {
+		t.Run("NoPermission, caller not trusted, "+name, func(t *testing.T) {
+			code, out := explainError(t, w, in)
+			fix, _ := out["fix"].(map[string]any)
+			want := "openapi-json"
+			if name != "JSON" {
+				want = "text"
+			}
+			if code != 1 || out["input"] != want || out["code"] != "NoPermission" || out["layer"] != "trust" || out["decoded"] != true ||
+				out["action"] != "sts:AssumeRole" || fix == nil || fix["layer"] != "trust" {
+				t.Fatalf("exit %d %v", code, out)
+			}
+		})
+	}
+
+	cr := issueJSON(t, w, "--role", "RamOssTest", "--template", "upload-only", "--bucket", "examplebucket", "--prefix", "src/")
+	run.AuthClock.Advance(2 * time.Hour)
+	err = putObject(ossWith(run, cr), "src/late.txt")
+	var se *ossdk.ServiceError
+	if !errors.As(err, &se) || se.Code != "SecurityTokenExpired" {
+		t.Fatalf("PUT with an expired token: %v", err)
+	}
+	t.Run("expired token, OSS XML", func(t *testing.T) {
+		code, out := explainError(t, w, string(se.Snapshot))
+		if code != 1 || out["layer"] != "none" || out["ec"] != "0002-00000007" || !strings.Contains(out["explanation"].(string), "expired") || out["fix"] != nil {
+			t.Fatalf("exit %d %v", code, out)
+		}
+	})
+	t.Run("expired token, STS JSON", func(t *testing.T) {
+		tc, _ := stsclient.NewClient(&openapi.Config{AccessKeyId: daratea.String(cr["AccessKeyId"].(string)), AccessKeySecret: daratea.String(cr["AccessKeySecret"].(string)),
+			SecurityToken: daratea.String(cr["SecurityToken"].(string)), Endpoint: daratea.String(strings.TrimPrefix(run.Info.STSEndpoint, "http://")),
+			Protocol: daratea.String("http"), RegionId: daratea.String("cn-hangzhou")})
+		_, err := tc.GetCallerIdentity()
+		if !errors.As(err, &sdkErr) {
+			t.Fatalf("GetCallerIdentity with an expired token: %v", err)
+		}
+		code, out := explainError(t, w, daratea.StringValue(sdkErr.Data))
+		if code != 1 || out["input"] != "openapi-json" || out["code"] != "InvalidSecurityToken.Expired" || out["layer"] != "none" ||
+			!strings.Contains(out["explanation"].(string), "expired") {
+			t.Fatalf("exit %d %v", code, out)
+		}
+	})
+}
+
+func TestExplainErrorBadInput(t *testing.T) {
+	w := newWorld(t)
+	full := `<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access denied by authorizer's policy.</Message><RequestId>1</RequestId><EC>0003-00000301</EC></Error>`
+	tests := []struct{ name, in, want string }{
+		{"empty", "", "empty"},
+		{"binary", "\x00\x01\x02PK\x03\x04", "binary"},
+		{"truncated XML", full[:80], "truncated"},
+		{"10 MB", strings.Repeat("AccessDenied ", 10<<20/13+1), "larger than"},
+		{"not an error", "hello, the upload failed yesterday", "no error found"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := w.run(tt.in, "explain", "--error", "-", "--offline", "--json")
+			var out map[string]map[string]string
+			json.Unmarshal([]byte(r.stdout), &out)
+			if r.code != 2 || !strings.Contains(r.stderr, tt.want) || !strings.Contains(out["error"]["message"], tt.want) {
+				t.Fatalf("exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
+			}
+		})
+	}
+	t.Run("a file that does not exist", func(t *testing.T) {
+		r := w.run("", "explain", "--error", filepath.Join(t.TempDir(), "nope.xml"), "--offline")
+		if r.code != 2 || !strings.Contains(r.stderr, "nope.xml") {
+			t.Fatalf("exit %d %q", r.code, r.stderr)
+		}
+	})
+}

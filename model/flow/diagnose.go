@@ -330,6 +330,9 @@ func diagnoseEvaluate(ctx context.Context, d *Diagnosis, p DiagnosePorts, rec mo
 	d.Fix = fixFor(d, fixLayer, deny, &rec)
 	if d.Fix != nil {
 		d.Fix.Verified = verifyFix(d.Fix, in, &rec)
+		if !d.Fix.Verified && d.Fix.Layer == "session" && identityKnown && ex.Layers["identity"] != policy.OutcomeAllow {
+			d.Notes = append(d.Notes, "the role's own policies do not allow it either: add the same statement to the role's policy, or the fixed session policy alone will not help")
+		}
 	}
 }
 
