@@ -402,7 +402,7 @@ func TestRAMSDK(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(lu.Body.Policies.Policy) != 3 || tea.StringValue(lu.Body.Policies.Policy[0].PolicyType) != "System" {
+		if len(lu.Body.Policies.Policy) != 4 || tea.StringValue(lu.Body.Policies.Policy[0].PolicyType) != "System" {
 			t.Fatalf("%+v", lu.Body)
 		}
 	})

@@ -27,7 +27,7 @@ func TestDefaultSeedContract(t *testing.T) {
 		{"roles", names(len(s.Roles), func(i int) string { return s.Roles[i].Name }), "RamOssTest,OssReadWrite,OssReadOnly,OssNoDelete,EcsOnly,PartnerWithExternalId,PartnerGateway,PartnerUpload"},
 		{"buckets", names(len(s.Buckets), func(i int) string { return s.Buckets[i].Name + "@" + s.Buckets[i].Region }), "examplebucket@cn-hangzhou,beijingbucket@cn-beijing"},
 		{"max sessions", names(len(s.Roles), func(i int) string { return strconv.Itoa(s.Roles[i].MaxSessionDuration) }), "3600,43200,3600,3600,3600,7200,3600,43200"},
-		{"sts-issuer policies", strings.Join(s.Users[1].Policies, ","), "AliyunSTSAssumeRoleAccess,AliyunRAMReadOnlyAccess,RamDecodeDiagnosticPolicy"},
+		{"sts-issuer policies", strings.Join(s.Users[1].Policies, ","), "AliyunSTSAssumeRoleAccess,AliyunRAMReadOnlyAccess,RamDecodeDiagnosticPolicy,StsdeckCleanupPolicy"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

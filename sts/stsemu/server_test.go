@@ -248,7 +248,7 @@ func TestCredentialErrors(t *testing.T) {
 	}
 	t.Run("long-lived user", func(t *testing.T) {
 		c, err := a.Credential(context.Background(), captureAK, "")
-		if err != nil || c.Secret != captureSecret || c.Principal.Type != "user" || c.Principal.Name != "sts-issuer" || len(c.Identity) != 3 || !c.Expiration.IsZero() {
+		if err != nil || c.Secret != captureSecret || c.Principal.Type != "user" || c.Principal.Name != "sts-issuer" || len(c.Identity) != 4 || !c.Expiration.IsZero() {
 			t.Fatalf("%+v %v", c, err)
 		}
 	})
