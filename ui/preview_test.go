@@ -106,7 +106,7 @@ func TestPolicyPreviewBucket(t *testing.T) {
 				svc.Sandbox = nil
 			}
 			d := newTestApp(t, svc)
-			d.keys("down", "enter") // RamOssTest
+			d.keys("enter") // RamOssTest (assumable: first)
 			v := d.view()
 			for _, w := range tt.want {
 				if !strings.Contains(v, w) {

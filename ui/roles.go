@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/stsdeck/stsdeck/model"
+	"github.com/stsdeck/stsdeck/model/flow"
 )
 
 // The Roles screen wires three components: the role list (roles_list.go: filter, ARN field,
@@ -54,6 +55,56 @@ type RolesScreen struct {
 	detailReq  int
 	loadingARN string // details in flight
 	chooseARN  string // choose this role once its details arrive
+
+	caller *model.Caller // who the console acts as (nil until Whoami answers)
+	batch  map[string]bool // ARNs whose details the ranking read is fetching
+}
+
+// allDetailsMsg answers the details of every listed role (read after the listing, so the list
+// can put the roles the caller may assume first); errs are quiet: the cursor's role asks again.
+type allDetailsMsg struct {
+	req   int
+	roles []model.Role
+}
+
+// maxRankedRoles bounds the GetRole calls made to rank a listing.
+const maxRankedRoles = 100
+
+func loadAllDetails(src RoleSource, req int, arns []string) tea.Cmd {
+	if src == nil || len(arns) == 0 {
+		return nil
+	}
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		msg := allDetailsMsg{req: req}
+		for _, arn := range arns {
+			if r, err := src.GetRole(ctx, arn); err == nil {
+				if r.ARN == "" {
+					r.ARN = arn
+				}
+				msg.roles = append(msg.roles, r)
+			}
+		}
+		return msg
+	}
+}
+
+// rerankMoved reranks and loads the details of a role the cursor moved to.
+func (s *RolesScreen) rerankMoved() tea.Cmd {
+	cmd := s.rerank()
+	return tea.Batch(cmd, s.cursorMoved())
+}
+
+// rerank orders the list by whether the caller may assume each role (flow.AssumeRank).
+func (s *RolesScreen) rerank() tea.Cmd {
+	details, caller := s.details, s.caller
+	return s.list.SetRank(func(r model.Role) int {
+		if d, ok := details[r.ARN]; ok {
+			r = d
+		}
+		return flow.AssumeRank(r, caller)
+	})
 }
 
 // rolesLoadedMsg answers the role listing.
@@ -223,7 +274,36 @@ func (s *RolesScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 		return s, s.applyRoles(msg)
 	case roleDetailMsg:
-		return s, s.applyDetail(msg)
+		return s, tea.Batch(s.applyDetail(msg), s.rerankMoved())
+	case allDetailsMsg:
+		if msg.req != s.listReq {
+			return s, nil
+		}
+		var cmds []tea.Cmd
+		s.batch = nil
+		for _, r := range msg.roles {
+			if _, ok := s.details[r.ARN]; ok {
+				continue
+			}
+			if r.Source == "" {
+				r.Source = s.list.SourceOf(r.ARN)
+			}
+			s.details[r.ARN] = r
+			cmds = append(cmds, s.list.Upsert(r))
+		}
+		cmds = append(cmds, s.rerankMoved())
+		if arn := s.chooseARN; arn != "" && s.loadingARN != arn {
+			// enter was pressed while the batch read this role.
+			s.chooseARN = ""
+			if d, ok := s.details[arn]; ok {
+				cmds = append(cmds, s.choose(d))
+			} else {
+				cmds = append(cmds, s.fetchDetail(arn))
+				s.chooseARN = arn
+			}
+		}
+		s.refreshDetail()
+		return s, tea.Batch(cmds...)
 	case spinner.TickMsg:
 		if !s.list.Loading() && s.loadingARN == "" {
 			return s, nil
@@ -242,9 +322,11 @@ func (s *RolesScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		s.list.SetChosen(msg.Record.RoleARN)
 		return s, nil
 	case callerKnownMsg:
+		c := msg.caller
+		s.caller = &c
 		s.detail.SetCaller(msg.caller)
 		s.refreshDetail()
-		return s, nil
+		return s, s.rerankMoved()
 	case tea.KeyMsg:
 		return s, s.handleKey(msg)
 	case tea.MouseMsg:
@@ -274,7 +356,25 @@ func (s *RolesScreen) applyRoles(msg rolesLoadedMsg) tea.Cmd {
 		cmds = append(cmds, func() tea.Msg { return ErrorMsg{Context: "listing roles", Err: err} })
 	}
 	cmds = append(cmds, s.list.SetRoles(msg.roles, msg.recent, msg.err))
+	var want []string
+	for _, it := range s.list.Items() {
+		if r := it.(roleItem).role; r.Source != "typed" && len(want) < maxRankedRoles {
+			if _, ok := s.details[r.ARN]; !ok {
+				want = append(want, r.ARN)
+			}
+		}
+	}
+	cmds = append(cmds, s.rerank())
 	cmds = append(cmds, s.cursorMoved())
+	s.batch = map[string]bool{}
+	var batch []string
+	for _, arn := range want {
+		if arn != s.loadingARN {
+			s.batch[arn] = true
+			batch = append(batch, arn)
+		}
+	}
+	cmds = append(cmds, loadAllDetails(s.svc.Roles, s.listReq, batch))
 	return tea.Batch(cmds...)
 }
 
@@ -378,8 +478,8 @@ func (s *RolesScreen) cursorMoved() tea.Cmd {
 	if _, failed := s.detailErr[r.ARN]; failed {
 		return nil
 	}
-	if s.loadingARN == r.ARN {
-		return nil
+	if s.loadingARN == r.ARN || s.batch[r.ARN] {
+		return nil // already asked
 	}
 	return s.fetchDetail(r.ARN)
 }
@@ -465,7 +565,7 @@ func (s *RolesScreen) chooseSelected() tea.Cmd {
 		return s.choose(r)
 	}
 	s.chooseARN = r.ARN
-	if s.loadingARN == r.ARN {
+	if s.loadingARN == r.ARN || s.batch[r.ARN] {
 		return nil // already asked: the answer chooses it
 	}
 	return s.fetchDetail(r.ARN)
@@ -486,7 +586,7 @@ func (s *RolesScreen) refreshDetail() {
 	if err := s.detailErr[r.ARN]; err != nil {
 		errText = shortError(err)
 	}
-	s.detail.Show(&roleShown{role: r, have: have, errText: errText, chosen: s.list.Chosen(), loading: s.loadingARN == r.ARN})
+	s.detail.Show(&roleShown{role: r, have: have, errText: errText, chosen: s.list.Chosen(), loading: s.loadingARN == r.ARN || s.batch[r.ARN]})
 }
 
 // View shows the list and the detail pane (side by side when wide, stacked when narrow).

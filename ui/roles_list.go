@@ -71,6 +71,69 @@ type roleList struct {
 	denied  bool   // RAM refused to list roles
 	chosen  string // ARN of the role in use
 	notice  string // shown instead of the list (the connection's state), "" = none
+	// rank orders the roles (flow.AssumeRank: assumable first); nil = by name only.
+	rank  func(model.Role) int
+	moved bool // the operator moved the cursor: ranking no longer moves it
+}
+
+// SetRank orders the list by rank, then name, and (until the operator moves the cursor) puts
+// the cursor on the role in use, else the first role that is not refused.
+func (l *roleList) SetRank(rank func(model.Role) int) tea.Cmd {
+	l.rank = rank
+	old := l.list.Items()
+	items := append([]list.Item(nil), old...)
+	l.sortItems(items)
+	arn := l.SelectedARN()
+	cmd := l.setItems(items)
+	l.placeCursor(arn)
+	return cmd
+}
+
+func (l *roleList) rankOf(r model.Role) int {
+	if l.rank == nil {
+		return 0
+	}
+	return l.rank(r)
+}
+
+// sortItems sorts by rank, then name (case-insensitively).
+func (l *roleList) sortItems(items []list.Item) {
+	sort.SliceStable(items, func(i, j int) bool {
+		a, b := items[i].(roleItem).role, items[j].(roleItem).role
+		if ra, rb := l.rankOf(a), l.rankOf(b); ra != rb {
+			return ra < rb
+		}
+		return strings.ToLower(a.Name) < strings.ToLower(b.Name)
+	})
+}
+
+// placeCursor puts the cursor on the role in use, else (until the operator moved it) on the
+// first role not refused, else keeps it on keep.
+func (l *roleList) placeCursor(keep string) {
+	vis := l.list.VisibleItems()
+	find := func(ok func(model.Role) bool) int {
+		for i, it := range vis {
+			if ok(it.(roleItem).role) {
+				return i
+			}
+		}
+		return -1
+	}
+	if l.chosen != "" {
+		if i := find(func(r model.Role) bool { return r.ARN == l.chosen }); i >= 0 {
+			l.list.Select(i)
+			return
+		}
+	}
+	if !l.moved {
+		if i := find(func(r model.Role) bool { return l.rankOf(r) < 3 }); i >= 0 {
+			l.list.Select(i)
+			return
+		}
+	}
+	if i := find(func(r model.Role) bool { return r.ARN == keep }); i >= 0 {
+		l.list.Select(i)
+	}
 }
 
 // roleItem is a list entry.
@@ -165,6 +228,9 @@ func (l *roleList) Update(msg tea.Msg) (*roleList, tea.Cmd) {
 		case l.list.SettingFilter():
 			return l, l.updateFilter(k)
 		}
+	}
+	if k, ok := msg.(tea.KeyMsg); ok && key.Matches(k, l.keys.Up, l.keys.Down, l.keys.PrevPage, l.keys.NextPage) {
+		l.moved = true
 	}
 	var cmd tea.Cmd
 	l.list, cmd = l.list.Update(msg)
@@ -262,7 +328,6 @@ func (l *roleList) SetRoles(listed, recent []model.Role, err error) tea.Cmd {
 	l.loadErr = err
 	l.denied = listingRefused(err)
 	roles := append([]model.Role(nil), listed...)
-	sort.SliceStable(roles, func(i, j int) bool { return strings.ToLower(roles[i].Name) < strings.ToLower(roles[j].Name) })
 	have := map[string]bool{}
 	for _, r := range roles {
 		have[r.ARN] = true
@@ -287,14 +352,10 @@ func (l *roleList) SetRoles(listed, recent []model.Role, err error) tea.Cmd {
 			items = append(items, roleItem{r})
 		}
 	}
+	l.sortItems(items)
+	keep := l.SelectedARN()
 	cmd := l.setItems(items)
-	if l.chosen != "" {
-		for i, it := range items {
-			if it.(roleItem).role.ARN == l.chosen {
-				l.list.Select(i)
-			}
-		}
-	}
+	l.placeCursor(keep)
 	return cmd
 }
 
@@ -485,14 +546,29 @@ func (d roleDelegate) Render(w io.Writer, m list.Model, index int, it list.Item)
 	case "recent":
 		tag = " (recent)"
 	}
+	status := ""
+	switch d.l.rankOf(r) {
+	case 1:
+		status = GlyphWarn + " ext id"
+	case 3:
+		status = GlyphDeny + " refused"
+	}
 	line := cursor + mark + " " + r.Name + tag
-	if m.Width() >= 60 {
-		// Room for columns: name, longest session, description.
+	if status != "" {
+		line += " " + status
+	}
+	if w := m.Width(); w >= 40 {
+		// Room for columns: name, can-assume mark, longest session, description.
 		maxs := GlyphUnknown
 		if r.MaxSessionDuration > 0 {
 			maxs = shortDur(r.MaxSessionDuration)
 		}
-		line = cursor + mark + " " + padRight(r.Name+tag, 26) + " " + padRight(maxs, 4)
+		nameW := min(26, w-4-1-9-1-4)
+		name := r.Name + tag
+		if cellWidth(name) > nameW {
+			name = truncateLine(name, nameW)
+		}
+		line = cursor + mark + " " + padRight(name, nameW) + " " + padRight(status, 9) + " " + padRight(maxs, 4)
 	}
 	if r.Description != "" {
 		line += st.Muted.Render("  " + r.Description)

@@ -34,13 +34,16 @@ func TestRolesListAndDetail(t *testing.T) {
 	t.Parallel()
 	d, s := rolesOnly(t, cDemoRoles(), nil)
 	v := d.view()
-	for _, want := range []string{"Roles · 2", "> ", "EcsRunner", "RamOssTest", "the ECS service", "Max session   12h (43200 s)"} {
+	// Assumable first: RamOssTest (trusted by the account) is preselected, EcsRunner (trusted by
+	// ECS only) is listed after it and marked refused.
+	for _, want := range []string{"Roles · 2", "> ", "EcsRunner", "✗ refused", "RamOssTest"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("view lacks %q:\n%s", want, v)
 		}
 	}
-	d.keys("down")
-	v = d.view()
+	if strings.Index(v, "RamOssTest") > strings.Index(v, "EcsRunner") {
+		t.Errorf("the assumable role is not first:\n%s", v)
+	}
 	for _, want := range []string{"acs:ram::1234567890123456:role/ramosstest", "any RAM identity of account 1234567890123456",
 		"RamTestPolicy (custom)", "Max session   1h (3600 s)", "p shows the policy documents"} {
 		if !strings.Contains(v, want) {
@@ -68,6 +71,14 @@ func TestRolesListAndDetail(t *testing.T) {
 	d.keys("esc")
 	if v := d.view(); s.detail.vp.YOffset != 0 || !strings.Contains(v, "ARN           acs:ram::1234567890123456:role/ramosstest") {
 		t.Errorf("esc left the detail pane scrolled (offset %d):\n%s", s.detail.vp.YOffset, v)
+	}
+	d.send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	d.keys("down")
+	v = d.view()
+	for _, want := range []string{"the ECS service", "Max session   12h (43200 s)"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("view lacks %q:\n%s", want, v)
+		}
 	}
 }
 
@@ -108,7 +119,7 @@ func TestRolesStaleDetailDropped(t *testing.T) {
 func TestRolesChooseEmitsRoleSelectedAndSwitches(t *testing.T) {
 	t.Parallel()
 	d, s := rolesOnly(t, cDemoRoles(), nil)
-	d.keys("down", "enter")
+	d.keys("enter") // RamOssTest: assumable, preselected
 	var sel *RoleSelectedMsg
 	for _, m := range d.msgs {
 		if r, ok := m.(RoleSelectedMsg); ok {

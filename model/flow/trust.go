@@ -208,3 +208,21 @@ func trustIsDigits(s string) bool {
 	}
 	return true
 }
+
+// AssumeRank orders roles for a caller: 0 the trust policy lets the caller assume it, 1 only
+// with an external id, 2 cannot tell (no trust policy known yet, conditions), 3 refused. The
+// Roles screen lists roles by rank, then by name, and never preselects a refused one.
+func AssumeRank(r model.Role, c *model.Caller) int {
+	if c == nil || r.TrustPolicy == "" {
+		return 2
+	}
+	switch kind, _ := TrustsCaller(r.TrustPolicy, r.ARN, *c); kind {
+	case "ok":
+		return 0
+	case "warn":
+		return 1
+	case "deny":
+		return 3
+	}
+	return 2
+}
