@@ -11,6 +11,7 @@ type polLintOut struct {
 	Kind     string `json:"kind"`
 	Size     int    `json:"size"`
 	Limit    int    `json:"limit"`
+	Unit     string `json:"unit"`
 	Valid    bool   `json:"valid"`
 	Findings []struct {
 		File     string `json:"file"`
@@ -65,7 +66,7 @@ func TestLint(t *testing.T) {
 		{"version", []string{"version.json"}, 2, false, []want{{"error", "Version", `want "1", got "2"`, "1"}}},
 		{"session 2048 accepted", []string{"--kind", "session", "2048.json"}, 0, true, nil},
 		{"session 2049 refused", []string{"--kind", "session", "2049.json"}, 2, false, []want{
-			{"error", "", "2049 bytes", ""},
+			{"error", "", "2049 characters", ""},
 			{"suggestion", "", "minified", `{"Version":"1","Statement":[{"Effect":"Allow","Action":"oss:GetObject","Resource":"acs:oss:*:*:examplebucket/*"}]}`},
 		}},
 		{"trust without resource", []string{"--kind", "trust", "trust.json"}, 0, true, nil},
