@@ -56,7 +56,7 @@ type RolesScreen struct {
 	loadingARN string // details in flight
 	chooseARN  string // choose this role once its details arrive
 
-	caller *model.Caller // who the console acts as (nil until Whoami answers)
+	caller *model.Caller   // who the console acts as (nil until Whoami answers)
 	batch  map[string]bool // ARNs whose details the ranking read is fetching
 }
 
