@@ -3052,3 +3052,45 @@ func TestExplainErrorBadInput(t *testing.T) {
 		}
 	})
 }
+
+func TestProbeAsOSSBrowserUploadOnly(t *testing.T) {
+	w, _ := explainWorld(t)
+	r := w.run("", "probe", "--sandbox", "--as", "ossbrowser", "--role", "OssReadWrite", "--template", "upload-only", "--bucket", "examplebucket", "--prefix", "src/", "--json")
+	var run struct {
+		Works        bool `json:"works"`
+		FirstFailure int  `json:"first_failure"`
+		AllAgree     bool `json:"all_agree"`
+		Steps        []struct {
+			Op, Verdict string
+		} `json:"steps"`
+		Actual []model.ProbeActual `json:"actual"`
+		Agree  []*bool             `json:"agree"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &run); err != nil || r.code != 0 {
+		t.Fatalf("exit %d: %v\n%s\n%s", r.code, err, r.stdout, r.stderr)
+	}
+	if !run.AllAgree || run.Works || run.Steps[run.FirstFailure].Op != "ListObjects" || len(run.Actual) != len(run.Steps) {
+		t.Fatalf("%+v", run)
+	}
+	for i, s := range run.Steps {
+		if run.Agree[i] == nil || !*run.Agree[i] || (s.Verdict == "Allow") != run.Actual[i].Allowed {
+			t.Errorf("call %d %s: predicted %s, actual %+v", i+1, s.Op, s.Verdict, run.Actual[i])
+		}
+	}
+	// explain --tool says the same before any token exists, and its suggestion makes the tool work.
+	rw := filepath.Join(t.TempDir(), "s.json")
+	os.WriteFile(rw, []byte(`{"Version":"1","Statement":[{"Effect":"Allow","Action":["oss:PutObject","oss:AbortMultipartUpload","oss:ListParts"],"Resource":["acs:oss:*:*:examplebucket/src/*"]}]}`), 0o600)
+	r = w.run("", "explain", "--tool", "ossbrowser", "--sandbox", "--role", "OssReadWrite", "--session-policy", rw, "--bucket", "examplebucket", "--prefix", "src/", "--json")
+	var chk struct {
+		Works     bool   `json:"works"`
+		Suggested string `json:"suggested_policy"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &chk); err != nil || r.code != 1 || chk.Works || chk.Suggested == "" {
+		t.Fatalf("explain --tool: exit %d %v %s %s", r.code, err, r.stdout, r.stderr)
+	}
+	os.WriteFile(rw, []byte(chk.Suggested), 0o600)
+	r = w.run("", "probe", "--sandbox", "--as", "ossbrowser", "--role", "OssReadWrite", "--policy", rw, "--bucket", "examplebucket", "--prefix", "src/", "--json")
+	if err := json.Unmarshal([]byte(r.stdout), &run); err != nil || r.code != 0 || !run.AllAgree || !run.Works {
+		t.Fatalf("with the suggested policy: exit %d %v %s %s", r.code, err, r.stdout, r.stderr)
+	}
+}

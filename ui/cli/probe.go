@@ -24,12 +24,16 @@ func runProbe(ctx context.Context, env *Env) int {
 	outside := c.String("outside", "", "a prefix `P2` outside the allowed one (default: \"dst/\", or \"src/\" when --prefix lies under dst, as in the console)")
 	yes := c.Bool("yes", false, "in LIVE mode, write without asking")
 	asJSON := c.Bool("json", false, "print JSON")
+	as := c.String("as", "", "replay a partner tool's call sequence instead (`NAME`: "+strings.Join(flow.ToolNames(), ", ")+")")
 	pos, code := c.parse(env.Args)
 	if code >= 0 {
 		return code
 	}
 	if len(pos) > 0 {
 		return c.bad("unexpected argument %q", pos[0])
+	}
+	if _, ok := flow.LookupTool(*as); *as != "" && !ok {
+		return c.bad("--as %q: want one of %s", *as, strings.Join(flow.ToolNames(), ", "))
 	}
 	if t.bucket == "" || t.prefix == "" {
 		return c.bad("--bucket and --prefix are required (the probe writes under the prefix and outside it)")
@@ -59,6 +63,9 @@ func runProbe(ctx context.Context, env *Env) int {
 		return code
 	}
 	pred := c.predictor(ctx, svc, tok, &t)
+	if *as != "" {
+		return c.probeAs(ctx, svc, tok, pred, *as, t.bucket, t.prefix, *asJSON)
+	}
 	spec := model.ProbeSpec{Bucket: t.bucket, Prefix: t.prefix, Outside: *outside}
 	oc := svc.Objects.With(tok.creds)
 	pred.ReadBucketPolicy(ctx, oc, t.bucket)
