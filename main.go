@@ -109,7 +109,7 @@ func connectServices(ctx context.Context, g cli.Global, env *cli.Env) (*service.
 	}
 	s := &service.Services{Mode: c.Mode, Region: c.Region, AccountID: c.AccountID, Where: c.Where, Identity: c.STS, Roles: c.STS,
 		Issuer: c.STS, Objects: objectService{c.OSS}, Audit: c.Audit, OSSEndpoint: c.OSSEndpoint, Looked: c.Looked,
-		Temporary: c.Temporary, Current: c.Current, Diagnostics: c.STS}
+		Temporary: c.Temporary, Current: c.Current, Operator: c.Operator, Diagnostics: c.STS}
 	if c.Control != nil {
 		s.Sandbox = c.Control
 	}
@@ -199,6 +199,11 @@ func (c *conn) Current(ctx context.Context) (model.Credentials, error) {
 	if c.exported != nil {
 		return *c.exported, nil
 	}
+	return c.Operator(ctx)
+}
+
+// Operator returns the operator's own credentials, those STS and RAM are called with (secrets).
+func (c *conn) Operator(ctx context.Context) (model.Credentials, error) {
 	cc, err := c.creds.GetCredentials()
 	if err != nil {
 		return model.Credentials{}, fmt.Errorf("credentials: %w", err)

@@ -3094,3 +3094,51 @@ func TestProbeAsOSSBrowserUploadOnly(t *testing.T) {
 		t.Fatalf("with the suggested policy: exit %d %v %s %s", r.code, err, r.stdout, r.stderr)
 	}
 }
+
+// Issue 12 item 14: the probe of an upload-only token cannot delete its objects; `stsdeck
+// cleanup` removes them with the operator's own keys (the sandbox's sts-issuer) and says so.
+// (It also proves the clean-up knows the probe's key names: oss.ProbeMarker.)
+func TestCleanupRemovesProbeLeftovers(t *testing.T) {
+	w := newWorld(t)
+	r := w.run("", "probe", "--sandbox", "--role", "RamOssTest", "--bucket", "examplebucket", "--prefix", "src/", "--json")
+	var rep model.ProbeReport
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || len(rep.LeftBehind) != 2 || !strings.HasPrefix(rep.LeftBehind[0], "src/"+oss.ProbeMarker) {
+		t.Fatalf("probe: exit %d %v left %v\n%s\n%s", r.code, err, rep.LeftBehind, r.stdout, r.stderr)
+	}
+	r = w.must("cleanup", "--sandbox", "--bucket", "examplebucket", "--prefix", "src/", "--prefix", "dst/")
+	if !strings.Contains(r.stdout, "removed  oss://examplebucket/"+rep.LeftBehind[0]+"  (probe") || !strings.Contains(r.stdout, "removed 2 object(s), 0 failed") {
+		t.Errorf("cleanup:\n%s\n%s", r.stdout, r.stderr)
+	}
+	if r = w.must("cleanup", "--sandbox", "--bucket", "examplebucket", "--prefix", "src/", "--prefix", "dst/"); !strings.Contains(r.stdout, "nothing to clean up") {
+		t.Errorf("second cleanup:\n%s", r.stdout)
+	}
+}
+
+// Issue 12 item 14: `stsdeck preview` shows the grid without issuing; `roles --filter` says who
+// may assume each role; `issue --from-history` issues the same request again — all against
+// the sandbox through the real adapters.
+func TestPreviewRolesAndCloneSandbox(t *testing.T) {
+	w := newWorld(t)
+	r := w.must("preview", "--sandbox", "--role", "RamOssTest", "--bucket", "examplebucket", "--prefix", "src/")
+	if !strings.Contains(r.stdout, "put     oss:PutObject     ✓ Allow (role)") || !strings.Contains(r.stdout, "nothing issued") {
+		t.Errorf("preview:\n%s", r.stdout)
+	}
+	if r := w.must("history", "--json"); strings.TrimSpace(r.stdout) != "[]" {
+		t.Errorf("preview issued a token: %s", r.stdout)
+	}
+	r = w.must("roles", "--sandbox", "--filter", "ecs")
+	if !strings.Contains(r.stdout, "EcsOnly") || !strings.Contains(r.stdout, "✗ no") || !strings.Contains(r.stdout, "the ECS service") || strings.Contains(r.stdout, "RamOssTest") {
+		t.Errorf("roles --filter ecs:\n%s", r.stdout)
+	}
+	w.must("issue", "--sandbox", "--role", "OssReadWrite", "--template", "read-only", "--bucket", "examplebucket", "--prefix", "src/", "--duration", "20m")
+	var recs []model.AuditRecord
+	json.Unmarshal([]byte(w.must("history", "--json").stdout), &recs)
+	if len(recs) != 1 {
+		t.Fatalf("records %+v", recs)
+	}
+	w.must("issue", "--sandbox", "--from-history", recs[0].ID)
+	json.Unmarshal([]byte(w.must("history", "--json").stdout), &recs)
+	if len(recs) != 2 || recs[1].RoleARN != recs[0].RoleARN || recs[1].PolicyDigest != recs[0].PolicyDigest || recs[1].DurationSeconds != 1200 || recs[1].SessionName == recs[0].SessionName {
+		t.Errorf("clone %+v of %+v", recs[1], recs[0])
+	}
+}

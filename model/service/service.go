@@ -107,6 +107,10 @@ type Services struct {
 	// Current returns the credentials the services act with, for OSS commands run with an
 	// already-issued STS token. It holds secrets: never log or print it. nil = not available.
 	Current func(ctx context.Context) (model.Credentials, error)
+	// Operator returns the operator's own credentials (the ones STS and RAM are called with),
+	// never an exported token that Current may prefer: the clean-up deletes leftovers with
+	// them. It holds secrets. nil = not available (Current is used).
+	Operator func(ctx context.Context) (model.Credentials, error)
 
 	// Connecting is true while the console is still connecting (its Options.Connect runs):
 	// screens say "connecting…" rather than "not configured".

@@ -83,6 +83,7 @@ func commands() []command {
 		{"presign", "make a presigned OSS URL with temporary credentials", runPresign},
 		{"probe", "test what temporary credentials may do in a bucket", runProbe},
 		{"upload", "upload a file with temporary credentials", runUpload},
+		{"cleanup", "remove the probe's and test uploads' leftovers under a prefix", runCleanup},
 		{"history", "show the local audit log of issued tokens", runHistory},
 		{"version", "print the version", runVersion},
 		{"help", "show this help", nil},
