@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"os"
@@ -3092,6 +3093,98 @@ func TestProbeAsOSSBrowserUploadOnly(t *testing.T) {
 	r = w.run("", "probe", "--sandbox", "--as", "ossbrowser", "--role", "OssReadWrite", "--policy", rw, "--bucket", "examplebucket", "--prefix", "src/", "--json")
 	if err := json.Unmarshal([]byte(r.stdout), &run); err != nil || r.code != 0 || !run.AllAgree || !run.Works {
 		t.Fatalf("with the suggested policy: exit %d %v %s %s", r.code, err, r.stdout, r.stderr)
+	}
+}
+
+// `stsdeck presign --post` for the exported token: the form's field set, posted with
+// mime/multipart over real HTTP to the running sandbox, uploads inside its limits (prefix,
+// size, type) and is refused outside them; the HTML form carries the same fields and no secret.
+func TestPresignPostFormEndToEnd(t *testing.T) {
+	w := newWorld(t)
+	env := w.must("issue", "--sandbox", "--role", "RamOssTest", "--template", "upload-only", "--bucket", "examplebucket", "--prefix", "src/", "--format", "env").stdout
+	w.set(evalSh(t, env, nil, credVars...))
+	_, stop := w.foregroundSandbox()
+	defer stop()
+	r := w.must("presign", "--sandbox", "--post", "oss://examplebucket/src/partner/", "--max-size", "1KiB", "--content-type", "text/", "--expires", "10m", "--json")
+	var form struct {
+		Action, Method, Enctype string
+		Fields                  []struct{ Name, Value string }
+		Policy                  json.RawMessage
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &form); err != nil || form.Method != "POST" || len(form.Fields) == 0 {
+		t.Fatalf("presign --post --json: %v\n%s", err, r.stdout)
+	}
+	if strings.Contains(r.stdout, w.vars["ALIBABA_CLOUD_ACCESS_KEY_SECRET"]) {
+		t.Fatal("the form carries the secret")
+	}
+	post := func(t *testing.T, override map[string]string, fileName, fileType string, file []byte) (int, string) {
+		t.Helper()
+		var b bytes.Buffer
+		mw := multipart.NewWriter(&b)
+		for _, f := range form.Fields {
+			v := f.Value
+			if o, ok := override[f.Name]; ok {
+				v = o
+			}
+			mw.WriteField(f.Name, v)
+		}
+		if ct, ok := override["Content-Type"]; ok {
+			mw.WriteField("Content-Type", ct)
+		}
+		h := make(map[string][]string)
+		h["Content-Disposition"] = []string{`form-data; name="file"; filename="` + fileName + `"`}
+		h["Content-Type"] = []string{fileType}
+		fw, _ := mw.CreatePart(h)
+		fw.Write(file)
+		mw.Close()
+		resp, err := http.Post(form.Action, mw.FormDataContentType(), &b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	if code, body := post(t, nil, "hello.txt", "text/plain", []byte("hello via a browser form\n")); code != 200 {
+		t.Fatalf("post inside the limits: %d\n%s", code, body)
+	}
+	for _, c := range []struct {
+		name     string
+		override map[string]string
+		fileType string
+		file     []byte
+		status   int
+		code     string
+	}{
+		{"too big", nil, "text/plain", bytes.Repeat([]byte("x"), 1025), 400, "EntityTooLarge"},
+		{"outside the prefix", map[string]string{"key": "src/other/${filename}"}, "text/plain", []byte("x"), 403, "AccessDenied"},
+		{"wrong type", map[string]string{"Content-Type": "image/png"}, "image/png", []byte("x"), 403, "AccessDenied"},
+		{"tampered signature", map[string]string{"x-oss-signature": strings.Repeat("0", 64)}, "text/plain", []byte("x"), 403, "SignatureDoesNotMatch"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			code, body := post(t, c.override, "f.txt", c.fileType, c.file)
+			if code != c.status || !strings.Contains(body, "<Code>"+c.code+"</Code>") {
+				t.Fatalf("%d\n%s", code, body)
+			}
+		})
+	}
+	// The HTML form: the same action and fields, hidden, then the file chooser.
+	r = w.must("presign", "--sandbox", "--post", "oss://examplebucket/src/partner/", "--max-size", "1KiB", "--expires", "10m")
+	if !strings.Contains(r.stdout, `<form action="`+form.Action+`" method="post" enctype="multipart/form-data">`) ||
+		!strings.Contains(r.stdout, `name="x-oss-security-token"`) || !strings.Contains(r.stdout, `<input type="file" name="file">`) ||
+		strings.Contains(r.stdout, w.vars["ALIBABA_CLOUD_ACCESS_KEY_SECRET"]) {
+		t.Fatalf("HTML form:\n%s", r.stdout)
+	}
+	// Bad input: exit 2, nothing signed.
+	for _, args := range [][]string{
+		{"presign", "--sandbox", "--post", "oss://"},
+		{"presign", "--sandbox", "--post", "oss://examplebucket/src/", "--max-size", "6GiB"},
+		{"presign", "--sandbox", "--post", "oss://examplebucket/src/", "--content-type", "nonsense"},
+		{"presign", "--sandbox", "--max-size", "1KiB", "oss://examplebucket/src/a"},
+	} {
+		if r := w.run("", args...); r.code != cli.ExitBadInput || r.stdout != "" {
+			t.Errorf("%v: exit %d stdout %q stderr %q", args, r.code, r.stdout, r.stderr)
+		}
 	}
 }
 
