@@ -15,8 +15,8 @@
 // screen.go, screens may receive callerKnownMsg (who the console acts as, once Whoami answers).
 //
 // Keys: a screen whose InputFocused() is true gets every key except ctrl+c, tab, shift+tab and
-// alt+1…5; otherwise the app first handles q, ?, ctrl+t (sandbox) and esc (dismissing an
-// error), and the rest goes to the active screen. Runes typed fast arrive one message per rune.
+// alt+1…5; otherwise the app first handles 1…5 (unless the screen's OwnsDigits), q, ?, ctrl+t
+// (sandbox) and esc (dismissing an error), and the rest goes to the active screen. Runes typed fast arrive one message per rune.
 package ui
 
 import (
@@ -37,6 +37,19 @@ import (
 
 // busy is implemented by screens that run something quitting would interrupt (an upload).
 type busy interface{ Busy() bool }
+
+// clockStepper is implemented by the Issue screen: how far ctrl+t moves the sandbox clock so a
+// demo sees each expiry state in turn (false: no live token, the plain AdvanceStep).
+type clockStepper interface{ ClockStep() (time.Duration, bool) }
+
+// digitOwner is implemented by screens whose current mode uses the digit keys (the Policy
+// screen's template menu picks by number); bare 1…5 then go to the screen, not to the tabs.
+type digitOwner interface{ OwnsDigits() bool }
+
+func ownsDigits(s Screen) bool {
+	o, ok := s.(digitOwner)
+	return ok && o.OwnsDigits()
+}
 
 // App is the console's root model.
 type App struct {
@@ -357,6 +370,10 @@ func (a *App) handleKey(msg tea.KeyMsg) tea.Cmd {
 	if a.screens[a.active].InputFocused() {
 		return a.updateActive(msg)
 	}
+	if id, ok := digitTarget(msg); ok && !ownsDigits(a.screens[a.active]) {
+		a.switchTo(id)
+		return nil
+	}
 	switch {
 	case keyIs(msg, k.Quit):
 		return a.requestQuit()
@@ -368,13 +385,19 @@ func (a *App) handleKey(msg tea.KeyMsg) tea.Cmd {
 		if a.svc.Sandbox == nil {
 			return nil
 		}
+		step, why := AdvanceStep, ""
+		if cs, ok := a.screens[ScreenIssue].(clockStepper); ok {
+			if d, ok := cs.ClockStep(); ok {
+				step, why = d, " to the token's next expiry state"
+			}
+		}
 		if a.advancing {
 			// One request at a time: presses made meanwhile go in the next one.
-			a.advancePending += AdvanceStep
+			a.advancePending += step
 			return nil
 		}
-		a.setStatus("advancing the sandbox clock…")
-		return a.startAdvance(AdvanceStep)
+		a.setStatus("advancing the sandbox clock by " + fmtOffset(step) + why + "…")
+		return a.startAdvance(step)
 	case keyIs(msg, k.Back) && a.statusErr:
 		// esc first dismisses an error; the next one reaches the screen.
 		a.status, a.statusErr = "", false

@@ -164,7 +164,7 @@ func TestAppHelpToggle(t *testing.T) {
 	}
 	d.keys("?")
 	full := d.view()
-	for _, want := range []string{"shift+tab", "alt+1…5", "ctrl+t", "sandbox clock +15m", "type role ARN"} {
+	for _, want := range []string{"shift+tab", "alt+1…5", "ctrl+t", "sandbox clock → next expiry state", "type role ARN"} {
 		if !strings.Contains(full, want) {
 			t.Errorf("full help lacks %q:\n%s", want, full)
 		}

@@ -71,6 +71,11 @@ type IssueScreen struct {
 	seq     int    // request id of the issue in flight
 	pending bool
 	lastErr string
+	// errFromPolicy: lastErr is about the session policy draft (a fixed draft clears it).
+	errFromPolicy bool
+
+	ask   *reissueAsk // r asks which policy to re-issue with (nil: no question open)
+	rkeys reissueKeys
 
 	creds  *model.Credentials // the current token (the card shows it)
 	req    model.IssueRequest
@@ -94,7 +99,7 @@ func NewIssueScreen(svc *Services, st Styles, now func() time.Time) *IssueScreen
 	if now == nil {
 		now = time.Now
 	}
-	s := &IssueScreen{svc: svc, st: st, now: now, keys: newIssueKeys(), clip: os.Stderr,
+	s := &IssueScreen{svc: svc, st: st, now: now, keys: newIssueKeys(), rkeys: newReissueKeys(), clip: os.Stderr,
 		tmux: os.Getenv("TMUX") != ""}
 	clock := now()
 	s.form = newIssueForm(st, clock)
@@ -126,12 +131,31 @@ func (s *IssueScreen) InputFocused() bool {
 	return s.form.Focused() || (s.exp.open && s.exp.stage == expAskPath)
 }
 
+// ClockStep is how far ctrl+t moves the sandbox clock: to the token's next expiry state
+// (warn, urgent, expired), whole seconds; false when there is no token or it has expired.
+func (s *IssueScreen) ClockStep() (time.Duration, bool) {
+	if s.creds == nil {
+		return 0, false
+	}
+	d := s.card.clock.NextStep()
+	if d <= 0 {
+		return 0, false
+	}
+	if r := d % time.Second; r != 0 {
+		d += time.Second - r
+	}
+	return d, true
+}
+
 // Creds returns the current token (nil before the first issue); for tests and the app.
 func (s *IssueScreen) Creds() *model.Credentials { return s.creds }
 
 // KeyMap implements Screen: the bindings that act now.
 func (s *IssueScreen) KeyMap() help.KeyMap {
 	k := s.keys
+	if s.ask != nil {
+		return bindings{short: []key.Binding{s.rkeys.Draft, s.rkeys.Issued, s.rkeys.Cancel}}
+	}
 	if s.why.open {
 		h := s.why.KeyMap().ShortHelp() // scroll, close
 		return bindings{short: append([]key.Binding{h[0], k.WhyEdit}, h[1:]...)}
@@ -165,6 +189,12 @@ func (s *IssueScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	case PolicyChangedMsg:
 		s.policy, s.havePol = msg, true
 		s.cloneNote = ""
+		if s.errFromPolicy && !msg.Pending && (msg.Valid || msg.Doc == "") {
+			s.lastErr, s.errFromPolicy = "", false // the draft was fixed: its error is gone
+		}
+		if s.ask != nil && !msg.Pending {
+			s.ask = nil // the question was about another draft: r asks again
+		}
 		return s, nil
 	case CloneIssueMsg:
 		s.applyClone(msg.Record)
@@ -172,13 +202,16 @@ func (s *IssueScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	case issueResultMsg:
 		return s.onIssued(msg)
 	case reissueRequestMsg:
-		return s, s.issue(true)
+		return s, s.reissue()
 	case exportDoneMsg:
 		return s, s.exp.onDone(msg)
 	case traceMsg:
 		s.why, _ = s.why.Update(msg)
 		return s, nil
 	case tea.KeyMsg:
+		if s.ask != nil {
+			return s, s.updateAsk(msg)
+		}
 		if s.why.open {
 			return s, s.updateWhy(msg)
 		}
@@ -243,7 +276,7 @@ func (s *IssueScreen) updateCard(msg tea.KeyMsg) tea.Cmd {
 	case s.creds == nil:
 		return nil
 	case key.Matches(msg, k.Reissue):
-		return s.issue(true)
+		return s.reissue()
 	case key.Matches(msg, k.Export):
 		s.exp.openMenu()
 		return nil
@@ -298,11 +331,14 @@ func (s *IssueScreen) issue(reissue bool) tea.Cmd {
 			}
 		}
 		if s.havePol && s.policy.Pending {
-			s.lastErr = "the session policy draft is still being checked — press enter again in a moment"
+			s.lastErr, s.errFromPolicy = "the session policy draft is still being checked — press enter again in a moment", true
 			return nil
 		}
 		if s.havePol && s.policy.Doc != "" && !s.policy.Valid {
-			s.lastErr = "the session policy has errors — fix it on screen 2 (Policy) or clear it"
+			s.lastErr, s.errFromPolicy = "the session policy has errors — fix it on screen 2 (Policy) or clear it", true
+			if s.policy.Problem != "" {
+				s.lastErr += ": " + s.policy.Problem
+			}
 			return nil
 		}
 		req = model.IssueRequest{RoleARN: s.role.ARN, SessionName: s.form.Value(fieldSession),
@@ -321,7 +357,7 @@ func (s *IssueScreen) issue(reissue bool) tea.Cmd {
 	}
 	s.seq++
 	s.pending = true
-	s.lastErr = ""
+	s.lastErr, s.errFromPolicy = "", false
 	s.form.Focus(-1)
 	in := flow.IssueInput{Request: req, Caller: s.caller, Mode: s.svc.Mode, Region: s.svc.Region, Now: s.now}
 	if s.role.ARN == req.RoleARN {
@@ -421,6 +457,9 @@ func (s *IssueScreen) remaining(c model.Credentials) time.Duration { return s.ca
 
 // View implements Screen.
 func (s *IssueScreen) View() string {
+	if s.ask != nil {
+		return fitLines(s.askView(), s.width)
+	}
 	if s.why.open {
 		return s.why.view(s.st, s.width, s.height)
 	}
@@ -437,6 +476,11 @@ func (s *IssueScreen) View() string {
 	form := s.formView()
 	if !s.form.Focused() && s.height < 32 {
 		form = s.form.Compact(s.role.ARN) // small terminal: the card matters more than the inputs
+		if s.lastErr != "" {
+			for _, l := range wrapWords(GlyphDeny+" "+s.lastErr, max(20, s.width)) {
+				form += "\n" + s.st.Error.Render(l)
+			}
+		}
 	}
 	return fitLines(form+"\n"+s.cardView(), s.width)
 }
@@ -458,17 +502,24 @@ func (s *IssueScreen) formView() string {
 	b.WriteString(roleLine)
 	b.WriteByte('\n')
 	pol := "none (the role's own policies apply)"
+	var polMore []string
 	if s.havePol && s.policy.Doc != "" {
-		pol = fmt.Sprintf("%d bytes", len(s.policy.Doc))
+		sz := flow.MeasureSessionPolicy(s.policy.Doc)
+		pol = fmt.Sprintf("%d %s", sz.N, sz.Unit)
 		if s.policy.Pending {
 			pol += st.Muted.Render(", being checked…")
 		} else if !s.policy.Valid {
 			pol = st.Error.Render(GlyphDeny + " " + pol + ", has errors (screen 2)")
-		} else if s.policy.Bucket != "" {
-			pol += " — " + s.policy.Bucket + "/" + s.policy.Prefix
+		} else if what := flow.DescribePolicy(s.policy.Doc); what != "" {
+			// What the draft itself allows, wrapped under the row (never the template's scope).
+			ws := wrapWords(pol+" — "+what, max(20, s.width-13))
+			pol, polMore = ws[0], ws[1:]
 		}
 	}
 	b.WriteString("policy       " + pol + "\n")
+	for _, l := range polMore {
+		b.WriteString("             " + l + "\n")
+	}
 	b.WriteString(s.form.View() + "\n")
 	if s.cloneNote != "" {
 		for _, l := range wrapWords(s.cloneNote, max(20, s.width)) {

@@ -77,7 +77,11 @@ func (c credCard) KeyMap() help.KeyMap {
 	rv.SetEnabled(has)
 	ex.SetEnabled(has)
 	gt.SetEnabled(has)
-	return bindings{short: []key.Binding{k.Edit, re, rv, ex, gt}}
+	// The countdown's states, for help: the thresholds it warns at (text and symbol).
+	states := key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("expiry", "! ≤25%/≤5m left · !! ≤1m · ✗ 0"))
+	states.SetEnabled(has)
+	return bindings{short: []key.Binding{k.Edit, re, rv, ex, gt},
+		full: [][]key.Binding{{k.Edit, re, rv}, {ex, gt, states}}}
 }
 
 // Update follows the clocks (masking the secret again when its time is up) and toggles the

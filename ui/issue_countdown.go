@@ -9,11 +9,10 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/stsdeck/stsdeck/model"
+	"github.com/stsdeck/stsdeck/model/flow"
 	"github.com/stsdeck/stsdeck/model/issuereq"
 )
 
-// expiryWarnAt is how long before expiry the countdown warns (by text and symbol, not colour alone).
-const expiryWarnAt = 5 * time.Minute
 
 // countdown is the token card's time left: a countdown with a progress bar over the token's
 // lifetime, following TickMsg (the screen clock) and ClockAdvancedMsg (the sandbox's
@@ -80,13 +79,20 @@ func (c countdown) lifetime() time.Duration {
 func (c countdown) Badge() string {
 	st := c.st
 	rem := c.Remaining(c.creds)
-	switch {
-	case rem <= 0:
-		return st.Error.Render(GlyphDeny + " EXPIRED — press r to re-issue")
-	case rem <= expiryWarnAt:
-		return st.Warn.Render(GlyphWarn + " expires in under 5 minutes — press r to re-issue")
+	switch flow.Expiry(rem, c.lifetime()) {
+	case flow.ExpiryExpired:
+		return st.Error.Render(GlyphDeny + " EXPIRED — the token no longer works; press r to re-issue")
+	case flow.ExpiryUrgent:
+		return st.Error.Render(GlyphWarn + GlyphWarn + " EXPIRES IN UNDER A MINUTE — press r to re-issue")
+	case flow.ExpiryWarn:
+		return st.Warn.Render(GlyphWarn + " expiring soon (" + countdownText(rem) + " left) — press r to re-issue")
 	}
 	return st.Allow.Render(GlyphOK + " live")
+}
+
+// NextStep is how far the sandbox clock must move for the token to reach its next expiry state.
+func (c countdown) NextStep() time.Duration {
+	return flow.NextExpiryStep(c.Remaining(c.creds), c.lifetime())
 }
 
 // View draws the Remaining row, the bar and, when a clock is off, what it was corrected for.
@@ -101,11 +107,14 @@ func (c countdown) View() string {
 	barW := max(10, min(40, c.width-40))
 	var remTxt string
 	barStyle := st.Allow
-	switch {
-	case rem <= 0:
+	switch flow.Expiry(rem, life) {
+	case flow.ExpiryExpired:
 		remTxt = st.Error.Render(GlyphDeny + " expired " + countdownText(-rem) + " ago")
 		barStyle = st.Error
-	case rem <= expiryWarnAt:
+	case flow.ExpiryUrgent:
+		remTxt = st.Error.Render(GlyphWarn + GlyphWarn + " " + countdownText(rem) + " left")
+		barStyle = st.Error
+	case flow.ExpiryWarn:
 		remTxt = st.Warn.Render(GlyphWarn + " " + countdownText(rem) + " left")
 		barStyle = st.Warn
 	default:

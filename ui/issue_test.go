@@ -569,8 +569,11 @@ func TestIssueCountdown(t *testing.T) {
 		{"fresh", 0, 0, 0, []string{"✓ live", "1h 00m 00s left", "100%"}, []string{"!"}},
 		{"ten minutes in", 0, 0, 10 * time.Minute, []string{"50m 00s left", " 83%"}, nil},
 		{"server ahead 2m", 2 * time.Minute, 0, 10 * time.Minute, []string{"50m 00s left", "server clock offset +2m"}, nil},
-		{"warning at 5 min", 0, 0, 55*time.Minute + 1*time.Second, []string{"! 4m 59s left", "! expires in under 5 minutes"}, []string{"EXPIRED"}},
-		{"expired", 0, 0, 61 * time.Minute, []string{"✗ EXPIRED", "✗ expired 1m 00s ago", "  0%"}, []string{"✓ live"}},
+		{"warning at 5 min", 0, 0, 55*time.Minute + 1*time.Second, []string{"! 4m 59s left", "! expiring soon (4m 59s left) — press r to re-issue"}, []string{"EXPIRED"}},
+		{"warning at 25%", 0, 0, 45 * time.Minute, []string{"! 15m 00s left", "! expiring soon"}, []string{"✓ live"}},
+		{"warning at 23%", 0, 0, 46*time.Minute + 12*time.Second, []string{"! 13m 48s left", "! expiring soon"}, []string{"✓ live"}},
+		{"urgent at 1 min", 0, 0, 59 * time.Minute, []string{"!! 1m 00s left", "!! EXPIRES IN UNDER A MINUTE — press r"}, []string{"✓ live"}},
+		{"expired", 0, 0, 61 * time.Minute, []string{"✗ EXPIRED — the token no longer works; press r to re-issue", "✗ expired 1m 00s ago", "  0%"}, []string{"✓ live"}},
 		{"sandbox clock advanced", 0, 75 * time.Minute, time.Minute, []string{"✗ EXPIRED", "expired 16m 00s ago", "sandbox clock +1h15m"}, nil},
 	}
 	for _, tt := range tests {

@@ -12,7 +12,8 @@ import (
 type GlobalKeys struct {
 	Next    key.Binding // tab
 	Prev    key.Binding // shift+tab
-	Jump    key.Binding // alt+1…5 (help only; matched by jumpTarget)
+	Jump    key.Binding // 1…5 when no text field has focus (help only; matched by jumpTarget)
+	JumpAlt key.Binding // alt+1…5, also while a field has focus (help only; matched by jumpTarget)
 	Help    key.Binding // ?
 	Back    key.Binding // esc
 	Quit    key.Binding // q (when no field is focused)
@@ -27,12 +28,13 @@ func NewGlobalKeys(sandbox bool) GlobalKeys {
 	k := GlobalKeys{
 		Next:    key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next screen")),
 		Prev:    key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "prev screen")),
-		Jump:    key.NewBinding(key.WithKeys("alt+1", "alt+2", "alt+3", "alt+4", "alt+5"), key.WithHelp("alt+1…5", "go to screen")),
+		Jump:    key.NewBinding(key.WithKeys("1", "2", "3", "4", "5"), key.WithHelp("1…5", "go to screen")),
+		JumpAlt: key.NewBinding(key.WithKeys("alt+1", "alt+2", "alt+3", "alt+4", "alt+5"), key.WithHelp("alt+1…5", "go to screen")),
 		Help:    key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Back:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		Quit:    key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
 		Force:   key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
-		Advance: key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", "sandbox clock +15m")),
+		Advance: key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", "sandbox clock → next expiry state")),
 		Confirm: key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "quit anyway")),
 		Cancel:  key.NewBinding(key.WithKeys("n", "N", "esc"), key.WithHelp("n", "keep running")),
 	}
@@ -40,12 +42,21 @@ func NewGlobalKeys(sandbox bool) GlobalKeys {
 	return k
 }
 
-// AdvanceStep is how far one press of the sandbox clock key moves the authorization clock.
+// AdvanceStep is how far one press of the sandbox clock key moves the authorization clock when
+// there is no live token (with one, it moves to the token's next expiry state).
 const AdvanceStep = 15 * time.Minute
 
 // jumpTarget returns the screen an alt+digit key names.
 func jumpTarget(msg tea.KeyMsg) (ScreenID, bool) {
-	if !msg.Alt || msg.Type != tea.KeyRunes || len(msg.Runes) != 1 {
+	if !msg.Alt {
+		return 0, false
+	}
+	return digitTarget(msg)
+}
+
+// digitTarget returns the screen a digit key names (1 = Roles … 5 = History), alt or not.
+func digitTarget(msg tea.KeyMsg) (ScreenID, bool) {
+	if msg.Type != tea.KeyRunes || len(msg.Runes) != 1 {
 		return 0, false
 	}
 	r := msg.Runes[0]
@@ -57,7 +68,7 @@ func jumpTarget(msg tea.KeyMsg) (ScreenID, bool) {
 
 // combinedKeyMap shows a screen's bindings followed by the global ones.
 // While a field has focus (focused), only ctrl+c, tab/shift+tab and alt+1…5 are global, and
-// help says so.
+// help says so; otherwise bare 1…5 switch screens too.
 type combinedKeyMap struct {
 	screen  help.KeyMap
 	global  GlobalKeys
@@ -82,10 +93,10 @@ func (c combinedKeyMap) FullHelp() [][]key.Binding {
 	}
 	g := c.global
 	if c.focused {
-		return append(out, []key.Binding{g.Next, g.Prev, g.Jump}, []key.Binding{g.Force})
+		return append(out, []key.Binding{g.Next, g.Prev, g.JumpAlt}, []key.Binding{g.Force})
 	}
 	return append(out,
-		[]key.Binding{g.Next, g.Prev, g.Jump},
+		[]key.Binding{g.Next, g.Prev, g.Jump, g.JumpAlt},
 		[]key.Binding{g.Back, g.Help, g.Quit, g.Force, g.Advance})
 }
 

@@ -3,6 +3,7 @@ package flow
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stsdeck/stsdeck/model/policy"
 )
@@ -49,5 +50,66 @@ func TestShrinkAdvice(t *testing.T) {
 	}
 	if got := ShrinkAdvice(`{"Version":`); len(got) != 1 || !strings.Contains(got[0], "fix the JSON first") {
 		t.Errorf("unparsable: %q", got)
+	}
+}
+
+func TestDescribePolicy(t *testing.T) {
+	for _, tc := range []struct{ doc, want string }{
+		{`{"Version":"1","Statement":[{"Effect":"Allow","Action":"oss:PutObject","Resource":"acs:oss:*:*:examplebucket/src/*"}]}`,
+			"allows PutObject on examplebucket/src/*"},
+		{`{"Version":"1","Statement":[{"Effect":"Allow","Action":["oss:GetObject","oss:ListObjects"],"Resource":["acs:oss:*:*:otherbucket","acs:oss:*:*:otherbucket/*"]},{"Effect":"Deny","Action":"oss:DeleteObject","Resource":"*"}]}`,
+			"allows GetObject and ListObjects on bucket otherbucket and every object in otherbucket; denies DeleteObject on anything"},
+		{`{"Version":`, ""},
+	} {
+		if got := DescribePolicy(tc.doc); got != tc.want {
+			t.Errorf("DescribePolicy = %q, want %q", got, tc.want)
+		}
+	}
+}
+
+func TestPolicyDiff(t *testing.T) {
+	a := `{"Version":"1","Statement":[{"Effect":"Allow","Action":"oss:PutObject","Resource":"acs:oss:*:*:examplebucket/src/*"}]}`
+	b := strings.Replace(a, "src/", "dst/", 1)
+	if !SamePolicy(a, "{\n  "+a[1:]) || SamePolicy(a, b) {
+		t.Fatal("SamePolicy")
+	}
+	var minus, plus []string
+	for _, l := range PolicyDiff(a, b) {
+		switch l.Op {
+		case '-':
+			minus = append(minus, l.Text)
+		case '+':
+			plus = append(plus, l.Text)
+		}
+	}
+	if len(minus) != 1 || !strings.Contains(minus[0], "src/") || len(plus) != 1 || !strings.Contains(plus[0], "dst/") {
+		t.Errorf("diff: -%q +%q", minus, plus)
+	}
+}
+
+func TestExpiryStates(t *testing.T) {
+	h := time.Hour
+	for _, tc := range []struct {
+		rem  time.Duration
+		want ExpiryLevel
+		step time.Duration
+	}{
+		{h, ExpiryLive, 45 * time.Minute},
+		{16 * time.Minute, ExpiryLive, time.Minute},
+		{15 * time.Minute, ExpiryWarn, 14 * time.Minute}, // 25% of 1h
+		{14 * time.Minute, ExpiryWarn, 13 * time.Minute}, // 23%
+		{time.Minute, ExpiryUrgent, time.Minute},
+		{0, ExpiryExpired, 0},
+	} {
+		if got := Expiry(tc.rem, h); got != tc.want {
+			t.Errorf("Expiry(%v) = %v, want %v", tc.rem, got, tc.want)
+		}
+		if got := NextExpiryStep(tc.rem, h); got != tc.step {
+			t.Errorf("NextExpiryStep(%v) = %v, want %v", tc.rem, got, tc.step)
+		}
+	}
+	// A 15-minute token warns from 5 minutes (25% would be under it).
+	if Expiry(6*time.Minute, 15*time.Minute) != ExpiryLive || Expiry(5*time.Minute, 15*time.Minute) != ExpiryWarn {
+		t.Error("5-minute floor")
 	}
 }
