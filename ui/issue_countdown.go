@@ -13,7 +13,6 @@ import (
 	"github.com/stsdeck/stsdeck/model/issuereq"
 )
 
-
 // countdown is the token card's time left: a countdown with a progress bar over the token's
 // lifetime, following TickMsg (the screen clock) and ClockAdvancedMsg (the sandbox's
 // authorization clock), corrected for the server's clock offset.
