@@ -12,9 +12,9 @@ type KeyPattern struct {
 	// characters, else the keys' longest common prefix (cut on a character boundary) followed
 	// by "*". A "*" or "?" inside a key is a wildcard in a resource; each one is written as "?"
 	// (exactly one character, which matches it), never as "*".
-	Pattern string `json:"pattern"`
-	Keys    []string `json:"keys"`     // the distinct keys that led to it, sorted
-	Wildcard bool    `json:"wildcard"` // Pattern matches keys that were not seen
+	Pattern  string   `json:"pattern"`
+	Keys     []string `json:"keys"`     // the distinct keys that led to it, sorted
+	Wildcard bool     `json:"wildcard"` // Pattern matches keys that were not seen
 }
 
 // GeneralizeKeys returns the smallest prefix pattern that covers keys: one key stays exact, two
