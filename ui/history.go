@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/stsdeck/stsdeck/model"
+	"github.com/stsdeck/stsdeck/model/flow"
 )
 
 type historyKeys struct {
@@ -105,17 +106,14 @@ func historyColumns(w int) []table.Column {
 	if w < 100 {
 		tw, pw = 11, 10
 	}
-	expTitle := "expiry (UTC)"
-	if w < 100 {
-		expTitle = "expiry"
-	}
+	expTitle := "expiry"
 	fixed := 1 + tw + 8 + tw + 9 + pw + 8
 	rest := max(14, w-fixed-1)
 	role := rest / 2
 	sess := rest - role
 	return []table.Column{
 		{Title: " ", Width: 1},
-		{Title: "time (UTC)", Width: tw},
+		{Title: "issued", Width: tw},
 		{Title: "role", Width: role},
 		{Title: "session", Width: sess},
 		{Title: "duration", Width: 8},
@@ -323,7 +321,7 @@ func (s *HistoryScreen) rebuildRows() {
 		if i == cur {
 			mark = GlyphSelected
 		}
-		rows[i] = table.Row{mark, r.Time.UTC().Format(tf), arnRoleName(r.RoleARN), r.SessionName,
+		rows[i] = table.Row{mark, flow.ServerIssueTime(r).UTC().Format(tf), arnRoleName(r.RoleARN), r.SessionName,
 			shortDur(time.Duration(r.DurationSeconds) * time.Second), r.Expiration.UTC().Format(tf),
 			state, probeSummary(r.Probe)}
 	}
@@ -359,7 +357,7 @@ func probeSummary(ps []model.ProbeResult) string {
 func (s *HistoryScreen) View() string {
 	st := s.st
 	var b strings.Builder
-	b.WriteString(st.Title.Render("History") + "  " + st.Muted.Render("issued tokens from the local audit log (never secrets), newest first") + "\n")
+	b.WriteString(cutLine(st.Title.Render("History")+"  "+st.Muted.Render("issued tokens (local audit log, never secrets), newest first · times: the server's clock, UTC"), s.width) + "\n")
 	for _, w := range s.warnings {
 		b.WriteString(st.Warn.Render(cutLine(GlyphWarn+" "+w, s.width)) + "\n")
 	}
@@ -391,7 +389,7 @@ func (s *HistoryScreen) detailView(r model.AuditRecord, height int) string {
 	var ls []string
 	f := func(label, v string) { ls = append(ls, fmt.Sprintf("%-15s %s", label, v)) }
 	f("record", r.ID)
-	f("issued (UTC)", r.Time.UTC().Format(time.RFC3339))
+	f("issued", flow.ServerIssueTime(r).UTC().Format(time.RFC3339)+"  (server clock)")
 	f("role", r.RoleARN)
 	f("session", r.SessionName)
 	f("duration", shortDur(time.Duration(r.DurationSeconds)*time.Second))
@@ -399,7 +397,10 @@ func (s *HistoryScreen) detailView(r model.AuditRecord, height int) string {
 	if s.live(r) {
 		state = GlyphOK + " live"
 	}
-	f("expires (UTC)", r.Expiration.UTC().Format(time.RFC3339)+"  "+state)
+	f("expires", r.Expiration.UTC().Format(time.RFC3339)+"  "+state)
+	if d := r.Time.Sub(flow.ServerIssueTime(r)).Round(time.Second); d != 0 {
+		f("recorded", r.Time.UTC().Format(time.RFC3339)+"  (this machine's clock, "+plusMinusDur(d)+" from the server's)")
+	}
 	f("AccessKeyId", r.AccessKeyID)
 	f("caller", nonEmpty(r.Caller, "?"))
 	f("external id", map[bool]string{true: "used", false: "not used"}[r.ExternalIDUsed])

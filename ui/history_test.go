@@ -48,7 +48,7 @@ func TestHistoryTableNewestFirstMerged(t *testing.T) {
 		t.Fatal("the later line of r2 (with the probe) did not win")
 	}
 	v := tkView(s)
-	for _, w := range []string{"time (UTC)", "role", "session", "duration", "expiry (UTC)", "state", "probe",
+	for _, w := range []string{"issued", "role", "session", "duration", "expiry", "times: the server's clock, UTC", "state", "probe",
 		"newest", "15m", "✓ live", "✗ expired", "! 1 diff", "—", "readonly"} {
 		if !strings.Contains(v, w) {
 			t.Errorf("table lacks %q", w)

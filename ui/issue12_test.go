@@ -168,3 +168,27 @@ func TestClockKeyStepsThroughExpiryStates(t *testing.T) {
 		d.keys("ctrl+t")
 	}
 }
+
+// Item 4: a sandbox record whose token was issued with the authorization clock 1h ahead shows
+// issue time, duration and expiry on one clock (the server's), and says which.
+func TestHistoryOneClock(t *testing.T) {
+	t.Parallel()
+	local := time.Date(2026, 11, 27, 13, 14, 0, 0, time.UTC)
+	rec := model.AuditRecord{ID: "rx", Time: local, RoleARN: tkRole, SessionName: "demo", DurationSeconds: 3600,
+		Expiration: local.Add(2 * time.Hour), AccessKeyID: "STS.x", Mode: "sandbox"}
+	s, _ := tkHistoryScreen(t, []model.AuditRecord{rec})
+	v := tkView(s)
+	if !strings.Contains(v, "14:14") || strings.Contains(v, "13:14") || !strings.Contains(v, "15:14") {
+		t.Errorf("table mixes clocks:\n%s", v)
+	}
+	if !strings.Contains(v, "the server's clock") {
+		t.Errorf("table does not say which clock:\n%s", v)
+	}
+	tkSend(t, s, tkKey("enter"))
+	v = tkView(s)
+	for _, want := range []string{"issued          2026-11-27T14:14:00Z  (server clock)", "expires         2026-11-27T15:14:00Z", "recorded        2026-11-27T13:14:00Z  (this machine's clock, -1h from the server's)"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("detail lacks %q:\n%s", want, v)
+		}
+	}
+}

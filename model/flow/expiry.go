@@ -1,6 +1,10 @@
 package flow
 
-import "time"
+import (
+	"time"
+
+	"github.com/stsdeck/stsdeck/model"
+)
 
 // The expiry use case: how close a token is to its end, in states both faces show by text and
 // symbol (never colour alone), and how far a demo's clock must move to reach the next state.
@@ -55,4 +59,15 @@ func NextExpiryStep(rem, life time.Duration) time.Duration {
 		return rem
 	}
 	return 0
+}
+
+// ServerIssueTime is when a recorded token was issued by the server's clock (in the sandbox, its
+// authorization clock): its expiry minus the duration asked for, so issue time, duration and
+// expiry read on one clock. The record's Time is the local clock and differs by the server's
+// (or the sandbox's) offset.
+func ServerIssueTime(r model.AuditRecord) time.Time {
+	if r.DurationSeconds <= 0 || r.Expiration.IsZero() {
+		return r.Time
+	}
+	return r.Expiration.Add(-time.Duration(r.DurationSeconds) * time.Second)
 }
