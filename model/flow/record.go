@@ -55,8 +55,9 @@ type Generalization struct {
 type GeneratedPolicy struct {
 	Document    string               `json:"-"` // compact JSON, ready for issue --policy
 	Policy      json.RawMessage      `json:"policy"`
-	Size        int                  `json:"size"` // bytes as sent
+	Size        int                  `json:"size"` // as lint and issue count it (policy.Size)
 	Limit       int                  `json:"limit"`
+	Unit        string               `json:"unit"`
 	Session     string               `json:"session"`
 	Principal   string               `json:"principal"`
 	Requests    int                  `json:"requests"` // journaled requests used
@@ -163,7 +164,7 @@ func FromJournal(recs []model.DecisionRecord, f RecordFilter) (*GeneratedPolicy,
 	if err != nil {
 		return nil, err
 	}
-	out := &GeneratedPolicy{Session: session, Principal: arn, Limit: policy.MaxSessionPolicyBytes}
+	out := &GeneratedPolicy{Session: session, Principal: arn, Limit: policy.SizeLimit(policy.KindSession), Unit: policy.SizeUnit(policy.KindSession)}
 	grants := map[string]*grant{}
 	var order []string
 	for _, r := range sel {
@@ -219,7 +220,7 @@ func FromJournal(recs []model.DecisionRecord, f RecordFilter) (*GeneratedPolicy,
 	for level := 0; level <= maxLevel; level++ {
 		b := build(list, level)
 		last = b
-		if b.size <= policy.MaxSessionPolicyBytes {
+		if b.size <= out.Limit {
 			break
 		}
 	}
@@ -230,8 +231,8 @@ func FromJournal(recs []model.DecisionRecord, f RecordFilter) (*GeneratedPolicy,
 	if out.Findings == nil {
 		out.Findings = []policy.Finding{}
 	}
-	if last.size > policy.MaxSessionPolicyBytes {
-		return out, fmt.Errorf("the generated policy is %d bytes even with every object action widened to its bucket; over the %d-byte session-policy limit", last.size, policy.MaxSessionPolicyBytes)
+	if last.size > out.Limit {
+		return out, fmt.Errorf("the generated policy is %d %s even with every object action widened to its bucket; over the session-policy limit of %d", last.size, out.Unit, out.Limit)
 	}
 	return out, nil
 }
@@ -372,7 +373,7 @@ func build(list []*grant, level int) *built {
 	enc.SetEscapeHTML(false)
 	enc.Encode(doc)
 	b.doc = strings.TrimSuffix(raw.String(), "\n")
-	b.size = len(b.doc)
+	b.size = policy.Size(policy.KindSession, []byte(b.doc)) // as lint and issue count it
 	for _, gz := range genByRes {
 		sort.Strings(gz.Actions)
 		sort.Strings(gz.Keys)
@@ -435,7 +436,7 @@ func sortedKeys[V any](m map[string]V) []string {
 // Describe lists, for people, which keys led to which wildcard and what was merged.
 func (g *GeneratedPolicy) Describe() []string {
 	var lines []string
-	lines = append(lines, fmt.Sprintf("session %s: %d requests → %d statements, %d / %d bytes", g.Session, g.Requests, len(g.Statements), g.Size, g.Limit))
+	lines = append(lines, fmt.Sprintf("session %s: %d requests → %d statements, %d / %d %s", g.Session, g.Requests, len(g.Statements), g.Size, g.Limit, g.Unit))
 	for _, gz := range g.Generalized {
 		keys := gz.Keys
 		more := ""

@@ -73,6 +73,7 @@ func commands() []command {
 	return []command{
 		{"explain", "evaluate a request against policies and say why", runExplain},
 		{"lint", "validate a policy document", runLint},
+		{"policy", "make a session policy from the sandbox's decision journal, or replay it", runPolicy},
 		{"sandbox", "run the embedded STS + RAM + OSS sandbox", runSandbox},
 		{"whoami", "show who the current credentials belong to", runWhoami},
 		{"roles", "list RAM roles or show one", runRoles},
