@@ -59,7 +59,8 @@ func newExportState(st Styles) exportState {
 
 // exportKinds are the menu entries: every `stsdeck issue --format` plus presigned URLs.
 func exportKinds() []string {
-	return append(append([]string{}, credfmt.Kinds...), presignGET, presignPUT)
+	out := append(append([]string{}, credfmt.Kinds...), presignGET, presignPUT)
+	return append(out, credfmt.SnippetKinds...)
 }
 
 func exportLabel(kind string) string {
@@ -68,6 +69,9 @@ func exportLabel(kind string) string {
 		return "presigned GET URL (download " + presignObject + ")"
 	case presignPUT:
 		return "presigned PUT URL (upload " + presignObject + ")"
+	}
+	if credfmt.IsSnippet(kind) {
+		return credfmt.DescribeSnippet(kind)
 	}
 	return credfmt.Describe(kind)
 }
@@ -148,6 +152,9 @@ func (s *IssueScreen) updateExport(msg tea.KeyMsg) tea.Cmd {
 		if strings.HasPrefix(e.selected(), "presign") {
 			e.path.SetValue("stsdeck-presigned-url.txt")
 		}
+		if credfmt.IsSnippet(e.selected()) {
+			e.path.SetValue(credfmt.SnippetFile(e.selected()))
+		}
 		e.path.CursorEnd()
 		return e.path.Focus()
 	}
@@ -163,6 +170,14 @@ func (s *IssueScreen) startExport(clipboard bool, path string, overwrite bool) t
 	}
 	job := exportJob{kind: e.selected(), creds: *s.creds, region: s.svc.Region, clipboard: clipboard,
 		clip: s.clip, tmux: s.tmux, path: path, overwrite: overwrite}
+	if credfmt.IsSnippet(job.kind) {
+		if !s.havePol || s.policy.Bucket == "" {
+			e.err = "no bucket known: set bucket and prefix on screen 2 (Policy)"
+			return nil
+		}
+		job.snippet = &credfmt.SnippetTarget{Region: s.svc.Region, Endpoint: s.svc.OSSEndpoint,
+			Bucket: s.policy.Bucket, Key: s.policy.Prefix + "partner-upload.txt"}
+	}
 	if strings.HasPrefix(job.kind, "presign") {
 		if s.svc.Objects == nil {
 			e.err = "no OSS connection for presigning"
@@ -196,6 +211,7 @@ func (s *IssueScreen) startExport(clipboard bool, path string, overwrite bool) t
 // exportJob is everything one export needs, copied out of the model.
 type exportJob struct {
 	kind      string
+	snippet   *credfmt.SnippetTarget // code snippets: where the partner's program uploads
 	creds     model.Credentials
 	region    string
 	clipboard bool
@@ -270,6 +286,13 @@ func exportCmd(job exportJob, id int) tea.Cmd {
 				return done
 			}
 			text = u + "\n"
+		} else if job.snippet != nil {
+			t, err := credfmt.Snippet(job.kind, *job.snippet)
+			if err != nil {
+				done.err = err
+				return done
+			}
+			text = t
 		} else {
 			opts := credfmt.Options{Region: job.region}
 			if job.kind == "config-json" {

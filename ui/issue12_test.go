@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -146,7 +148,6 @@ func TestOpenPromptStartsEmpty(t *testing.T) {
 }
 
 var _ = tea.KeyMsg{}
-var _ = model.Role{}
 
 // Item 3: ctrl+t steps the sandbox clock to the token's next state, so a demo sees live, the
 // warning, the urgent warning and the expiry notice in turn.
@@ -189,6 +190,34 @@ func TestHistoryOneClock(t *testing.T) {
 	for _, want := range []string{"issued          2026-11-27T14:14:00Z  (server clock)", "expires         2026-11-27T15:14:00Z", "recorded        2026-11-27T13:14:00Z  (this machine's clock, -1h from the server's)"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("detail lacks %q:\n%s", want, v)
+		}
+	}
+}
+
+// Item 13: the export list offers code snippets for the partner, naming the endpoint and bucket
+// and reading the token from the environment (no secret in the file).
+func TestExportCodeSnippets(t *testing.T) {
+	t.Parallel()
+	for kind, want := range map[string]string{
+		"code-go":     `oss.Ptr("examplebucket")`,
+		"code-python": `oss2.StsAuth(`,
+		"code-java":   `client.putObject("examplebucket", "src/partner-upload.txt"`,
+		"code-node":   `stsToken: process.env.OSS_SESSION_TOKEN`,
+	} {
+		s, _, _, _ := tkIssueScreen(t)
+		tkIssued(t, s)
+		path := filepath.Join(t.TempDir(), "snippet")
+		tkExportTo(t, s, kind, path)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("%s: not written: %v\n%s", kind, err, tkView(s))
+		}
+		code := string(data)
+		if !strings.Contains(code, want) || !strings.Contains(code, "src/partner-upload.txt") {
+			t.Errorf("%s lacks %q:\n%s", kind, want, code)
+		}
+		if strings.Contains(code, tkSecret) || strings.Contains(code, tkToken) {
+			t.Errorf("%s holds a secret", kind)
 		}
 	}
 }
