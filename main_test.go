@@ -272,7 +272,7 @@ func demoToToken(f flow) {
 	f.keys("tab")
 	// The Issue screen learns the policy by a message: issue once it shows it (else, on a
 	// loaded machine, the token could be issued before it arrives, without the policy).
-	f.waitFor("session name", "— examplebucket/src/")
+	f.waitFor("session name", "on examplebucket/src/")
 	f.keys("enter")
 	f.waitFor("AccessKeyId", "STS.")
 }

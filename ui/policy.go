@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/stsdeck/stsdeck/model"
+	"github.com/stsdeck/stsdeck/model/flow"
 	"github.com/stsdeck/stsdeck/model/policy"
 )
 
@@ -380,11 +381,32 @@ func (s *PolicyScreen) setDoc(doc string) tea.Cmd {
 // announce tells the other screens about the draft when it changed.
 func (s *PolicyScreen) announce() tea.Cmd {
 	m := PolicyChangedMsg{Doc: s.Doc(), Bucket: s.bucket, Prefix: s.prefix, Valid: !s.broken}
+	if s.broken {
+		m.Problem = firstProblem(s.findings.Findings())
+	}
 	if s.sentOnce && m == s.lastSent {
 		return nil
 	}
 	s.sentOnce, s.lastSent = true, m
 	return func() tea.Msg { return m }
+}
+
+// firstProblem is the first error finding in words, with its position and 1-based statement.
+func firstProblem(fs []policy.Finding) string {
+	for _, f := range fs {
+		if f.Severity != policy.SeverityError {
+			continue
+		}
+		text := f.Message
+		if f.Path != "" {
+			text = flow.HumanPath(f.Path) + ": " + text
+		}
+		if f.Line > 0 {
+			text = fmt.Sprintf("line %d, col %d: %s", f.Line, f.Col, text)
+		}
+		return text
+	}
+	return ""
 }
 
 // recompute computes the preview grid from the role, the draft, the bucket and the context.

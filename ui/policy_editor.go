@@ -182,6 +182,7 @@ func (m policyEditor) View() string {
 // policyFileKeys are the open/save prompt's bindings.
 type policyFileKeys struct {
 	Accept, Cancel key.Binding
+	Recall         key.Binding // put the offered path in the field
 	Yes, No        key.Binding // overwriting
 }
 
@@ -197,6 +198,8 @@ type policyFilePrompt struct {
 
 	state policyFormState
 	path  string // the path accepted (Done while asking)
+	last  string // the last path accepted (offered next time)
+	offer string // the path enter takes on an empty field ("" none)
 }
 
 func newPolicyFilePrompt(st Styles) policyFilePrompt {
@@ -205,6 +208,7 @@ func newPolicyFilePrompt(st Styles) policyFilePrompt {
 		keys: policyFileKeys{
 			Accept: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "ok")),
 			Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+			Recall: key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "edit the offered path")),
 			Yes:    key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "overwrite")),
 			No:     key.NewBinding(key.WithKeys("n", "N", "esc"), key.WithHelp("n", "keep file")),
 		},
@@ -215,8 +219,9 @@ func newPolicyFilePrompt(st Styles) policyFilePrompt {
 // SetSize sets the path field's width for a screen w columns wide.
 func (m *policyFilePrompt) SetSize(w, _ int) { m.in.Width = w - 14 }
 
-// Ask asks for a path to open from or save to ("open" / "save"), suggesting one if the field is
-// empty (it keeps the last path typed).
+// Ask asks for a path to open from or save to ("open" / "save"). The field starts empty, so
+// typing never appends to an old path; the last path accepted (else suggest) is its
+// placeholder: enter on the empty field takes it, ↑ puts it in the field to edit.
 func (m *policyFilePrompt) Ask(forWhat, suggest string) tea.Cmd {
 	m.forWhat, m.overwrite, m.state = forWhat, "", policyFormActive
 	if forWhat == "open" {
@@ -224,10 +229,12 @@ func (m *policyFilePrompt) Ask(forWhat, suggest string) tea.Cmd {
 	} else {
 		m.in.Prompt = "Save to: "
 	}
-	if m.in.Value() == "" {
-		m.in.SetValue(suggest)
+	m.offer = m.last
+	if m.offer == "" {
+		m.offer = suggest
 	}
-	m.in.CursorEnd()
+	m.in.SetValue("")
+	m.in.Placeholder = m.offer
 	return m.in.Focus()
 }
 
@@ -263,12 +270,20 @@ func (m policyFilePrompt) Update(msg tea.Msg) (policyFilePrompt, tea.Cmd) {
 			m.state = policyFormCancelled
 			m.in.Blur()
 			return m, nil
+		case key.Matches(k, m.keys.Recall) && m.offer != "" && m.in.Value() == "":
+			m.in.SetValue(m.offer)
+			m.in.CursorEnd()
+			return m, nil
 		case key.Matches(k, m.keys.Accept):
-			p := expandHome(strings.TrimSpace(m.in.Value()))
+			typed := strings.TrimSpace(m.in.Value())
+			if typed == "" {
+				typed = m.offer
+			}
+			p := expandHome(typed)
 			if p == "" {
 				return m, nil
 			}
-			m.state, m.path = policyFormDone, p
+			m.state, m.path, m.last = policyFormDone, p, typed
 			m.in.Blur()
 			return m, nil
 		}
@@ -283,6 +298,9 @@ func (m policyFilePrompt) ShortHelp() []key.Binding {
 	if m.overwrite != "" {
 		return []key.Binding{m.keys.Yes, m.keys.No}
 	}
+	if m.offer != "" && m.in.Value() == "" {
+		return []key.Binding{m.keys.Accept, m.keys.Recall, m.keys.Cancel}
+	}
 	return []key.Binding{m.keys.Accept, m.keys.Cancel}
 }
 
@@ -293,7 +311,14 @@ func (m policyFilePrompt) View() string {
 		return st.Mark("warn", m.overwrite+" exists — overwrite it? (y/n)")
 	}
 	return st.Title.Render(map[string]string{"open": "Open a policy file", "save": "Save the session policy"}[m.forWhat]) +
-		"\n" + m.in.View() + "\n" + st.Muted.Render("enter: ok · esc cancel")
+		"\n" + m.in.View() + "\n" + st.Muted.Render(m.hint())
+}
+
+func (m policyFilePrompt) hint() string {
+	if m.offer != "" && m.in.Value() == "" {
+		return "enter: " + m.offer + " · ↑ edit it · esc cancel"
+	}
+	return "enter: ok · esc cancel"
 }
 
 // Messages of the open/save prompt's file I/O.

@@ -33,7 +33,7 @@ type Screen interface {
 	// KeyMap returns the screen's current bindings (reflecting what is enabled) for bubbles help.
 	KeyMap() help.KeyMap
 	// InputFocused reports whether a text field has focus; the app then lets only esc, ctrl+c,
-	// tab/shift+tab and alt+1…5 act globally.
+	// tab/shift+tab and alt+1…5 act globally (bare 1…5 switch screens only when it is false).
 	InputFocused() bool
 }
 
@@ -52,6 +52,8 @@ type PolicyChangedMsg struct {
 	Bucket string
 	Prefix string
 	Valid  bool // no error findings
+	// Problem is the first error finding in words ("line 3, col 5: …"), "" when Valid.
+	Problem string
 	// Pending: the draft changed and is not checked yet (Valid is meaningless); a token must not
 	// be issued from it, or it could go out without the policy the operator sees.
 	Pending bool
