@@ -237,10 +237,17 @@ func connect(ctx context.Context, o connectOptions) (*conn, error) {
 	if o.Sandbox {
 		return connectSandbox(ctx, o, stsEP, ramEP, ossEP, audit, "--sandbox", nil)
 	}
-	src, err := creds.Resolve(ctx, creds.Options{Profile: o.Profile, Getenv: o.Getenv})
+	// Role profiles (RamRoleArn, ChainableRamRoleArn, …) assume their role through the sts
+	// adapter at the configured STS endpoint; credentials-go would send them to the public one.
+	src, err := creds.Resolve(ctx, creds.Options{Profile: o.Profile, Getenv: o.Getenv, STSEndpoint: stsEP, Region: o.Region,
+		AssumeRole: profileAssumer(o, ramEP)})
 	var nf *creds.NotFoundError
 	if errors.As(err, &nf) && o.Fallback && o.Profile == "" {
-		return connectSandbox(ctx, o, stsEP, ramEP, ossEP, audit, "no credentials found", nf.Looked)
+		why := "no credentials found"
+		if len(nf.Failed) > 0 {
+			why = "no usable credentials: " + nf.Failed[0].Error()
+		}
+		return connectSandbox(ctx, o, stsEP, ramEP, ossEP, audit, why, nf.Looked)
 	}
 	if err != nil {
 		return nil, err
@@ -272,6 +279,34 @@ func connect(ctx context.Context, o connectOptions) (*conn, error) {
 		c.Where += "; the STS endpoint " + stsEP.URL() + " is a stsdeck sandbox (it answers " + stsemu.DiscoveryPath + ")"
 	}
 	return c, nil
+}
+
+// profileAssumer sends a role profile's AssumeRole through the sts adapter, signed with the
+// profile's source credentials, to the request's endpoint (the configured STS endpoint, else
+// the profile's VPC endpoint, else the region's); RAM (the trust diagnosis of a refusal) goes
+// to the configured RAM endpoint. sts/creds does not import sts: this is the seam.
+func profileAssumer(o connectOptions, ramEP model.Endpoint) creds.AssumeRoleFunc {
+	return func(ctx context.Context, r creds.RoleRequest) (model.Credentials, error) {
+		region := r.Region
+		if region == "" {
+			region = o.Region
+		}
+		if region == "" {
+			region = o.Getenv("ALIBABA_CLOUD_REGION_ID")
+		}
+		if region == "" {
+			region = "cn-hangzhou"
+		}
+		p, err := creds.StaticProvider(r.Source)
+		if err != nil {
+			return model.Credentials{}, err
+		}
+		cl, err := sts.New(sts.Config{Credentials: p, Region: region, STSEndpoint: r.Endpoint, RAMEndpoint: ramEP})
+		if err != nil {
+			return model.Credentials{}, err
+		}
+		return cl.AssumeRole(ctx, r.Issue)
+	}
 }
 
 // detectSandbox returns a control client when the STS endpoint is a stsdeck sandbox, nil

@@ -32,6 +32,18 @@ type Options struct {
 	Getenv func(string) string
 	// MetadataTimeout bounds the ECS metadata probe; 0 = 1 s.
 	MetadataTimeout time.Duration
+	// STSEndpoint is the configured STS endpoint (--sts-endpoint, $STSDECK_STS_ENDPOINT; the
+	// sandbox's); zero = the cloud's. Role profiles (RamRoleArn, ChainableRamRoleArn,
+	// RamRoleArnWithRoleName, ram_role_arn sections) assume their role there through
+	// AssumeRole, and OIDC sends AssumeRoleWithOIDC there.
+	STSEndpoint model.Endpoint
+	// Region is --region ("" = none): the region of a VPC STS endpoint when no sts_region says.
+	Region string
+	// AssumeRole sends a role profile's AssumeRole (main wires the sts adapter; sts/creds does
+	// not import it). nil = role profiles fail, saying so.
+	AssumeRole AssumeRoleFunc
+	// Now is the clock role profiles renew their tokens by; nil = time.Now.
+	Now func() time.Time
 }
 
 // Source is a credential provider that answered, with where it came from.
@@ -49,13 +61,25 @@ type Source struct {
 	Looked []string
 }
 
-// NotFoundError says that no source had credentials, and where the chain looked.
+// NotFoundError says that no source had usable credentials, and where the chain looked.
+// Failed holds the sources that exist but failed (a profile whose AssumeRole was refused, a
+// credentials URI that did not answer), each saying which mode failed and why; the message
+// leads with them.
 type NotFoundError struct {
 	Looked []string
+	Failed []error
 }
 
 func (e *NotFoundError) Error() string {
-	return "no Alibaba Cloud credentials found; looked in:\n  - " + strings.Join(e.Looked, "\n  - ")
+	looked := "looked in:\n  - " + strings.Join(e.Looked, "\n  - ")
+	if len(e.Failed) == 0 {
+		return "no Alibaba Cloud credentials found; " + looked
+	}
+	msgs := make([]string, len(e.Failed))
+	for i, f := range e.Failed {
+		msgs[i] = singleLine(f.Error())
+	}
+	return "no usable Alibaba Cloud credentials: " + strings.Join(msgs, "; and ") + "\n" + looked
 }
 
 // Result is what ResolveAsync delivers.
@@ -107,8 +131,20 @@ func Resolve(ctx context.Context, o Options) (*Source, error) {
 
 type step struct {
 	where string
-	// build returns a provider to try, or a note saying why this place had nothing (nil provider).
-	build func() (p providers.CredentialsProvider, name, region, note string)
+	// build returns a provider to try, or a note saying why this place had nothing (nil
+	// provider), or an error when the place has a source that cannot work (a profile with a
+	// bad mode, a role profile without its role ARN).
+	build func() (p providers.CredentialsProvider, name, region, note string, err error)
+	// explicit: a failure here ends the walk (--profile names this source).
+	explicit bool
+}
+
+// noted adapts a build that only reports notes.
+func noted(f func() (providers.CredentialsProvider, string, string, string)) func() (providers.CredentialsProvider, string, string, string, error) {
+	return func() (providers.CredentialsProvider, string, string, string, error) {
+		p, name, region, note := f()
+		return p, name, region, note, nil
+	}
 }
 
 func resolve(o Options) (*Source, error) {
@@ -128,12 +164,12 @@ func resolve(o Options) (*Source, error) {
 	var steps []step
 	if o.Profile != "" {
 		steps = []step{
-			{"aliyun CLI config " + cliPath, func() (providers.CredentialsProvider, string, string, string) {
-				return cliProfile(cliPath, o.Profile, true)
-			}},
-			{"credentials file " + iniPath, func() (providers.CredentialsProvider, string, string, string) {
+			{"aliyun CLI config " + cliPath, func() (providers.CredentialsProvider, string, string, string, error) {
+				return cliProfile(cliPath, o.Profile, o)
+			}, true},
+			{"credentials file " + iniPath, func() (providers.CredentialsProvider, string, string, string, error) {
 				return iniProfile(iniPath, o.Profile, o)
-			}},
+			}, true},
 		}
 	} else {
 		profile := o.Getenv("ALIBABA_CLOUD_PROFILE")
@@ -142,50 +178,65 @@ func resolve(o Options) (*Source, error) {
 			iniSection = "default"
 		}
 		steps = []step{
-			{"environment ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET", func() (providers.CredentialsProvider, string, string, string) {
+			{"environment ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET", noted(func() (providers.CredentialsProvider, string, string, string) {
 				return envProvider(o)
-			}},
-			{"environment ALIBABA_CLOUD_OIDC_PROVIDER_ARN/ALIBABA_CLOUD_OIDC_TOKEN_FILE/ALIBABA_CLOUD_ROLE_ARN", func() (providers.CredentialsProvider, string, string, string) {
+			}), false},
+			{"environment ALIBABA_CLOUD_OIDC_PROVIDER_ARN/ALIBABA_CLOUD_OIDC_TOKEN_FILE/ALIBABA_CLOUD_ROLE_ARN", func() (providers.CredentialsProvider, string, string, string, error) {
 				return oidcProvider(o)
-			}},
-			{"aliyun CLI config " + cliPath, func() (providers.CredentialsProvider, string, string, string) {
+			}, false},
+			{"aliyun CLI config " + cliPath, func() (providers.CredentialsProvider, string, string, string, error) {
 				if strings.EqualFold(o.Getenv("ALIBABA_CLOUD_CLI_PROFILE_DISABLED"), "true") {
-					return nil, "", "", "disabled by ALIBABA_CLOUD_CLI_PROFILE_DISABLED"
+					return nil, "", "", "disabled by ALIBABA_CLOUD_CLI_PROFILE_DISABLED", nil
 				}
-				return cliProfile(cliPath, profile, false)
-			}},
-			{"credentials file " + iniPath, func() (providers.CredentialsProvider, string, string, string) {
+				return cliProfile(cliPath, profile, o)
+			}, false},
+			{"credentials file " + iniPath, func() (providers.CredentialsProvider, string, string, string, error) {
 				return iniProfile(iniPath, iniSection, o)
-			}},
-			{"ECS instance metadata (100.100.100.200)", func() (providers.CredentialsProvider, string, string, string) {
+			}, false},
+			{"ECS instance metadata (100.100.100.200)", noted(func() (providers.CredentialsProvider, string, string, string) {
 				return ecsProvider(o)
-			}},
-			{"environment ALIBABA_CLOUD_CREDENTIALS_URI", func() (providers.CredentialsProvider, string, string, string) {
+			}), false},
+			{"environment ALIBABA_CLOUD_CREDENTIALS_URI", noted(func() (providers.CredentialsProvider, string, string, string) {
 				u := o.Getenv("ALIBABA_CLOUD_CREDENTIALS_URI")
 				if u == "" {
 					return nil, "", "", "not set"
 				}
-				p, err := providers.NewURLCredentialsProviderBuilder().WithUrl(u).Build()
+				p, err := uriProvider(u)
 				if err != nil {
 					return nil, "", "", err.Error()
 				}
-				return p, "credentials URI " + redactURL(u), "", ""
-			}},
+				return p, "credentials URI " + RedactURI(u), "", ""
+			}), false},
 		}
 	}
+	var failed []error
 	for _, st := range steps {
-		p, name, region, note := st.build()
+		p, name, region, note, err := st.build()
+		if err != nil {
+			looked = append(looked, st.where+": "+singleLine(err.Error()))
+			if st.explicit {
+				return nil, err
+			}
+			failed = append(failed, err)
+			continue
+		}
 		if p == nil {
 			looked = append(looked, st.where+": "+note)
 			continue
 		}
 		cc, err := p.GetCredentials()
 		if err != nil || cc == nil || cc.AccessKeyId == "" {
-			msg := "no credentials"
-			if err != nil {
-				msg = oneLine(err.Error())
+			if err == nil {
+				err = fmt.Errorf("%s gave no AccessKeyId", name)
 			}
-			looked = append(looked, st.where+": "+msg)
+			looked = append(looked, st.where+": "+singleLine(err.Error()))
+			var pe *ProfileError
+			if st.explicit && errors.As(err, &pe) {
+				return nil, err
+			}
+			if errors.As(err, &pe) || !strings.HasPrefix(st.where, "ECS") {
+				failed = append(failed, err)
+			}
 			continue
 		}
 		looked = append(looked, st.where+": found")
@@ -198,7 +249,7 @@ func resolve(o Options) (*Source, error) {
 			Looked:      looked,
 		}, nil
 	}
-	return nil, &NotFoundError{Looked: looked}
+	return nil, &NotFoundError{Looked: looked, Failed: failed}
 }
 
 func envProvider(o Options) (providers.CredentialsProvider, string, string, string) {
@@ -228,124 +279,126 @@ func envProvider(o Options) (providers.CredentialsProvider, string, string, stri
 	return p, "environment variables", region, ""
 }
 
-func oidcProvider(o Options) (providers.CredentialsProvider, string, string, string) {
+func oidcProvider(o Options) (providers.CredentialsProvider, string, string, string, error) {
 	arn, file, role := o.Getenv("ALIBABA_CLOUD_OIDC_PROVIDER_ARN"), o.Getenv("ALIBABA_CLOUD_OIDC_TOKEN_FILE"), o.Getenv("ALIBABA_CLOUD_ROLE_ARN")
 	if arn == "" || file == "" || role == "" {
-		return nil, "", "", "not set"
+		return nil, "", "", "not set", nil
 	}
-	b := providers.NewOIDCCredentialsProviderBuilder().WithOIDCProviderARN(arn).WithOIDCTokenFilePath(file).WithRoleArn(role)
-	if s := o.Getenv("ALIBABA_CLOUD_ROLE_SESSION_NAME"); s != "" {
-		b = b.WithRoleSessionName(s)
-	}
-	p, err := b.Build()
+	b := providers.NewOIDCCredentialsProviderBuilder().WithOIDCProviderARN(arn).WithOIDCTokenFilePath(file).WithRoleArn(role).
+		WithRoleSessionName(sessionName(o, ""))
+	p, err := buildOIDC(o, b)
 	if err != nil {
-		return nil, "", "", oneLine(err.Error())
+		return nil, "", "", "", fmt.Errorf("OIDC (environment, role %s): %w", role, err)
 	}
-	return p, "OIDC role " + role, "", ""
+	name := "OIDC role " + role
+	return &modeProvider{p: p, wrap: func(err error) error { return fmt.Errorf("OIDC (environment, role %s): %w", role, err) }}, name, "", "", nil
 }
 
-// cliConfig is the part of ~/.aliyun/config.json stsdeck reads itself (credentials-go reads the rest).
-type cliConfig struct {
-	Current  string `json:"current"`
-	Profiles []struct {
-		Name     string `json:"name"`
-		Mode     string `json:"mode"`
-		RegionID string `json:"region_id"`
-	} `json:"profiles"`
-}
-
-func cliProfile(path, name string, explicit bool) (providers.CredentialsProvider, string, string, string) {
+// cliProfile finds profile name ("" = the file's current) in the aliyun CLI config at path and
+// builds its provider. A profile that is not there is a note; one that is there but cannot
+// work is a *ProfileError.
+func cliProfile(path, name string, o Options) (providers.CredentialsProvider, string, string, string, error) {
 	if path == "" {
-		return nil, "", "", "no home directory"
+		return nil, "", "", "no home directory", nil
 	}
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, "", "", "not found"
+		return nil, "", "", "not found", nil
 	}
 	if err != nil {
-		return nil, "", "", "unreadable: " + oneLine(err.Error())
+		return nil, "", "", "", fmt.Errorf("aliyun CLI config %s is unreadable: %w", path, err)
 	}
 	var c cliConfig
 	if err := json.Unmarshal(data, &c); err != nil {
-		return nil, "", "", "not valid JSON: " + oneLine(err.Error())
+		// Never echo the file: it holds secrets.
+		return nil, "", "", "", fmt.Errorf("aliyun CLI config %s is not valid JSON: %w", path, err)
 	}
 	if name == "" {
 		name = c.Current
 	}
 	if name == "" {
-		return nil, "", "", "no \"current\" profile set"
+		return nil, "", "", "no \"current\" profile set", nil
 	}
-	for _, p := range c.Profiles {
-		if p.Name != name {
-			continue
-		}
-		prov, err := providers.NewCLIProfileCredentialsProviderBuilder().WithProfileFile(path).WithProfileName(name).Build()
-		if err != nil {
-			return nil, "", "", oneLine(err.Error())
-		}
-		mode := p.Mode
-		if mode == "" {
-			mode = "AK"
-		}
-		return prov, fmt.Sprintf("aliyun CLI profile %q (%s, %s)", name, mode, path), p.RegionID, ""
+	rec, ok := c.profile(name)
+	if !ok {
+		return nil, "", "", fmt.Sprintf("no profile %q (profiles: %s)", name, c.names()), nil
 	}
-	names := make([]string, 0, len(c.Profiles))
-	for _, p := range c.Profiles {
-		names = append(names, p.Name)
+	b := &profileBuilder{o: o, path: path, conf: &c}
+	prov, desc, err := b.build(name, nil)
+	if err != nil {
+		return nil, "", "", "", err
 	}
-	return nil, "", "", fmt.Sprintf("no profile %q (profiles: %s)", name, strings.Join(names, ", "))
+	return prov, fmt.Sprintf("aliyun CLI profile %q (%s, %s)", name, desc, path), rec.RegionID, "", nil
 }
 
-func iniProfile(path, section string, o Options) (providers.CredentialsProvider, string, string, string) {
+// iniProfile reads section of the credentials file (~/.alibabacloud/credentials): the types
+// credentials-go's profile provider reads (access_key, ram_role_arn, ecs_ram_role).
+func iniProfile(path, section string, o Options) (providers.CredentialsProvider, string, string, string, error) {
 	if path == "" {
-		return nil, "", "", "no home directory"
+		return nil, "", "", "no home directory", nil
 	}
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return nil, "", "", "not found"
+		return nil, "", "", "not found", nil
 	}
 	f, err := ini.Load(path)
 	if err != nil {
-		return nil, "", "", "unreadable: " + oneLine(err.Error())
+		return nil, "", "", "", fmt.Errorf("credentials file %s is unreadable: %w", path, err)
 	}
 	sec, err := f.GetSection(section)
 	if err != nil {
-		return nil, "", "", fmt.Sprintf("no section [%s]", section)
+		return nil, "", "", fmt.Sprintf("no section [%s]", section), nil
 	}
 	get := func(k string) string { return strings.TrimSpace(sec.Key(k).String()) }
-	name := fmt.Sprintf("credentials file %s [%s]", path, section)
-	switch t := get("type"); t {
+	t := get("type")
+	label := "[" + section + "]"
+	fail := func(err error) (providers.CredentialsProvider, string, string, string, error) {
+		mode := t
+		if mode == "" {
+			mode = "none"
+		}
+		return nil, "", "", "", &ProfileError{Profile: label, Mode: mode, Path: path, Err: err}
+	}
+	wrap := func(err error) error { return &ProfileError{Profile: label, Mode: t, Path: path, Err: err} }
+	name := fmt.Sprintf("credentials file %s %s", path, label)
+	var p providers.CredentialsProvider
+	switch t {
 	case "access_key":
-		p, err := providers.NewStaticAKCredentialsProviderBuilder().WithAccessKeyId(get("access_key_id")).WithAccessKeySecret(get("access_key_secret")).Build()
-		if err != nil {
-			return nil, "", "", "[" + section + "]: " + oneLine(err.Error())
+		if get("access_key_id") == "" || get("access_key_secret") == "" {
+			return fail(errors.New("access_key_id or access_key_secret is empty"))
 		}
-		return p, name, "", ""
+		p, err = StaticProvider(model.Credentials{AccessKeyID: get("access_key_id"), AccessKeySecret: get("access_key_secret")})
 	case "ram_role_arn":
-		b := providers.NewRAMRoleARNCredentialsProviderBuilder().
-			WithAccessKeyId(get("access_key_id")).WithAccessKeySecret(get("access_key_secret")).
-			WithRoleArn(get("role_arn")).WithRoleSessionName(get("role_session_name"))
-		if pol := get("policy"); pol != "" {
-			b = b.WithPolicy(pol)
+		if get("access_key_id") == "" || get("access_key_secret") == "" || get("role_arn") == "" {
+			return fail(errors.New("access_key_id, access_key_secret or role_arn is empty"))
 		}
-		p, err := b.Build()
-		if err != nil {
-			return nil, "", "", "[" + section + "]: " + oneLine(err.Error())
+		var src providers.CredentialsProvider
+		if src, err = StaticProvider(model.Credentials{AccessKeyID: get("access_key_id"), AccessKeySecret: get("access_key_secret")}); err != nil {
+			return fail(err)
 		}
-		return p, name, "", ""
+		var at string
+		p, at, err = newRoleProvider(o, src, RoleRequest{
+			Issue:   model.IssueRequest{RoleARN: get("role_arn"), SessionName: sessionName(o, get("role_session_name")), Policy: get("policy")},
+			Region:  o.Getenv("ALIBABA_CLOUD_STS_REGION"),
+			Profile: "credentials file section " + label,
+		}, strings.EqualFold(o.Getenv("ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED"), "true"))
+		name += fmt.Sprintf(" (ram_role_arn: assumes %s at %s)", get("role_arn"), at)
 	case "ecs_ram_role":
 		if strings.EqualFold(o.Getenv("ALIBABA_CLOUD_ECS_METADATA_DISABLED"), "true") {
-			return nil, "", "", "[" + section + "] is ecs_ram_role but ALIBABA_CLOUD_ECS_METADATA_DISABLED=true"
+			return fail(errors.New("the ECS instance metadata is disabled by ALIBABA_CLOUD_ECS_METADATA_DISABLED=true"))
 		}
-		p, err := providers.NewECSRAMRoleCredentialsProviderBuilder().WithRoleName(get("role_name")).WithHttpOptions(metadataHTTP(o)).Build()
-		if err != nil {
-			return nil, "", "", oneLine(err.Error())
+		p, err = providers.NewECSRAMRoleCredentialsProviderBuilder().WithRoleName(get("role_name")).WithHttpOptions(metadataHTTP(o)).Build()
+		if err == nil {
+			p = &lockedProvider{p: p}
 		}
-		return p, name, "", ""
 	case "":
-		return nil, "", "", "[" + section + "] has no type"
+		return fail(errors.New("the section has no type"))
 	default:
-		return nil, "", "", fmt.Sprintf("[%s] has type %q, which stsdeck does not support (access_key, ram_role_arn, ecs_ram_role)", section, t)
+		return fail(fmt.Errorf("type %q is not one stsdeck reads (access_key, ram_role_arn, ecs_ram_role)", t))
 	}
+	if err != nil {
+		return fail(err)
+	}
+	return &modeProvider{p: p, wrap: wrap}, name, "", "", nil
 }
 
 func ecsProvider(o Options) (providers.CredentialsProvider, string, string, string) {
@@ -354,9 +407,9 @@ func ecsProvider(o Options) (providers.CredentialsProvider, string, string, stri
 	}
 	p, err := providers.NewECSRAMRoleCredentialsProviderBuilder().WithRoleName(o.Getenv("ALIBABA_CLOUD_ECS_METADATA")).WithHttpOptions(metadataHTTP(o)).Build()
 	if err != nil {
-		return nil, "", "", oneLine(err.Error())
+		return nil, "", "", singleLine(err.Error())
 	}
-	return p, "ECS instance RAM role", "", ""
+	return &lockedProvider{p: p}, "ECS instance RAM role", "", ""
 }
 
 func metadataHTTP(o Options) *providers.HttpOptions {
@@ -367,23 +420,18 @@ func metadataHTTP(o Options) *providers.HttpOptions {
 	return &providers.HttpOptions{ConnectTimeout: int(t / time.Millisecond), ReadTimeout: int(t / time.Millisecond)}
 }
 
-// oneLine keeps the first line of a message and cuts it to a readable length. Provider errors
-// can echo a server body; they never hold a secret, but they can be long.
-func oneLine(s string) string {
-	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
-		s = s[:i]
+// singleLine puts a message on one line (a provider error can carry a server body or a
+// command's stderr over several lines); nothing is cut. Provider errors never hold a secret.
+func singleLine(s string) string {
+	s = strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
+	parts := strings.Split(s, "\n")
+	out := parts[:0]
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
 	}
-	if len(s) > 200 {
-		s = s[:200] + "…"
-	}
-	return s
-}
-
-func redactURL(s string) string {
-	if i := strings.IndexAny(s, "?#"); i >= 0 {
-		return s[:i]
-	}
-	return s
+	return strings.Join(out, " | ")
 }
 
 // ExportedTemporary returns temporary credentials exported in the environment (as
