@@ -446,7 +446,9 @@ func TestSDKv1PostObjectTampered(t *testing.T) {
 			return here()
 		}, want: func(v4, _ bool) want { return sdm(v4) }},
 		{name: "policy-expiration-extended", mutate: func(t testing.TB, f *browserForm, _ *browserFile) (string, string) {
-			repolicy(t, f, func(p *browserPolicy) { p.Expiration = now.Add(24 * time.Hour).UTC().Format("2006-01-02T15:04:05.000Z") })
+			repolicy(t, f, func(p *browserPolicy) {
+				p.Expiration = now.Add(24 * time.Hour).UTC().Format("2006-01-02T15:04:05.000Z")
+			})
 			return here()
 		}, want: func(v4, _ bool) want { return sdm(v4) }},
 		{name: "policy-condition-dropped", mutate: func(t testing.TB, f *browserForm, _ *browserFile) (string, string) {
