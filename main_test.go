@@ -223,6 +223,10 @@ var masks = []struct {
 	{regexp.MustCompile(`[█░]+ *\d+%`), "<bar>"},
 	{regexp.MustCompile(`/tmp/\S+`), "<tmp>"},
 	{regexp.MustCompile(`\b\d+ms\b`), "<ms>"},
+	// ctrl+t steps to the token's next expiry state: the offset depends on when it was pressed.
+	{regexp.MustCompile(`clock \+[0-9hms]+`), "clock +<offset>"},
+	{regexp.MustCompile(`sandbox clock \+[0-9hms]+`), "sandbox clock +<offset>"},
+	{regexp.MustCompile(`clock is now [0-9hms]+ ahead`), "clock is now <offset> ahead"},
 }
 
 func mask(s string) string {
@@ -345,16 +349,17 @@ func TestConsoleExpiredToken(t *testing.T) {
 			f := newFlow(t, teatest.NewTestModel(t, m, teatest.WithInitialTermSize(sz.w, sz.h)))
 			demoToToken(f)
 			f.keys("esc") // no field focused: the clock key is global
-			for range 4 {
+			// Each press moves the sandbox clock to the token's next state.
+			for _, state := range []string{"! expiring soon", "!! EXPIRES IN UNDER A MINUTE", "EXPIRED — the token no longer works"} {
 				f.keys("ctrl+t")
+				f.waitFor(state)
 			}
-			f.waitFor("clock +1h")
 			f.keys("tab")
 			f.waitFor("Test the token")
 			f.keys("u")
 			f.waitFor("EXPIRED")
 			v := f.finalView(false)
-			for _, want := range []string{"clock +1h", "SecurityTokenExpired", "EXPIRED"} {
+			for _, want := range []string{"clock +", "SecurityTokenExpired", "EXPIRED"} {
 				if !strings.Contains(v, want) {
 					t.Errorf("final view lacks %q:\n%s", want, v)
 				}
@@ -439,7 +444,7 @@ func TestConsoleSmokeTmux(t *testing.T) {
 	tx.waitFor("no findings")
 	tx.send("Tab")
 	tx.waitFor("session name")
-	tx.waitFor("— examplebucket/src/") // the policy has reached the Issue screen
+	tx.waitFor("on examplebucket/src/") // the policy has reached the Issue screen
 	tx.send("Enter")
 	tx.waitFor("AccessKeyId")
 	tx.send("Tab")
@@ -3457,5 +3462,141 @@ func TestJournalUnderConcurrentRequests(t *testing.T) {
 	}
 	if len(keys) != n {
 		t.Errorf("%d distinct resources, want %d", len(keys), n)
+	}
+}
+
+// ─── aliyun CLI profiles against the sandbox (issue 16 item 4) ───
+
+// writeAliyunConfig writes profiles into <home>/.aliyun/config.json (0600), current = the first.
+func writeAliyunConfig(t *testing.T, home string, profiles ...map[string]any) string {
+	t.Helper()
+	path := filepath.Join(home, ".aliyun", "config.json")
+	b, err := json.Marshal(map[string]any{"current": profiles[0]["name"], "profiles": profiles})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// RamRoleArn, ChainableRamRoleArn (two hops) and CredentialsURI (pointing at `stsdeck serve`)
+// profiles work against the sandbox through the endpoints in the environment
+// ($STSDECK_STS_ENDPOINT, $STSDECK_OSS_ENDPOINT), over real HTTP: whoami names the assumed role,
+// an upload inside the prefix succeeds; each failing mode names itself and says why.
+func TestAliyunProfilesAgainstTheSandbox(t *testing.T) {
+	w := newWorld(t)
+	run, _ := servedSandbox(t, w)
+	s := startServe(t, w, "--role", "OssReadWrite", "--template", "upload-only", "--bucket", "examplebucket", "--prefix", "src/")
+	issuer, _ := run.Info.User(sandboxUser)
+	w.vars[envSTSEndpoint], w.vars[envOSSEndpoint] = run.Info.STSEndpoint, run.Info.OSSEndpoint
+	role := func(name string) string { return "acs:ram::1234567890123456:role/" + name }
+	key := map[string]any{"access_key_id": issuer.AccessKeyID, "access_key_secret": issuer.AccessKeySecret}
+	with := func(m map[string]any, extra map[string]any) map[string]any {
+		out := map[string]any{}
+		for k, v := range m {
+			out[k] = v
+		}
+		for k, v := range extra {
+			out[k] = v
+		}
+		return out
+	}
+	u, _ := url.Parse(s.url)
+	wrongURI := u.Scheme + "://" + u.Host + "/0000000000000000000000000000000000000000000000000000000000000000"
+	cfg := writeAliyunConfig(t, w.home,
+		with(key, map[string]any{"name": "ram", "mode": "RamRoleArn", "ram_role_arn": role("RamOssTest"), "ram_session_name": "profile-ram", "region_id": "cn-hangzhou"}),
+		with(key, map[string]any{"name": "base", "mode": "AK", "region_id": "cn-hangzhou"}),
+		map[string]any{"name": "gateway", "mode": "ChainableRamRoleArn", "source_profile": "base", "ram_role_arn": role("PartnerGateway"), "ram_session_name": "hop1"},
+		map[string]any{"name": "partner", "mode": "ChainableRamRoleArn", "source_profile": "gateway", "ram_role_arn": role("PartnerUpload"), "ram_session_name": "hop2", "region_id": "cn-hangzhou"},
+		map[string]any{"name": "uri", "mode": "CredentialsURI", "credentials_uri": s.url, "region_id": "cn-hangzhou"},
+		with(key, map[string]any{"name": "direct", "mode": "RamRoleArn", "ram_role_arn": role("PartnerUpload"), "ram_session_name": "direct"}),
+		map[string]any{"name": "uri-wrong", "mode": "CredentialsURI", "credentials_uri": wrongURI},
+	)
+
+	for _, tc := range []struct {
+		profile, arn, mode string
+	}{
+		{"ram", "acs:ram::1234567890123456:role/ramosstest/profile-ram", "RamRoleArn"},
+		{"partner", "acs:ram::1234567890123456:role/partnerupload/hop2", "ChainableRamRoleArn"},
+		{"uri", "acs:ram::1234567890123456:role/ossreadwrite/stsdeck-serve-", "CredentialsURI"},
+	} {
+		t.Run(tc.profile, func(t *testing.T) {
+			var who map[string]any
+			out := w.must("whoami", "--profile", tc.profile, "--json").stdout
+			if err := json.Unmarshal([]byte(out), &who); err != nil {
+				t.Fatalf("whoami: %v\n%s", err, out)
+			}
+			from, _ := who["credentials_from"].(string)
+			if arn, _ := who["arn"].(string); !strings.HasPrefix(arn, tc.arn) || who["mode"] != "sandbox" ||
+				!strings.Contains(from, fmt.Sprintf("aliyun CLI profile %q (%s", tc.profile, tc.mode)) {
+				t.Errorf("whoami %v", who)
+			}
+			if strings.Contains(from, u.Path) {
+				t.Errorf("credentials_from shows serve's secret path: %s", from)
+			}
+			w.must("upload", "--profile", tc.profile, "--generate", "1KiB", "oss://examplebucket/src/profile-"+tc.profile+".txt")
+		})
+	}
+	// The served token is upload-only in src/: outside it OSS refuses.
+	if r := w.run("", "upload", "--profile", "uri", "--generate", "1KiB", "oss://examplebucket/dst/profile-uri.txt"); r.code != cli.ExitDenied || !strings.Contains(r.stderr, "AccessDenied") {
+		t.Errorf("upload outside the prefix: exit %d\n%s", r.code, r.stderr)
+	}
+	// The chained profile signed AssumeRole with the first hop's token, at the sandbox.
+	if r := w.run("", "whoami", "--profile", "gateway", "--json"); r.code != 0 || !strings.Contains(r.stdout, ":role/partnergateway/hop1") {
+		t.Errorf("gateway: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+
+	for _, tc := range []struct {
+		profile string
+		want    []string
+	}{
+		// PartnerUpload trusts only PartnerGateway's sessions: the sandbox refuses with the cloud's code.
+		{"direct", []string{`aliyun CLI profile "direct" (mode RamRoleArn, ` + cfg + `) failed: AssumeRole ` + role("PartnerUpload") + ` at ` + run.Info.STSEndpoint, "NoPermission"}},
+		{"uri-wrong", []string{`aliyun CLI profile "uri-wrong" (mode CredentialsURI`, u.Scheme + "://" + u.Host + "/…"}},
+	} {
+		t.Run(tc.profile, func(t *testing.T) {
+			r := w.run("", "whoami", "--profile", tc.profile)
+			if r.code != cli.ExitBadInput {
+				t.Fatalf("exit %d\n%s", r.code, r.stderr)
+			}
+			for _, want := range tc.want {
+				if !strings.Contains(r.stderr, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+				}
+			}
+			for _, secret := range []string{issuer.AccessKeySecret, "0000000000000000", u.Path} {
+				if strings.Contains(r.stderr, secret) {
+					t.Errorf("stderr shows a secret:\n%s", r.stderr)
+				}
+			}
+			if strings.Contains(r.stderr, "no credentials found") {
+				t.Errorf("a failing profile is reported as no credentials:\n%s", r.stderr)
+			}
+		})
+	}
+}
+
+// Without --profile the chain reaches the current profile; when it fails, the message leads
+// with that profile's mode and the whole reason, not "no credentials found".
+func TestFailingCurrentProfileLeadsTheMessage(t *testing.T) {
+	w := newWorld(t)
+	run, err := startSandbox(context.Background(), sandboxOptions{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer run.Close()
+	issuer, _ := run.Info.User(sandboxUser)
+	w.vars[envSTSEndpoint], w.vars[envOSSEndpoint] = run.Info.STSEndpoint, run.Info.OSSEndpoint
+	writeAliyunConfig(t, w.home, map[string]any{"name": "direct", "mode": "RamRoleArn", "access_key_id": issuer.AccessKeyID,
+		"access_key_secret": issuer.AccessKeySecret, "ram_role_arn": "acs:ram::1234567890123456:role/PartnerUpload", "ram_session_name": "direct"})
+	r := w.run("", "whoami")
+	if r.code != cli.ExitBadInput || !strings.Contains(r.stderr, `no usable Alibaba Cloud credentials: aliyun CLI profile "direct" (mode RamRoleArn`) ||
+		!strings.Contains(r.stderr, "NoPermission") || !strings.Contains(r.stderr, "looked in") {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
 }

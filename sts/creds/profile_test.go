@@ -348,6 +348,7 @@ func TestExternalProfileWritesBack(t *testing.T) {
 	cfg := filepath.Join(home, ".aliyun", "config.json")
 	b, _ := json.Marshal(map[string]any{"current": "ext", "profiles": []map[string]any{
 		{"name": "ext", "mode": "External", "process_command": script, "region_id": "cn-hangzhou"},
+		{"name": "uri", "mode": "CredentialsURI", "credentials_uri": "http://127.0.0.1:1/x"},
 	}})
 	write(t, cfg, string(b))
 	s, err := Resolve(context.Background(), Options{Getenv: mapEnv(map[string]string{"HOME": home, "ALIBABA_CLOUD_ECS_METADATA_DISABLED": "true"})})
@@ -363,5 +364,11 @@ func TestExternalProfileWritesBack(t *testing.T) {
 	}
 	if fi, err := os.Stat(cfg); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("config.json mode %v %v", fi, err)
+	}
+	// credentials-go rewrites the file with only the fields it knows: another profile's
+	// credentials_uri is gone (the README warns). If this starts failing, credentials-go keeps
+	// unknown fields now: update the README.
+	if strings.Contains(string(data), "credentials_uri") {
+		t.Errorf("credentials-go kept credentials_uri; the README's warning is out of date:\n%s", data)
 	}
 }
