@@ -112,6 +112,8 @@ type PolicyScreen struct {
 
 	lastSent PolicyChangedMsg
 	sentOnce bool
+
+	rec recorder // the Record flow (record.go)
 }
 
 // Messages of the Policy screen.
@@ -140,6 +142,7 @@ func NewPolicyScreen(svc *Services, st Styles, now func() time.Time) *PolicyScre
 		scopeForm: newPolicyScopeForm(st),
 		ctxForm:   newPolicyContextForm(st, now),
 		file:      newPolicyFilePrompt(st),
+		rec:       recorder{st: st, keys: newRecordKeys()},
 	}
 	s.identity = CompileIdentity(nil)
 	s.recompute()
@@ -239,7 +242,7 @@ func (s *PolicyScreen) KeyMap() help.KeyMap {
 		short: []key.Binding{k.Edit, k.Template, k.Open, f.Next, f.Fix, m.Minify, k.Context},
 		full: [][]key.Binding{
 			{k.Edit, k.Template, k.Scope, k.Clear},
-			{k.Open, k.Save, m.Minify},
+			{k.Open, k.Save, m.Minify, s.rec.keys.Start},
 			{f.Next, f.Prev, f.Fix, k.Context},
 		},
 	}
@@ -284,7 +287,12 @@ func (s *PolicyScreen) announcePending() tea.Cmd {
 func (s *PolicyScreen) update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.KeyMsg:
+		if s.rec.active && s.mode == modeBrowse {
+			return s, s.recordKey(msg)
+		}
 		return s, s.handleKey(msg)
+	case recordIssuedMsg, recordPageMsg:
+		return s, s.recordUpdate(msg)
 	case validateDueMsg:
 		if msg.seq != s.editSeq {
 			return s, nil
@@ -567,6 +575,8 @@ func (s *PolicyScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Context):
 		s.mode = modeContext
 		return s.ctxForm.Open()
+	case key.Matches(msg, s.rec.keys.Start):
+		return s.startRecording()
 	case key.Matches(msg, k.Clear):
 		if s.Doc() == "" {
 			return nil
@@ -639,6 +649,9 @@ func (s *PolicyScreen) mainView() string {
 		return s.file.View()
 	case modeContext:
 		return s.ctxForm.View()
+	}
+	if s.rec.active {
+		return s.rec.View(s.width, s.height)
 	}
 	return s.editor.View()
 }
