@@ -66,7 +66,9 @@ func TestSDKv2AdditionalHeaders(t *testing.T) {
 	e := newEnv(t)
 	addr := hostOf(e.hs["cn-hangzhou"].URL)
 	d := &net.Dialer{Timeout: 5 * time.Second}
-	dial := &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) { return d.DialContext(ctx, network, addr) }}
+	dial := &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return d.DialContext(ctx, network, addr)
+	}}
 	bk := ossdk.Ptr("examplebucket")
 	for _, tc := range []struct {
 		name     string
@@ -267,7 +269,9 @@ func TestSDKv2PresignAdditionalHeaders(t *testing.T) {
 				{name: "custom-header-changed", edit: func(r *http.Request) { r.Header.Set("X-Partner-Trace", "order-43") }},
 				{name: "custom-header-dropped", edit: func(r *http.Request) { r.Header.Del("X-Partner-Trace") }},
 				{name: "content-type", edit: func(r *http.Request) { r.Header.Set("Content-Type", "text/html") }},
-				{name: "list-dropped", url: func(s string) string { return strings.Replace(s, "x-oss-additional-headers=host%3Bx-partner-trace&", "", 1) }},
+				{name: "list-dropped", url: func(s string) string {
+					return strings.Replace(s, "x-oss-additional-headers=host%3Bx-partner-trace&", "", 1)
+				}},
 				{name: "list-shortened", url: func(s string) string {
 					return strings.Replace(s, "x-oss-additional-headers=host%3Bx-partner-trace", "x-oss-additional-headers=x-partner-trace", 1)
 				}},
