@@ -3492,6 +3492,10 @@ func TestAliyunProfilesAgainstTheSandbox(t *testing.T) {
 	w := newWorld(t)
 	run, _ := servedSandbox(t, w)
 	s := startServe(t, w, "--role", "OssReadWrite", "--template", "upload-only", "--bucket", "examplebucket", "--prefix", "src/")
+	// The aliyun CLI's own CredentialsURI mode also wants Code "Success".
+	if code, m := fetchURI(t, s.url); code != http.StatusOK || m["Code"] != "Success" {
+		t.Errorf("serve's answer: %d Code %q", code, m["Code"])
+	}
 	issuer, _ := run.Info.User(sandboxUser)
 	w.vars[envSTSEndpoint], w.vars[envOSSEndpoint] = run.Info.STSEndpoint, run.Info.OSSEndpoint
 	role := func(name string) string { return "acs:ram::1234567890123456:role/" + name }

@@ -419,8 +419,11 @@ type CredentialHandler struct {
 	Log     func(string) // nil = quiet; never given a secret
 }
 
-// credentialsURIAnswer is the URI provider's JSON.
+// credentialsURIAnswer is the URI provider's JSON. Code "Success" is what the aliyun CLI's own
+// CredentialsURI mode insists on (config/profile.go: "Code is not Success" otherwise);
+// credentials-go ignores it.
 type credentialsURIAnswer struct {
+	Code            string `json:"Code"`
 	AccessKeyID     string `json:"AccessKeyId"`
 	AccessKeySecret string `json:"AccessKeySecret"`
 	SecurityToken   string `json:"SecurityToken"`
@@ -459,7 +462,7 @@ func (h *CredentialHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(credentialsURIAnswer{res.Creds.AccessKeyID, res.Creds.AccessKeySecret, res.Creds.SecurityToken,
+	json.NewEncoder(w).Encode(credentialsURIAnswer{"Success", res.Creds.AccessKeyID, res.Creds.AccessKeySecret, res.Creds.SecurityToken,
 		res.Creds.Expiration.UTC().Format("2006-01-02T15:04:05Z")})
 }
 
