@@ -90,13 +90,13 @@ func encodePolicy(t testing.TB, p browserPolicy) string {
 
 // browserForm is what a browser client puts in the form besides the file.
 type browserForm struct {
-	v4       bool
-	keys     postKeys
-	region   string
-	now      time.Time
-	policy   browserPolicy
-	policyB6 string // the signed policy field
-	fields   []kv   // in the order sent; the signature fields last
+	v4        bool
+	keys      postKeys
+	region    string
+	now       time.Time
+	policy    browserPolicy
+	policyB64 string // the signed policy field
+	fields    []kv   // in the order sent; the signature fields last
 }
 
 // newBrowserForm signs conds (valid for an hour) for keys as a browser client does and returns
@@ -115,17 +115,17 @@ func newBrowserForm(t testing.TB, v4 bool, keys postKeys, region string, now tim
 			f.policy.Conditions = append(f.policy.Conditions, map[string]string{"x-oss-security-token": keys.token})
 		}
 	}
-	f.policyB6 = encodePolicy(t, f.policy)
+	f.policyB64 = encodePolicy(t, f.policy)
 	f.fields = append(f.fields, fields...)
 	if keys.token != "" {
 		f.fields = append(f.fields, kv{"x-oss-security-token", keys.token})
 	}
 	if v4 {
-		sig := browserHMACHex(browserSigningKeyV4(keys.sk, day, region, "oss"), f.policyB6)
-		f.fields = append(f.fields, kv{"policy", f.policyB6}, kv{"x-oss-signature-version", "OSS4-HMAC-SHA256"},
+		sig := browserHMACHex(browserSigningKeyV4(keys.sk, day, region, "oss"), f.policyB64)
+		f.fields = append(f.fields, kv{"policy", f.policyB64}, kv{"x-oss-signature-version", "OSS4-HMAC-SHA256"},
 			kv{"x-oss-credential", cred}, kv{"x-oss-date", date}, kv{"x-oss-signature", sig})
 	} else {
-		f.fields = append(f.fields, kv{"OSSAccessKeyId", keys.ak}, kv{"policy", f.policyB6}, kv{"Signature", browserSigV1(keys.sk, f.policyB6)})
+		f.fields = append(f.fields, kv{"OSSAccessKeyId", keys.ak}, kv{"policy", f.policyB64}, kv{"Signature", browserSigV1(keys.sk, f.policyB64)})
 	}
 	return f
 }
