@@ -3604,3 +3604,52 @@ func TestFailingCurrentProfileLeadsTheMessage(t *testing.T) {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
 }
+
+// BenchmarkRoleProfileCredentials compares a RamRoleArn profile's cached token with one that
+// is renewed on every call (the clock moved past the 180 s margin each time: an AssumeRole to
+// the sandbox over real HTTP), in one run; it reports renew/cached as a ratio.
+func BenchmarkRoleProfileCredentials(b *testing.B) {
+	run, err := startSandbox(context.Background(), sandboxOptions{DataDir: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer run.Close()
+	issuer, _ := run.Info.User(sandboxUser)
+	home := b.TempDir()
+	cfg, _ := json.Marshal(map[string]any{"current": "ram", "profiles": []map[string]any{{"name": "ram", "mode": "RamRoleArn",
+		"access_key_id": issuer.AccessKeyID, "access_key_secret": issuer.AccessKeySecret, "ram_role_arn": "acs:ram::1234567890123456:role/RamOssTest", "ram_session_name": "bench"}}})
+	os.MkdirAll(filepath.Join(home, ".aliyun"), 0o700)
+	os.WriteFile(filepath.Join(home, ".aliyun", "config.json"), cfg, 0o600)
+	ep, _ := model.ParseEndpoint("sts", run.Info.STSEndpoint)
+	env := map[string]string{"HOME": home, "ALIBABA_CLOUD_ECS_METADATA_DISABLED": "true"}
+	o := connectOptions{Getenv: func(k string) string { return env[k] }}
+	var mu sync.Mutex
+	skew := time.Duration(0)
+	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return time.Now().Add(skew) }
+	src, err := creds.Resolve(context.Background(), creds.Options{Getenv: o.Getenv, STSEndpoint: ep, AssumeRole: profileAssumer(o, ep), Now: now})
+	if err != nil {
+		b.Fatal(err)
+	}
+	measure := func(n int, renew bool) time.Duration {
+		start := time.Now()
+		for range n {
+			if renew {
+				mu.Lock()
+				skew += time.Hour
+				mu.Unlock()
+			}
+			if _, err := src.Provider.GetCredentials(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		return time.Since(start)
+	}
+	var cached time.Duration
+	b.Run("cached", func(b *testing.B) { cached = measure(b.N, false) / time.Duration(b.N) })
+	b.Run("renew", func(b *testing.B) {
+		renewed := measure(b.N, true) / time.Duration(b.N)
+		if cached > 0 {
+			b.ReportMetric(float64(renewed)/float64(cached), "renew/cached")
+		}
+	})
+}
