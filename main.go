@@ -92,7 +92,7 @@ func deps() cli.Deps {
 // delays it.
 func runConsoleUI(ctx context.Context, g cli.Global, env *cli.Env) error {
 	connect := func(ctx context.Context) (*service.Services, func(), error) { return connectServices(ctx, g, env) }
-	return ui.Run(ctx, nil, ui.Options{Mouse: g.Mouse, NoColor: env.Getenv("NO_COLOR") != "", Connect: connect})
+	return ui.Run(ctx, nil, ui.Options{Mouse: g.Mouse, NoColor: env.Getenv("NO_COLOR") != "", Connect: connect, Lang: env.T.Lang()})
 }
 
 // connectServices resolves credentials (or starts the embedded sandbox) and maps the adapters

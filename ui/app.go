@@ -33,6 +33,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/stsdeck/stsdeck/model"
+	"github.com/stsdeck/stsdeck/ui/i18n"
 )
 
 // busy is implemented by screens that run something quitting would interrupt (an upload).
@@ -128,6 +129,8 @@ func newApp(svc *Services, opts Options) *App {
 		now = time.Now
 	}
 	st := NewStyles(opts.NoColor)
+	st.T = i18n.New(opts.Lang)
+	tr := st.T
 	a := &App{
 		svc:  svc,
 		st:   st,
@@ -157,9 +160,9 @@ func newApp(svc *Services, opts Options) *App {
 		ScreenHistory: NewHistoryScreen(svc, st, now),
 	}
 	if a.connecting {
-		a.status, a.statusAt = "connecting: resolving credentials (environment, aliyun CLI config, credentials file, ECS metadata…)", now()
+		a.status, a.statusAt = tr.S("connecting: resolving credentials (environment, aliyun CLI config, credentials file, ECS metadata…)"), now()
 	} else if svc.Where != "" {
-		a.status, a.statusAt = "credentials: "+svc.Where, now()
+		a.status, a.statusAt = tr.S("credentials: %s", svc.Where), now()
 	}
 	a.width, a.height = 80, 24
 	a.layout(true)
@@ -209,7 +212,7 @@ func (a *App) connected(msg connectedMsg) tea.Cmd {
 		// The screens stay unstarted (they would only add "not configured" errors).
 		a.connectErr = msg.err
 		*a.svc = Services{Unavailable: msg.err}
-		a.setError(ErrorMsg{Context: "connecting", Err: msg.err})
+		a.setError(ErrorMsg{Context: a.st.tr().S("connecting"), Err: msg.err})
 		a.layout(true)
 		return nil
 	} else {
@@ -217,7 +220,7 @@ func (a *App) connected(msg connectedMsg) tea.Cmd {
 		a.svc.Connecting = false
 		a.keys = NewGlobalKeys(a.svc.Sandbox != nil)
 		if a.svc.Where != "" {
-			a.setStatus("credentials: " + a.svc.Where)
+			a.setStatus(a.st.tr().S("credentials: %s", a.svc.Where))
 		}
 	}
 	a.layout(true)
@@ -296,7 +299,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case callerMsg:
 		if msg.err != nil {
 			a.callerErr = true
-			a.setError(ErrorMsg{Context: "asking who the credentials belong to", Err: msg.err})
+			a.setError(ErrorMsg{Context: a.st.tr().S("asking who the credentials belong to"), Err: msg.err})
 			return a, nil
 		}
 		c := msg.caller
@@ -313,7 +316,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			a.advancePending = 0
 		}
 		if msg.err != nil {
-			a.setError(ErrorMsg{Context: "advancing the sandbox clock", Err: msg.err})
+			a.setError(ErrorMsg{Context: a.st.tr().S("advancing the sandbox clock"), Err: msg.err})
 			return a, next
 		}
 		// Each answer carries the sandbox's offset after that request; the clock only moves
@@ -325,7 +328,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, tea.Batch(next, func() tea.Msg { return ClockAdvancedMsg{Offset: msg.offset} })
 	case ClockAdvancedMsg:
 		a.clockOffset = msg.Offset
-		a.setStatus(fmt.Sprintf("sandbox authorization clock is now %s ahead of the wall clock", fmtOffset(msg.Offset)))
+		a.setStatus(a.st.tr().S("sandbox authorization clock is now %s ahead of the wall clock", fmtOffset(msg.Offset)))
 		return a, a.broadcast(msg)
 	case SwitchScreenMsg:
 		a.switchTo(msg.To)
@@ -348,7 +351,7 @@ func (a *App) handleKey(msg tea.KeyMsg) tea.Cmd {
 			return a.quit()
 		case keyIs(msg, k.Cancel):
 			a.confirmQuit = false
-			a.setStatus("still running")
+			a.setStatus(a.st.tr().S("still running"))
 		}
 		return nil
 	}
@@ -377,6 +380,9 @@ func (a *App) handleKey(msg tea.KeyMsg) tea.Cmd {
 	switch {
 	case keyIs(msg, k.Quit):
 		return a.requestQuit()
+	case keyIs(msg, k.Lang):
+		a.switchLanguage()
+		return nil
 	case keyIs(msg, k.Help):
 		a.fullHelp = !a.fullHelp
 		a.layout(false)
@@ -385,10 +391,10 @@ func (a *App) handleKey(msg tea.KeyMsg) tea.Cmd {
 		if a.svc.Sandbox == nil {
 			return nil
 		}
-		step, why := AdvanceStep, ""
+		step, toNext := AdvanceStep, false
 		if cs, ok := a.screens[ScreenIssue].(clockStepper); ok {
 			if d, ok := cs.ClockStep(); ok {
-				step, why = d, " to the token's next expiry state"
+				step, toNext = d, true
 			}
 		}
 		if a.advancing {
@@ -396,7 +402,11 @@ func (a *App) handleKey(msg tea.KeyMsg) tea.Cmd {
 			a.advancePending += step
 			return nil
 		}
-		a.setStatus("advancing the sandbox clock by " + fmtOffset(step) + why + "…")
+		if toNext {
+			a.setStatus(a.st.tr().S("advancing the sandbox clock by %s to the token's next expiry state…", fmtOffset(step)))
+		} else {
+			a.setStatus(a.st.tr().S("advancing the sandbox clock by %s…", fmtOffset(step)))
+		}
 		return a.startAdvance(step)
 	case keyIs(msg, k.Back) && a.statusErr:
 		// esc first dismisses an error; the next one reaches the screen.
@@ -517,11 +527,12 @@ func (a *App) layout(force bool) {
 
 func (a *App) helpView() string {
 	km := combinedKeyMap{screen: a.screens[a.active].KeyMap(), global: a.keys, focused: a.screens[a.active].InputFocused()}
+	tkm := translatedKeyMap{km: km, tr: a.st.tr(), lang: a.keys.Lang}
 	h := a.help
 	h.Width = a.width
 	if !a.fullHelp {
 		// Drop the screen's last bindings until "? help • q quit" fits.
-		short := km.ShortHelp()
+		short := tkm.ShortHelp()
 		measure := h
 		measure.Width = 0 // unbounded, to see what would be cut
 		for len(short) > 2 && cellWidth(measure.ShortHelpView(short)) > a.width {
@@ -529,16 +540,16 @@ func (a *App) helpView() string {
 		}
 		return h.ShortHelpView(short)
 	}
-	all := h.FullHelpView(km.FullHelp())
+	all := h.FullHelpView(tkm.FullHelp())
 	if cellWidth(all) <= a.width && !strings.Contains(all, "…") {
 		return all
 	}
 	// Narrow: the screen's keys, then the global ones, so nothing is cut off.
 	var screen [][]key.Binding
 	if km.screen != nil {
-		screen = km.screen.FullHelp()
+		screen = translatedKeyMap{km: km.screen, tr: a.st.tr(), lang: a.keys.Lang}.FullHelp()
 	}
-	global := combinedKeyMap{global: a.keys, focused: km.focused}.FullHelp()
+	global := translatedKeyMap{km: combinedKeyMap{global: a.keys, focused: km.focused}, tr: a.st.tr(), lang: a.keys.Lang}.FullHelp()
 	return strings.TrimRight(h.FullHelpView(screen)+"\n"+h.FullHelpView(global), "\n")
 }
 
@@ -574,9 +585,9 @@ func (a *App) headerView() string {
 		badge = st.Badge.Render(badge)
 	}
 	if a.connecting {
-		badge = a.spin.View() + " connecting…"
+		badge = a.spin.View() + " " + st.tr().S("connecting…")
 	} else if a.connectErr != nil {
-		badge = GlyphDeny + " not connected"
+		badge = GlyphDeny + " " + st.tr().S("not connected")
 	}
 	acct := a.svc.AccountID
 	if acct == "" {
@@ -586,7 +597,7 @@ func (a *App) headerView() string {
 	if a.caller != nil {
 		caller = shortARN(a.caller.ARN)
 	} else if a.callerErr {
-		caller = GlyphUnknown + " unknown"
+		caller = GlyphUnknown + " " + st.tr().S("unknown")
 	}
 	region := a.svc.Region
 	if region == "" {
@@ -604,7 +615,7 @@ func (a *App) headerView() string {
 		if clock != "" {
 			parts = append(parts, clock)
 		}
-		return strings.Join(append(parts, "as "+caller+" · acct "+acct+" · "+region), gap)
+		return strings.Join(append(parts, st.tr().S("as %s · acct %s · %s", caller, acct, region)), gap)
 	}
 	for _, gap := range []string{"  ", " "} {
 		if h := line(gap, caller); cellWidth(h) <= a.width {
@@ -628,7 +639,7 @@ func (a *App) headerView() string {
 func (a *App) tabsView() string {
 	var parts []string
 	for i, s := range a.screens {
-		label := fmt.Sprintf("%d %s", i+1, s.Title())
+		label := fmt.Sprintf("%d %s", i+1, a.st.tr().S(s.Title()))
 		if ScreenID(i) == a.active {
 			if a.st.NoColor {
 				label = "[" + label + "]"
@@ -651,7 +662,7 @@ func (a *App) tabsView() string {
 func (a *App) statusText() string {
 	switch {
 	case a.confirmQuit:
-		return GlyphWarn + " an upload is running — quit anyway? (y/n)"
+		return GlyphWarn + " " + a.st.tr().S("an upload is running — quit anyway? (y/n)")
 	case a.status == "":
 		return ""
 	case a.statusErr:

@@ -21,6 +21,7 @@ type GlobalKeys struct {
 	Advance key.Binding // sandbox only: advance the authorization clock
 	Confirm key.Binding // y (in the quit prompt)
 	Cancel  key.Binding // n / esc (in the quit prompt)
+	Lang    key.Binding // L: switch the console's language
 }
 
 // NewGlobalKeys returns the app's bindings; sandbox enables the clock key.
@@ -37,6 +38,7 @@ func NewGlobalKeys(sandbox bool) GlobalKeys {
 		Advance: key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", "sandbox clock → next expiry state")),
 		Confirm: key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "quit anyway")),
 		Cancel:  key.NewBinding(key.WithKeys("n", "N", "esc"), key.WithHelp("n", "keep running")),
+		Lang:    key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "switch language")),
 	}
 	k.Advance.SetEnabled(sandbox)
 	return k
@@ -97,7 +99,7 @@ func (c combinedKeyMap) FullHelp() [][]key.Binding {
 	}
 	return append(out,
 		[]key.Binding{g.Next, g.Prev, g.Jump, g.JumpAlt},
-		[]key.Binding{g.Back, g.Help, g.Quit, g.Force, g.Advance})
+		[]key.Binding{g.Back, g.Help, g.Quit, g.Force, g.Advance, g.Lang})
 }
 
 // bindings is a help.KeyMap built from plain lists (screens use it for their KeyMap()).

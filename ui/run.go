@@ -7,6 +7,8 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/stsdeck/stsdeck/ui/i18n"
 )
 
 // Options configure the console.
@@ -21,6 +23,8 @@ type Options struct {
 	// Connect, when set (and svc is nil), resolves the services after the first frame: the
 	// console shows "connecting…" meanwhile.
 	Connect Connector
+	// Lang is the console's language at start (i18n.Detect; "" = English); L switches it.
+	Lang i18n.Lang
 }
 
 // New returns the console's root model (for teatest and embedding).
@@ -31,6 +35,7 @@ func New(svc *Services, opts Options) tea.Model { return newApp(svc, opts) }
 // are connected inside a command; a connection failure is shown on screen and returned when the
 // operator quits.
 func Run(ctx context.Context, svc *Services, opts Options) error {
+	i18n.AgreeOnWidths() // before the first measurement: runewidth and lipgloss count alike
 	m := newApp(svc, opts)
 	defer m.Close()
 	popts := []tea.ProgramOption{tea.WithContext(ctx)}

@@ -7,12 +7,16 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/stsdeck/stsdeck/ui/i18n"
 )
 
 // Styles is built once per console (no package-level mutable state). With NoColor every style is
 // plain, so state must also be shown by glyphs: use the Glyph* constants beside coloured text.
 type Styles struct {
 	NoColor bool
+	// T is the console's language (shared by every copy of Styles; the app switches it live).
+	T *i18n.T
 
 	App       lipgloss.Style
 	Header    lipgloss.Style

@@ -14,6 +14,7 @@ import (
 
 	"github.com/stsdeck/stsdeck/model"
 	"github.com/stsdeck/stsdeck/model/service"
+	"github.com/stsdeck/stsdeck/ui/i18n"
 )
 
 // Version is the program's version, set by the linker (-X) or left as "dev".
@@ -35,6 +36,8 @@ type Env struct {
 	Getenv func(string) string
 	Now    func() time.Time
 	Deps   Deps
+	// T is the operator's language (set by Main from --lang and the environment; nil = English).
+	T *i18n.T
 }
 
 // Global holds the flags every command accepts.
@@ -102,6 +105,9 @@ func Main(ctx context.Context, args []string, env *Env) int {
 	if env.Stdin == nil {
 		env.Stdin = strings.NewReader("")
 	}
+	if !chooseLang(args, env) {
+		return ExitBadInput
+	}
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") && args[0] != "-h" && args[0] != "--help" {
 		env.Args = args
 		return runConsole(ctx, env)
@@ -109,7 +115,7 @@ func Main(ctx context.Context, args []string, env *Env) int {
 	name := args[0]
 	env.Args = args[1:]
 	if name == "help" || name == "-h" || name == "--help" {
-		usage(env.Stdout)
+		usage(env.Stdout, env.tr())
 		return ExitOK
 	}
 	for _, c := range commands() {
@@ -117,27 +123,29 @@ func Main(ctx context.Context, args []string, env *Env) int {
 			return c.run(ctx, env)
 		}
 	}
-	fmt.Fprintf(env.Stderr, "stsdeck: unknown command %q\n\n", name)
-	usage(env.Stderr)
+	env.tr().F(env.Stderr, "stsdeck: unknown command %q\n\n", name)
+	usage(env.Stderr, env.tr())
 	return ExitBadInput
 }
 
-func usage(w io.Writer) {
-	fmt.Fprintf(w, "stsdeck %s — a terminal console for Alibaba Cloud temporary credentials (STS)\n\n", Version)
-	fmt.Fprintln(w, "Usage:")
-	fmt.Fprintln(w, "  stsdeck [--sandbox] [--profile NAME] [--region R] [--mouse]   open the console")
-	fmt.Fprintln(w, "  stsdeck <command> [flags]")
+func usage(w io.Writer, tr *i18n.T) {
+	tr.Ln(w, "stsdeck %s — a terminal console for Alibaba Cloud temporary credentials (STS)", Version)
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Commands:")
+	tr.Ln(w, "Usage:")
+	tr.Ln(w, "  stsdeck [--sandbox] [--profile NAME] [--region R] [--mouse] [--lang zh|en]   open the console")
+	tr.Ln(w, "  stsdeck <command> [flags]")
+	fmt.Fprintln(w)
+	tr.Ln(w, "Commands:")
 	cs := commands()
 	for _, c := range cs {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, tr.S(c.summary))
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Global flags: --sandbox, --profile NAME, --region R, --sts-endpoint URL, --ram-endpoint URL, --oss-endpoint URL")
-	fmt.Fprintln(w, "  The endpoint flags default to $STSDECK_STS_ENDPOINT, $STSDECK_RAM_ENDPOINT, $STSDECK_OSS_ENDPOINT")
-	fmt.Fprintln(w, "  (not read with --sandbox); eval \"$(stsdeck sandbox --print env)\" sets them and the sandbox's keys.")
-	fmt.Fprintln(w, "Run 'stsdeck <command> -h' for a command's flags.")
+	tr.Ln(w, "Global flags: --sandbox, --profile NAME, --region R, --sts-endpoint URL, --ram-endpoint URL, --oss-endpoint URL, --lang zh|en")
+	tr.Ln(w, "  The endpoint flags default to $STSDECK_STS_ENDPOINT, $STSDECK_RAM_ENDPOINT, $STSDECK_OSS_ENDPOINT")
+	tr.Ln(w, "  (not read with --sandbox); eval \"$(stsdeck sandbox --print env)\" sets them and the sandbox's keys.")
+	tr.Ln(w, "  The language: --lang, else $STSDECK_LANG, else the aliyun CLI profile's language, else the locale (LC_ALL, LC_MESSAGES, LANG).")
+	tr.Ln(w, "Run 'stsdeck <command> -h' for a command's flags.")
 }
 
 func runVersion(_ context.Context, env *Env) int {

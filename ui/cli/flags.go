@@ -38,8 +38,8 @@ func newCmd(env *Env, name, synopsis string) *cmdFlags {
 	c := &cmdFlags{FlagSet: fs, env: env, name: name}
 	registerGlobal(fs, &c.g)
 	fs.Usage = func() {
-		fmt.Fprintf(env.Stderr, "Usage: stsdeck %s %s\n\nFlags:\n", name, synopsis)
-		fs.PrintDefaults()
+		env.tr().F(env.Stderr, "Usage: stsdeck %s %s\n\nFlags:\n", name, synopsis)
+		printFlags(env.Stderr, fs, env.tr())
 	}
 	return c
 }
@@ -52,6 +52,7 @@ func registerGlobal(fs *flag.FlagSet, g *Global) {
 	fs.StringVar(&g.STSEndpoint, "sts-endpoint", "", "STS endpoint `URL` (http://127.0.0.1:40123; a bare host means https; default $STSDECK_STS_ENDPOINT, else the region's)")
 	fs.StringVar(&g.RAMEndpoint, "ram-endpoint", "", "RAM endpoint `URL` (default $STSDECK_RAM_ENDPOINT, else the STS one when that is loopback, else RAM's)")
 	fs.StringVar(&g.OSSEndpoint, "oss-endpoint", "", "OSS endpoint `URL` (default $STSDECK_OSS_ENDPOINT, else the region's)")
+	langFlag(fs)
 }
 
 // parse parses args, allowing flags after positional arguments. code >= 0 means: stop and exit.
@@ -85,16 +86,16 @@ func (c *cmdFlags) bad(format string, a ...any) int {
 // credentials (the message lists where it looked), a bad endpoint flag, a bad profile.
 func (c *cmdFlags) connect(ctx context.Context) (*service.Services, func(), int) {
 	if p := regionFlagProblem(c.g.Region); p != "" {
-		return nil, nil, c.bad("--region: %s", p)
+		return nil, nil, c.bad("--region: %s", c.env.tr().Domain(p))
 	}
 	if c.env.Deps.Connect == nil {
-		return nil, nil, c.bad("no service wiring in this build")
+		return nil, nil, c.bad("%s", c.env.tr().S("no service wiring in this build"))
 	}
 	svc, closer, err := c.env.Deps.Connect(ctx, c.g, c.env)
 	if err != nil {
 		fmt.Fprintf(c.env.Stderr, "stsdeck %s: %v\n", c.name, err)
 		if !c.g.Sandbox {
-			fmt.Fprintf(c.env.Stderr, "  (use --sandbox to run against the embedded sandbox)\n")
+			c.env.tr().Ln(c.env.Stderr, "  (use --sandbox to run against the embedded sandbox)")
 		}
 		return nil, nil, ExitBadInput
 	}
@@ -118,9 +119,9 @@ func regionFlagProblem(r string) string {
 func (c *cmdFlags) fail(err error) int {
 	var ir *issuereq.InvalidRequestError
 	if errors.As(err, &ir) {
-		fmt.Fprintf(c.env.Stderr, "stsdeck %s: the request was not sent:\n", c.name)
+		c.env.tr().Ln(c.env.Stderr, "stsdeck %s: the request was not sent:", c.name)
 		for _, p := range ir.Problems {
-			fmt.Fprintf(c.env.Stderr, "  %s\n", p)
+			fmt.Fprintf(c.env.Stderr, "  %s\n", problemText(c.env.tr(), p))
 		}
 		return ExitBadInput
 	}

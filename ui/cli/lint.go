@@ -9,6 +9,7 @@ import (
 
 	"github.com/stsdeck/stsdeck/model/issuereq"
 	"github.com/stsdeck/stsdeck/model/policy"
+	"github.com/stsdeck/stsdeck/ui/i18n"
 )
 
 // lint: validate one policy document.
@@ -30,14 +31,16 @@ type lintJSON struct {
 }
 
 func runLint(_ context.Context, env *Env) int {
+	tr := env.tr()
 	fs := flag.NewFlagSet("lint", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
+	langFlag(fs)
 	kindName := fs.String("kind", "identity", "policy kind: session, identity, bucket or trust")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	fs.Usage = func() {
-		fmt.Fprintln(env.Stderr, "Usage: stsdeck lint [--kind session|identity|bucket|trust] FILE [--json]   (FILE - = stdin)")
-		fmt.Fprintln(env.Stderr, "Exit status: 0 accepted (warnings allowed), 2 refused or bad input.")
-		fs.PrintDefaults()
+		tr.Ln(env.Stderr, "Usage: stsdeck lint [--kind session|identity|bucket|trust] FILE [--json]   (FILE - = stdin)")
+		tr.Ln(env.Stderr, "Exit status: 0 accepted (warnings allowed), 2 refused or bad input.")
+		printFlags(env.Stderr, fs, tr)
 	}
 	// Accept flags after the file name too: lint policy.json --json.
 	var files []string
@@ -56,7 +59,7 @@ func runLint(_ context.Context, env *Env) int {
 		args = fs.Args()[1:]
 	}
 	if len(files) != 1 {
-		return polBadInput(env, "lint", *asJSON, fmt.Errorf("want exactly one policy file, got %d", len(files)), nil)
+		return polBadInput(env, "lint", *asJSON, errors.New(tr.S("want exactly one policy file, got %d", len(files))), nil)
 	}
 	var kind policy.Kind
 	switch *kindName {
@@ -69,7 +72,7 @@ func runLint(_ context.Context, env *Env) int {
 	case "trust":
 		kind = policy.KindTrust
 	default:
-		return polBadInput(env, "lint", *asJSON, fmt.Errorf("--kind %q: want session, identity, bucket or trust", *kindName), nil)
+		return polBadInput(env, "lint", *asJSON, errors.New(tr.S("--kind %q: want session, identity, bucket or trust", *kindName)), nil)
 	}
 	file := files[0]
 	l := &polLoader{env: env}
@@ -90,40 +93,33 @@ func runLint(_ context.Context, env *Env) int {
 	if *asJSON {
 		polWriteJSON(env.Stdout, out)
 	} else {
-		printLintText(env.Stdout, &out)
+		printLintText(env.Stdout, &out, tr)
 	}
 	if out.Error != nil {
 		// In text mode the error is already among the findings on stdout.
 		if *asJSON {
-			fmt.Fprintf(env.Stderr, "stsdeck lint: %s\n", out.Error.Error())
+			fmt.Fprintf(env.Stderr, "stsdeck lint: %s\n", inputErrorText(tr, out.Error)) // i18n:ok
 		}
 		return ExitBadInput
 	}
 	return ExitOK
 }
 
-func printLintText(w io.Writer, out *lintJSON) {
+func printLintText(w io.Writer, out *lintJSON, tr *i18n.T) {
 	counts := map[policy.Severity]int{}
 	for _, f := range out.Findings {
 		counts[f.Severity]++
-		fmt.Fprintln(w, polFindingText(f))
+		fmt.Fprintln(w, findingText(tr, f))
 		if f.Fix != "" && len(f.Fix) <= 100 {
-			fmt.Fprintf(w, "  fix: %s\n", f.Fix)
+			tr.Ln(w, "  fix: %s", f.Fix)
 		} else if f.Fix != "" {
-			fmt.Fprintln(w, "  fix: available with --json")
+			tr.Ln(w, "  fix: available with --json")
 		}
 	}
-	verdict := "accepted"
+	verdict := tr.S("accepted")
 	if !out.Valid {
-		verdict = "refused"
+		verdict = tr.S("refused")
 	}
-	fmt.Fprintf(w, "%s: %s %s policy, %d / %d %s; %s, %s, %s\n", out.File, verdict, out.Kind, out.Size, out.Limit, out.Unit,
-		polPlural(counts[policy.SeverityError], "error"), polPlural(counts[policy.SeverityWarning], "warning"), polPlural(counts[policy.SeveritySuggestion], "suggestion"))
-}
-
-func polPlural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
+	tr.Ln(w, "%s: %s %s policy, %d / %d %s; %s, %s, %s", out.File, verdict, tr.S(out.Kind), out.Size, out.Limit, tr.S(out.Unit),
+		tr.S("%d error(s)", counts[policy.SeverityError]), tr.S("%d warning(s)", counts[policy.SeverityWarning]), tr.S("%d suggestion(s)", counts[policy.SeveritySuggestion]))
 }
