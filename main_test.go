@@ -1616,7 +1616,8 @@ func whoamiWith(t *testing.T, w *world, id, secret, token string) {
 	if r.code != 0 {
 		t.Fatal(r.stderr)
 	}
-	// Live mode against the sandbox's endpoints, with the exported credentials in the environment.
+	// Without --sandbox, against the sandbox's endpoints, with the exported credentials in the
+	// environment: the connection finds it is a sandbox (GET /-/sandbox) and says so.
 	run, err := startSandbox(context.Background(), sandboxOptions{DataDir: filepath.Join(w.state, "sandbox")})
 	if err != nil {
 		t.Fatal(err)
@@ -1629,7 +1630,7 @@ func whoamiWith(t *testing.T, w *world, id, secret, token string) {
 	}
 	var who map[string]string
 	json.Unmarshal([]byte(r.stdout), &who)
-	if who["identity_type"] != "AssumedRoleUser" || who["mode"] != "live" || !strings.Contains(who["credentials_from"], "STS token") {
+	if who["identity_type"] != "AssumedRoleUser" || who["mode"] != "sandbox" || !strings.Contains(who["credentials_from"], "STS token") {
 		t.Errorf("whoami with exported credentials: %v", who)
 	}
 }
