@@ -141,8 +141,8 @@ func BenchmarkJournalCost(b *testing.B) {
 	heads(jC, 200)
 	// Interleaved rounds (the order alternating), so that load from elsewhere on the machine
 	// hits both sides alike; the ratio reported is the median of the rounds' ratios.
-	const rounds = 16
-	per := b.N * 100
+	const rounds = 32
+	per := b.N * 50
 	var base, with time.Duration
 	var ratios []float64
 	b.ResetTimer()
