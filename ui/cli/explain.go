@@ -253,6 +253,7 @@ func (a *explainArgs) flagSet(env *Env) *flag.FlagSet {
 	fs.StringVar(&a.caller, "caller", "", "who calls AssumeRole: acs:ram::<uid>:user/<name>, ...")
 	fs.Var(&a.contexts, "context", "a condition key, key=value (repeatable; repeat a key for several values)")
 	fs.BoolVar(&a.asJSON, "json", false, "print one JSON object")
+	langFlag(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(env.Stderr, "Usage: stsdeck explain --action A --resource ARN --identity-policy FILE ... [--session-policy FILE]")
 		fmt.Fprintln(env.Stderr, "         [--bucket-policy FILE --principal P] [--trust-policy FILE --caller P] [--context k=v ...] [--json]")

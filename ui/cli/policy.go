@@ -72,6 +72,7 @@ func newJournalFlags(env *Env, name string) *journalFlags {
 	j.fs.StringVar(&j.filter.Session, "session", "", "the role session: its name, assumed-role ARN or AccessKeyId (default: the journal's only one)")
 	j.fs.StringVar(&j.filter.Bucket, "bucket", "", "keep only requests on this `BUCKET`")
 	j.fs.BoolVar(&j.asJSON, "json", false, "print one JSON object")
+	langFlag(j.fs)
 	return j
 }
 

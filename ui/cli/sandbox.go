@@ -48,6 +48,7 @@ func runSandbox(ctx context.Context, env *Env) int {
 	}
 	fs := flag.NewFlagSet("sandbox", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
+	langFlag(fs)
 	var o SandboxOptions
 	var print string
 	fs.StringVar(&o.DataDir, "data", "", "data `DIR` (default: the state dir's sandbox/)")
