@@ -397,7 +397,8 @@ func TestConsoleListRolesDenied(t *testing.T) {
 			f.keys("enter")
 			f.waitFor("Session policy")
 			v := f.finalView(true)
-			for _, want := range []string{"[LIVE]", "user/sts-only", "Session policy", "NoPermission"} {
+			// A sandbox reached through explicit endpoints is detected and labelled (issue 12 item 16).
+			for _, want := range []string{"[SANDBOX]", "user/sts-only", "Session policy", "NoPermission"} {
 				if !strings.Contains(v, want) {
 					t.Errorf("final view lacks %q:\n%s", want, v)
 				}
