@@ -2325,7 +2325,7 @@ func TestLintAndIssueCountTheSameBytes(t *testing.T) {
 				t.Fatal(err)
 			}
 			card := w.must("issue", "--sandbox", "--role", "OssReadOnly", "--policy", file).stdout
-			m := regexp.MustCompile(`Session policy\s+(\d+) bytes`).FindStringSubmatch(card)
+			m := regexp.MustCompile(`Session policy\s+(\d+) / 2048 characters`).FindStringSubmatch(card)
 			if m == nil {
 				t.Fatalf("card:\n%s", card)
 			}

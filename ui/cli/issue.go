@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/stsdeck/stsdeck/model"
+	"github.com/stsdeck/stsdeck/model/flow"
 	"github.com/stsdeck/stsdeck/model/service"
 	"github.com/stsdeck/stsdeck/ui/credfmt"
 )
@@ -157,7 +158,8 @@ func writeCard(w io.Writer, cr model.Credentials, rec model.AuditRecord, svc *se
 		fmt.Fprintf(w, "  Clock            this machine is %s off the server (countdown corrected)\n", cr.ServerClockOffset)
 	}
 	if rec.PolicyDigest != "" {
-		fmt.Fprintf(w, "  Session policy   %d bytes, %s\n", len(rec.SessionPolicy), rec.PolicyDigest)
+		sz := flow.MeasureSessionPolicy(rec.SessionPolicy) // the console meter's unit: STS counts characters
+		fmt.Fprintf(w, "  Session policy   %d / %d %s, %s\n", sz.N, sz.Limit, sz.Unit, rec.PolicyDigest)
 	} else {
 		fmt.Fprintf(w, "  Session policy   none (the role's full permissions)\n")
 	}
