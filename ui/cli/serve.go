@@ -2,9 +2,6 @@ package cli
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/subtle"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,6 +18,7 @@ import (
 	"github.com/stsdeck/stsdeck/model"
 	"github.com/stsdeck/stsdeck/model/flow"
 	"github.com/stsdeck/stsdeck/model/service"
+	"github.com/stsdeck/stsdeck/ui/credserve"
 )
 
 // serve: a loopback credential endpoint in the shape of credentials-go's URI provider
@@ -144,19 +142,7 @@ func (o *serveFlags) check(c *cmdFlags) int {
 }
 
 // loopbackAddr accepts 127.0.0.1:PORT (or localhost:PORT) and nothing else.
-func loopbackAddr(a string) (string, error) {
-	host, port, err := net.SplitHostPort(a)
-	if err != nil {
-		return "", fmt.Errorf("want 127.0.0.1:PORT")
-	}
-	if host != "127.0.0.1" && host != "localhost" {
-		return "", fmt.Errorf("serve binds 127.0.0.1 only (a credential endpoint must not be reachable from the network)")
-	}
-	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
-		return "", fmt.Errorf("port %q: want 0..65535", port)
-	}
-	return net.JoinHostPort("127.0.0.1", port), nil
-}
+func loopbackAddr(a string) (string, error) { return credserve.LoopbackAddr(a) }
 
 // serving is a started serve.
 type serving struct {
@@ -260,26 +246,10 @@ func (s *serving) Close() {
 }
 
 // randomPath is "/" + 256 random bits, base64url.
-func randomPath() (string, error) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("serve: random path: %w", err)
-	}
-	return "/" + base64.RawURLEncoding.EncodeToString(b), nil
-}
+func randomPath() (string, error) { return credserve.RandomPath() }
 
-// serverClock is the clock serve decides expiry on: in the sandbox the control API's
-// authorization clock (re-read at most once a second); live nil (the local clock corrected by
-// the STS response's Date offset, which the renewer keeps).
-func serverClock(svc *service.Services) flow.ServerClock {
-	nc, ok := svc.Sandbox.(interface {
-		Now(ctx context.Context) (time.Time, error)
-	})
-	if !ok || svc.Sandbox == nil {
-		return nil
-	}
-	return flow.NewCachedClock(nc.Now, time.Second, nil).Now
-}
+// serverClock is the clock serve decides expiry on (credserve.SandboxClock).
+func serverClock(svc *service.Services) flow.ServerClock { return credserve.SandboxClock(svc.Sandbox) }
 
 // serveIssuer turns the flags (or an audit record) into the function that issues one token.
 func (c *cmdFlags) serveIssuer(ctx context.Context, svc *service.Services, o *serveFlags) (flow.IssueFunc, string, []string, time.Duration, int) {
@@ -410,86 +380,6 @@ func (c *cmdFlags) historyRecord(svc *service.Services, id string) (model.AuditR
 	return model.AuditRecord{}, c.bad("--from-history %s: %d records start with it; give more of the id", id, len(found))
 }
 
-// CredentialHandler answers the credentials URI: GET on Path from a loopback peer gets the
-// current token as credentials-go's URI provider reads it (providers/uri.go: HTTP 200 with
-// AccessKeyId, AccessKeySecret, SecurityToken and Expiration in 2006-01-02T15:04:05Z).
-type CredentialHandler struct {
-	Path    string
-	Renewer *flow.Renewer
-	Log     func(string) // nil = quiet; never given a secret
-}
-
-// credentialsURIAnswer is the URI provider's JSON. Code "Success" is what the aliyun CLI's own
-// CredentialsURI mode insists on (config/profile.go: "Code is not Success" otherwise);
-// credentials-go ignores it.
-type credentialsURIAnswer struct {
-	Code            string `json:"Code"`
-	AccessKeyID     string `json:"AccessKeyId"`
-	AccessKeySecret string `json:"AccessKeySecret"`
-	SecurityToken   string `json:"SecurityToken"`
-	Expiration      string `json:"Expiration"`
-}
-
-func (h *CredentialHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Cache-Control", "no-store")
-	if !loopbackPeer(r.RemoteAddr) {
-		serveError(w, http.StatusForbidden, "Forbidden", "only loopback peers may fetch credentials")
-		return
-	}
-	if !loopbackHost(r.Host) {
-		serveError(w, http.StatusForbidden, "Forbidden", "the Host header must name 127.0.0.1 or localhost")
-		return
-	}
-	if subtle.ConstantTimeCompare([]byte(r.URL.Path), []byte(h.Path)) != 1 {
-		http.NotFound(w, r)
-		return
-	}
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
-		serveError(w, http.StatusMethodNotAllowed, "MethodNotAllowed", "use GET")
-		return
-	}
-	res, err := h.Renewer.Get(r.Context())
-	if err != nil {
-		if errors.Is(err, flow.ErrServeEnded) {
-			serveError(w, http.StatusGone, "ServeEnded", err.Error())
-			return
-		}
-		if h.Log != nil {
-			h.Log("no token to serve: " + err.Error())
-		}
-		serveError(w, http.StatusBadGateway, "IssueFailed", err.Error())
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(credentialsURIAnswer{"Success", res.Creds.AccessKeyID, res.Creds.AccessKeySecret, res.Creds.SecurityToken,
-		res.Creds.Expiration.UTC().Format("2006-01-02T15:04:05Z")})
-}
-
-func serveError(w http.ResponseWriter, status int, code, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]string{"Code": code, "Message": msg})
-}
-
-func loopbackPeer(remote string) bool {
-	host, _, err := net.SplitHostPort(remote)
-	if err != nil {
-		return false
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
-func loopbackHost(h string) bool {
-	host := h
-	if hh, _, err := net.SplitHostPort(h); err == nil {
-		host = hh
-	}
-	host = strings.Trim(host, "[]")
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
+// CredentialHandler answers the credentials URI; it lives in ui/credserve so the console's
+// token card serves with the same rules.
+type CredentialHandler = credserve.Handler
