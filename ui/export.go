@@ -20,6 +20,7 @@ import (
 	"github.com/stsdeck/stsdeck/model"
 	"github.com/stsdeck/stsdeck/model/atomicfile"
 	"github.com/stsdeck/stsdeck/ui/credfmt"
+	"github.com/stsdeck/stsdeck/ui/i18n"
 )
 
 // Export menu stages.
@@ -168,7 +169,7 @@ func (s *IssueScreen) startExport(clipboard bool, path string, overwrite bool) t
 		e.err = "no token yet"
 		return nil
 	}
-	job := exportJob{kind: e.selected(), creds: *s.creds, region: s.svc.Region, clipboard: clipboard,
+	job := exportJob{kind: e.selected(), creds: *s.creds, region: s.svc.Region, lang: s.st.T.Lang(), clipboard: clipboard,
 		clip: s.clip, tmux: s.tmux, path: path, overwrite: overwrite}
 	if credfmt.IsSnippet(job.kind) {
 		if !s.havePol || s.policy.Bucket == "" {
@@ -214,6 +215,7 @@ type exportJob struct {
 	snippet   *credfmt.SnippetTarget // code snippets: where the partner's program uploads
 	creds     model.Credentials
 	region    string
+	lang      i18n.Lang // the export's comments and the tools' language settings
 	clipboard bool
 	clip      io.Writer
 	tmux      bool
@@ -294,7 +296,7 @@ func exportCmd(job exportJob, id int) tea.Cmd {
 			}
 			text = t
 		} else {
-			opts := credfmt.Options{Region: job.region}
+			opts := credfmt.Options{Region: job.region, Lang: job.lang}
 			if job.kind == "config-json" {
 				opts.Existing = existing
 			}

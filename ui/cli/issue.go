@@ -74,7 +74,7 @@ func runIssue(ctx context.Context, env *Env) int {
 		return code
 	}
 	cr := tok.creds
-	opts := credfmt.Options{Region: cr.Region, Endpoint: ossutilEndpoint(svc), ProfileName: *profileName}
+	opts := credfmt.Options{Region: cr.Region, Endpoint: ossutilEndpoint(svc), ProfileName: *profileName, Lang: env.tr().Lang()}
 	if *format == "external-profile" {
 		opts.ProcessCommand = externalCommand(env.Args)
 	}
@@ -96,7 +96,7 @@ func runIssue(ctx context.Context, env *Env) int {
 		if err != nil && !os.IsNotExist(err) {
 			return c.bad("reading %s: %v", path, err)
 		}
-		text, err := credfmt.Format("config-json", cr, credfmt.Options{Region: opts.Region, ProfileName: opts.ProfileName, Existing: existing})
+		text, err := credfmt.Format("config-json", cr, credfmt.Options{Region: opts.Region, ProfileName: opts.ProfileName, Existing: existing, Lang: opts.Lang})
 		if err != nil {
 			return c.bad("%v (the token was issued; nothing was written)", err)
 		}

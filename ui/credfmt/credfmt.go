@@ -1,7 +1,10 @@
 // Package credfmt renders temporary credentials in the formats other tools read. It is the ONE
 // implementation of `stsdeck issue --format` and of the console's export menu: the CLI
 // (ui/cli/issue.go) must call Format rather than format credentials itself, so the console and
-// the command can never disagree. Standard library and model only.
+// the command can never disagree. Standard library, model and ui/i18n only: the comments in
+// an export are in the operator's language (Options.Lang), the lines a tool reads never change
+// with it — except the tools' own language settings (ossutil language=CH|EN, the aliyun CLI
+// profile's "language": "zh"|"en"), which follow the operator's.
 //
 // Every output holds the AccessKeySecret and the SecurityToken: callers write it only where the
 // operator asked (stdout of `issue --format`, the clipboard, or a 0600 file).
@@ -15,6 +18,7 @@ import (
 	"time"
 
 	"github.com/stsdeck/stsdeck/model"
+	"github.com/stsdeck/stsdeck/ui/i18n"
 )
 
 // Kinds lists the formats in menu order.
@@ -40,6 +44,9 @@ type Options struct {
 	// Existing is the current content of ~/.aliyun/config.json for config-json; the result keeps
 	// every other profile and every other field. nil or empty = a new file.
 	Existing []byte
+	// Lang is the operator's language: export comments, ossutil's language= and a new aliyun
+	// CLI profile's language ("" = English).
+	Lang i18n.Lang
 }
 
 // Describe returns a one-line description of a kind, for menus and help ("" for unknown kinds).
@@ -134,9 +141,11 @@ func Format(kind string, c model.Credentials, o Options) (string, error) {
 	if profile == "" {
 		profile = DefaultProfileName
 	}
-	expires := "unknown"
+	tr := i18n.New(o.Lang)
+	expires, expJSON := tr.S("unknown"), "unknown" // the comment's and the JSON's (a script reads that)
 	if !c.Expiration.IsZero() {
 		expires = c.Expiration.UTC().Format(time.RFC3339)
+		expJSON = expires
 	}
 	var b strings.Builder
 	switch kind {
@@ -144,17 +153,17 @@ func Format(kind string, c model.Credentials, o Options) (string, error) {
 		for _, p := range envPairs(c) {
 			fmt.Fprintf(&b, "export %s=%s\n", p[0], shQuote(p[1]))
 		}
-		fmt.Fprintf(&b, "# expires %s\n", expires)
+		tr.F(&b, "# expires %s\n", expires)
 	case "fish":
 		for _, p := range envPairs(c) {
 			fmt.Fprintf(&b, "set -gx %s %s\n", p[0], fishQuote(p[1]))
 		}
-		fmt.Fprintf(&b, "# expires %s\n", expires)
+		tr.F(&b, "# expires %s\n", expires)
 	case "powershell":
 		for _, p := range envPairs(c) {
 			fmt.Fprintf(&b, "$Env:%s = %s\n", p[0], psQuote(p[1]))
 		}
-		fmt.Fprintf(&b, "# expires %s\n", expires)
+		tr.F(&b, "# expires %s\n", expires)
 	case "json":
 		type user struct {
 			Arn           string `json:"Arn,omitempty"`
@@ -168,7 +177,7 @@ func Format(kind string, c model.Credentials, o Options) (string, error) {
 			RoleArn         string `json:"RoleArn"`
 			AssumedRoleUser user   `json:"AssumedRoleUser"`
 			Region          string `json:"Region"`
-		}{c.AccessKeyID, c.AccessKeySecret, c.SecurityToken, expires, c.RoleARN,
+		}{c.AccessKeyID, c.AccessKeySecret, c.SecurityToken, expJSON, c.RoleARN,
 			user{c.AssumedRoleARN, c.AssumedRoleID}, region}
 		out, err := json.MarshalIndent(v, "", "  ")
 		if err != nil {
@@ -186,9 +195,13 @@ func Format(kind string, c model.Credentials, o Options) (string, error) {
 				return "", fmt.Errorf("ossutil format: a value contains a line break")
 			}
 		}
-		fmt.Fprintf(&b, "# ossutil 1.x config; temporary credentials, expire %s\n", expires)
+		tr.F(&b, "# ossutil 1.x config; temporary credentials, expire %s\n", expires)
 		b.WriteString("[Credentials]\n")
-		b.WriteString("language=EN\n")
+		if o.Lang == i18n.ZH {
+			b.WriteString("language=CH\n") // ossutil 1.x: CH or EN
+		} else {
+			b.WriteString("language=EN\n")
+		}
 		fmt.Fprintf(&b, "endpoint=%s\n", ep)
 		fmt.Fprintf(&b, "accessKeyID=%s\n", c.AccessKeyID)
 		fmt.Fprintf(&b, "accessKeySecret=%s\n", c.AccessKeySecret)
@@ -198,9 +211,9 @@ func Format(kind string, c model.Credentials, o Options) (string, error) {
 	case "aliyun-cli":
 		fmt.Fprintf(&b, "aliyun configure set --profile %s --mode StsToken --region %s --access-key-id %s --access-key-secret %s --sts-token %s\n",
 			shQuote(profile), shQuote(region), shQuote(c.AccessKeyID), shQuote(c.AccessKeySecret), shQuote(c.SecurityToken))
-		fmt.Fprintf(&b, "# expires %s\n", expires)
+		tr.F(&b, "# expires %s\n", expires)
 	case "config-json":
-		out, err := mergeConfigJSON(o.Existing, profile, region, c)
+		out, err := mergeConfigJSON(o.Existing, profile, region, o.Lang.ProfileLanguage(), c)
 		if err != nil {
 			return "", err
 		}
@@ -216,7 +229,7 @@ func Format(kind string, c model.Credentials, o Options) (string, error) {
 		if cmd == "" {
 			cmd = "stsdeck issue --role " + shQuote(c.RoleARN) + " --format external"
 		}
-		fmt.Fprintf(&b, "# an aliyun CLI profile that runs stsdeck for a fresh token every time it needs one\n")
+		tr.F(&b, "# an aliyun CLI profile that runs stsdeck for a fresh token every time it needs one\n")
 		fmt.Fprintf(&b, "aliyun configure set --profile %s --mode External --region %s --process-command %s\n",
 			shQuote(profile), shQuote(region), shQuote(cmd))
 	}
@@ -247,7 +260,7 @@ func External(c model.Credentials) ([]byte, error) {
 
 // mergeConfigJSON puts a StsToken profile named profile into an aliyun CLI config.json,
 // keeping every other profile and top-level field as they were.
-func mergeConfigJSON(existing []byte, profile, region string, c model.Credentials) ([]byte, error) {
+func mergeConfigJSON(existing []byte, profile, region, language string, c model.Credentials) ([]byte, error) {
 	top := map[string]json.RawMessage{}
 	if len(bytes.TrimSpace(existing)) > 0 {
 		if err := json.Unmarshal(existing, &top); err != nil {
@@ -297,7 +310,7 @@ func mergeConfigJSON(existing []byte, profile, region string, c model.Credential
 		mine["output_format"] = "json"
 	}
 	if _, ok := mine["language"]; !ok {
-		mine["language"] = "en"
+		mine["language"] = language
 	}
 	raw, err := json.Marshal(mine)
 	if err != nil {
