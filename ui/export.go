@@ -427,7 +427,20 @@ func (e *exportState) view(w, h int) string {
 	b.WriteByte('\n')
 	switch e.stage {
 	case expList:
-		b.WriteString("c copy to the clipboard (OSC 52, best effort)   f/enter save to a file (0600)   esc close\n")
+		// The keys on as few lines as fit the width (never cut).
+		line := ""
+		for _, h := range []string{"c copy to the clipboard (OSC 52, best effort)", "f/enter save to a file (0600)", "esc close"} {
+			switch {
+			case line == "":
+				line = h
+			case cellWidth(line)+3+cellWidth(h) <= w:
+				line += "   " + h
+			default:
+				b.WriteString(line + "\n")
+				line = h
+			}
+		}
+		b.WriteString(line + "\n")
 	case expAskPath:
 		b.WriteString(e.path.View() + "\n")
 		if e.selected() == "config-json" {

@@ -475,7 +475,7 @@ func (s *IssueScreen) View() string {
 	}
 	form := s.formView()
 	if !s.form.Focused() && s.height < 32 {
-		form = s.form.Compact(s.role.ARN) // small terminal: the card matters more than the inputs
+		form = s.form.Compact(s.role.ARN, s.width) // small terminal: the card matters more than the inputs
 		if s.lastErr != "" {
 			for _, l := range wrapWords(GlyphDeny+" "+s.lastErr, max(20, s.width)) {
 				form += "\n" + s.st.Error.Render(l)
@@ -491,16 +491,31 @@ func (s *IssueScreen) formView() string {
 	var b strings.Builder
 	b.WriteString(st.Title.Render("Issue a token (AssumeRole)"))
 	b.WriteByte('\n')
-	roleLine := "role         " + st.Unknown.Render(GlyphUnknown+" none chosen — pick one on screen 1 (Roles)")
+	// The rows line up with the form's fields, which start after a one-column focus mark.
+	const lead, more = " role         ", "              "
 	if s.haveRole && s.role.ARN != "" {
 		maxTxt := "max session unknown: STS checks"
 		if s.role.MaxSessionDuration > 0 {
 			maxTxt = "max session " + shortDur(s.role.MaxSessionDuration)
 		}
-		roleLine = "role         " + s.role.ARN + "  " + st.Muted.Render("("+maxTxt+")")
+		// The ARN wraps after a '/' or ':' (never cut), the max session after it.
+		arn := wrapPath(s.role.ARN, max(20, s.width-len(lead)))
+		note := st.Muted.Render("(" + maxTxt + ")")
+		if last := arn[len(arn)-1]; len(lead)+cellWidth(last)+2+cellWidth(note) <= s.width {
+			arn[len(arn)-1] = last + "  " + note
+		} else {
+			arn = append(arn, note)
+		}
+		for i, l := range arn {
+			if i == 0 {
+				b.WriteString(lead + l + "\n")
+			} else {
+				b.WriteString(more + l + "\n")
+			}
+		}
+	} else {
+		b.WriteString(lead + st.Unknown.Render(GlyphUnknown+" none chosen — pick one on screen 1 (Roles)") + "\n")
 	}
-	b.WriteString(roleLine)
-	b.WriteByte('\n')
 	pol := "none (the role's own policies apply)"
 	var polMore []string
 	if s.havePol && s.policy.Doc != "" {
@@ -512,13 +527,13 @@ func (s *IssueScreen) formView() string {
 			pol = st.Error.Render(GlyphDeny + " " + pol + ", has errors (screen 2)")
 		} else if what := flow.DescribePolicy(s.policy.Doc); what != "" {
 			// What the draft itself allows, wrapped under the row (never the template's scope).
-			ws := wrapWords(pol+" — "+what, max(20, s.width-13))
+			ws := wrapWords(pol+" — "+what, max(20, s.width-len(more)))
 			pol, polMore = ws[0], ws[1:]
 		}
 	}
-	b.WriteString("policy       " + pol + "\n")
+	b.WriteString(" policy       " + pol + "\n")
 	for _, l := range polMore {
-		b.WriteString("             " + l + "\n")
+		b.WriteString(more + l + "\n")
 	}
 	b.WriteString(s.form.View() + "\n")
 	if s.cloneNote != "" {

@@ -122,7 +122,7 @@ func (c credCard) View() string {
 	}
 	w.row("SecurityToken", model.AbbrevToken(cr.SecurityToken))
 	if cr.AssumedRoleARN != "" {
-		w.row("Assumed role", cr.AssumedRoleARN)
+		w.rowPath("Assumed role", cr.AssumedRoleARN) // broken after a '/', never inside the session name
 	}
 	w.row("Expires (UTC)", cr.Expiration.UTC().Format("2006-01-02 15:04:05 UTC"))
 	w.row("Expires (local)", cr.Expiration.In(c.loc).Format("2006-01-02 15:04:05 MST"))
@@ -154,6 +154,17 @@ type cardRows struct {
 
 func (w *cardRows) row(label, val string) {
 	for i, l := range wrapHard(val, max(20, w.width-17)) {
+		if i == 0 {
+			w.b.WriteString(fmt.Sprintf("%-16s %s\n", label, l))
+		} else {
+			w.b.WriteString(cardIndent + l + "\n")
+		}
+	}
+}
+
+// rowPath is a row whose value is an ARN or a path, wrapped after its separators.
+func (w *cardRows) rowPath(label, val string) {
+	for i, l := range wrapPath(val, max(20, w.width-17)) {
 		if i == 0 {
 			w.b.WriteString(fmt.Sprintf("%-16s %s\n", label, l))
 		} else {

@@ -64,7 +64,7 @@ func newIssueForm(st Styles, now time.Time) issueForm {
 		f.inputs[i] = st.Input(labels[i], "", 128)
 	}
 	f.inputs[fieldExternal].CharLimit = 1224
-	f.inputs[fieldSession].SetValue("stsdeck-" + now.UTC().Format("20060102-150405"))
+	f.inputs[fieldSession].SetValue(issuereq.DefaultSessionName(now)) // the commands' default: unique within a second
 	f.inputs[fieldDuration].SetValue("1h")
 	f.inputs[fieldDuration].Placeholder = "1h (e.g. 45m, 2h, 3600)"
 	f.inputs[fieldExternal].Placeholder = "optional"
@@ -229,14 +229,39 @@ func (f issueForm) View() string {
 	return strings.TrimSuffix(b.String(), "\n")
 }
 
-// Compact is the inputs in one line (role first), shown above the card on small terminals.
-func (f issueForm) Compact(roleARN string) string {
+// Compact is the inputs in one line of at most w cells (role first), shown above the card on
+// small terminals: when the line would not fit, the "session" label goes first, then the
+// parts wrap onto a second line (never cut: the session name is worth reading whole).
+func (f issueForm) Compact(roleARN string, w int) string {
 	ext := "no external id"
 	if f.inputs[fieldExternal].Value() != "" {
 		ext = "external id set"
 	}
-	return f.st.Muted.Render(fmt.Sprintf("%s · session %s · %s · %s  (e edits)", arnRoleName(roleARN),
-		f.inputs[fieldSession].Value(), nonEmpty(f.inputs[fieldDuration].Value(), "default 1h"), ext))
+	sess := f.inputs[fieldSession].Value()
+	dur := nonEmpty(f.inputs[fieldDuration].Value(), "default 1h")
+	parts := []string{arnRoleName(roleARN), "session " + sess, dur, ext}
+	line := strings.Join(parts, " · ") + "  (e edits)"
+	if w > 0 && cellWidth(line) > w {
+		parts[1] = sess
+		line = strings.Join(parts, " · ") + "  (e edits)"
+	}
+	if w > 0 && cellWidth(line) > w {
+		var lines []string
+		cur := ""
+		for _, p := range append(parts, "(e edits)") {
+			switch {
+			case cur == "":
+				cur = p
+			case cellWidth(cur)+3+cellWidth(p) <= w:
+				cur += " · " + p
+			default:
+				lines = append(lines, cur)
+				cur = p
+			}
+		}
+		line = strings.Join(append(lines, cur), "\n")
+	}
+	return f.st.Muted.Render(line)
 }
 
 // parseIssueDuration reads "45m", "1h30m", "2h" or plain seconds ("3600"); "" = STS default.
