@@ -88,6 +88,9 @@ type App struct {
 	cancel     context.CancelFunc
 	closer     func() // closes what the connection started (the embedded sandbox)
 	connectErr error
+
+	paste    pastePanel // the paste target over every screen (paste.go)
+	quitWarn string     // why quitting asks (a served token still fetched); "" = an upload
 }
 
 // Connector resolves the console's services (credential chain, maybe the ECS metadata probe or
@@ -164,6 +167,8 @@ func newApp(svc *Services, opts Options) *App {
 	} else if svc.Where != "" {
 		a.status, a.statusAt = tr.S("credentials: %s", svc.Where), now()
 	}
+	a.paste = newPastePanel(st)
+	a.setupServe(opts.ServeDir) // serve_app.go
 	a.width, a.height = 80, 24
 	a.layout(true)
 	return a
@@ -333,6 +338,13 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case SwitchScreenMsg:
 		a.switchTo(msg.To)
 		return a, nil
+	case diagnosedMsg:
+		var cmd tea.Cmd
+		a.paste, cmd = a.paste.Update(msg, a.svc, a.now())
+		a.layout(false)
+		return a, cmd
+	case fixReissueMsg:
+		return a, a.applyFix(msg) // paste_app.go
 	case ErrorMsg:
 		a.setError(msg)
 		return a, nil
@@ -366,9 +378,15 @@ func (a *App) handleKey(msg tea.KeyMsg) tea.Cmd {
 		a.switchTo((a.active + screenCount - 1) % screenCount)
 		return nil
 	}
+	if a.paste.open {
+		return a.updatePaste(msg) // paste_app.go
+	}
 	if id, ok := jumpTarget(msg); ok {
 		a.switchTo(id)
 		return nil
+	}
+	if msg.Paste && !a.screens[a.active].InputFocused() {
+		return a.openPaste(string(msg.Runes)) // bracketed paste on any screen: explain it
 	}
 	if a.screens[a.active].InputFocused() {
 		return a.updateActive(msg)
@@ -383,6 +401,8 @@ func (a *App) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case keyIs(msg, k.Lang):
 		a.switchLanguage()
 		return nil
+	case keyIs(msg, k.Paste):
+		return a.openPaste("")
 	case keyIs(msg, k.Help):
 		a.fullHelp = !a.fullHelp
 		a.layout(false)
@@ -418,6 +438,12 @@ func (a *App) handleKey(msg tea.KeyMsg) tea.Cmd {
 }
 
 func (a *App) requestQuit() tea.Cmd {
+	if w := a.quitWarning(); w != "" { // serve_app.go
+		a.confirmQuit, a.quitWarn = true, w
+		a.layout(false)
+		return nil
+	}
+	a.quitWarn = ""
 	for _, s := range a.screens {
 		if b, ok := s.(busy); ok && b.Busy() {
 			a.confirmQuit = true
@@ -437,6 +463,7 @@ func (a *App) quit() tea.Cmd {
 // Close releases what the connection started (the embedded sandbox); Run calls it at the end.
 func (a *App) Close() {
 	a.cancel()
+	a.stopServing() // serve_app.go
 	if a.closer != nil {
 		a.closer()
 		a.closer = nil
@@ -523,10 +550,14 @@ func (a *App) layout(force bool) {
 	for _, s := range a.screens {
 		s.SetSize(a.width, body)
 	}
+	a.paste.SetSize(a.width, body)
 }
 
 func (a *App) helpView() string {
 	km := combinedKeyMap{screen: a.screens[a.active].KeyMap(), global: a.keys, focused: a.screens[a.active].InputFocused()}
+	if a.paste.open {
+		km.screen, km.focused = a.paste.KeyMap(), a.paste.Focused()
+	}
 	tkm := translatedKeyMap{km: km, tr: a.st.tr(), lang: a.keys.Lang}
 	h := a.help
 	h.Width = a.width
@@ -564,6 +595,9 @@ func (a *App) View() string {
 	b.WriteString(a.tabsView())
 	b.WriteByte('\n')
 	body := a.screens[a.active].View()
+	if a.paste.open {
+		body = a.paste.View()
+	}
 	body = fitBlock(body, a.width, a.bodyHeight)
 	b.WriteString(body)
 	b.WriteByte('\n')
@@ -661,6 +695,8 @@ func (a *App) tabsView() string {
 // statusText is the status line's plain text ("" = empty line).
 func (a *App) statusText() string {
 	switch {
+	case a.confirmQuit && a.quitWarn != "":
+		return GlyphWarn + " " + a.quitWarn
 	case a.confirmQuit:
 		return GlyphWarn + " " + a.st.tr().S("an upload is running — quit anyway? (y/n)")
 	case a.status == "":

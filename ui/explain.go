@@ -60,6 +60,9 @@ type explainState struct {
 	expired      bool
 	scroll       int
 	hideLeak     bool // no token involved (a refused AssumeRole)
+	// diag is a pasted error's diagnosis (the paste target): shown instead of the answer,
+	// engine and trace sections.
+	diag *flow.Diagnosis
 
 	// The component's styles and size (View); issue.go draws with view(st, w, h) instead.
 	st            Styles
@@ -175,6 +178,8 @@ func (x *explainState) lines(st Styles, width int) []string {
 	e := &explainLines{st: st, width: width}
 	x.titleLines(e)
 	switch {
+	case x.diag != nil: // a pasted error's diagnosis (paste_explain.go)
+		x.diagnosisLines(e)
 	case x.apiErr != nil:
 		x.answerLines(e)
 	case x.err != nil:
@@ -183,8 +188,10 @@ func (x *explainState) lines(st Styles, width int) []string {
 			e.add("  " + l)
 		}
 	}
-	x.engineLines(e)
-	x.serverLines(e)
+	if x.diag == nil {
+		x.engineLines(e)
+		x.serverLines(e)
+	}
 	if !x.hideLeak {
 		e.add(st.Title.Render("If this token may have leaked"))
 		for _, l := range wrapWords("Tokens cannot be revoked. What works: attach an explicit Deny to the role (it stops every "+

@@ -22,6 +22,7 @@ type GlobalKeys struct {
 	Confirm key.Binding // y (in the quit prompt)
 	Cancel  key.Binding // n / esc (in the quit prompt)
 	Lang    key.Binding // L: switch the console's language
+	Paste   key.Binding // E: explain a pasted error (a bracketed paste does it too)
 }
 
 // NewGlobalKeys returns the app's bindings; sandbox enables the clock key.
@@ -39,6 +40,7 @@ func NewGlobalKeys(sandbox bool) GlobalKeys {
 		Confirm: key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "quit anyway")),
 		Cancel:  key.NewBinding(key.WithKeys("n", "N", "esc"), key.WithHelp("n", "keep running")),
 		Lang:    key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "switch language")),
+		Paste:   key.NewBinding(key.WithKeys("E"), key.WithHelp("E", "explain a pasted error")),
 	}
 	k.Advance.SetEnabled(sandbox)
 	return k
@@ -99,7 +101,7 @@ func (c combinedKeyMap) FullHelp() [][]key.Binding {
 	}
 	return append(out,
 		[]key.Binding{g.Next, g.Prev, g.Jump, g.JumpAlt},
-		[]key.Binding{g.Back, g.Help, g.Quit, g.Force, g.Advance, g.Lang})
+		[]key.Binding{g.Back, g.Help, g.Quit, g.Force, g.Advance, g.Lang, g.Paste})
 }
 
 // bindings is a help.KeyMap built from plain lists (screens use it for their KeyMap()).

@@ -114,6 +114,9 @@ type PolicyScreen struct {
 	sentOnce bool
 
 	rec recorder // the Record flow (record.go)
+
+	tools toolPicker // w: will it work in a partner's tool? (tools.go, tools_policy.go)
+	fix   *policyFix // the draft is a pasted error's fix (paste_fix.go)
 }
 
 // Messages of the Policy screen.
@@ -143,6 +146,7 @@ func NewPolicyScreen(svc *Services, st Styles, now func() time.Time) *PolicyScre
 		ctxForm:   newPolicyContextForm(st, now),
 		file:      newPolicyFilePrompt(st),
 		rec:       recorder{st: st, keys: newRecordKeys()},
+		tools:     newToolPicker(st),
 	}
 	s.identity = CompileIdentity(nil)
 	s.recompute()
@@ -217,10 +221,14 @@ func (s *PolicyScreen) SetSize(w, h int) {
 	s.scopeForm.SetSize(w, h)
 	s.ctxForm.SetSize(w, h)
 	s.file.SetSize(w, h)
+	s.tools.SetSize(w, h)
 }
 
 // KeyMap reflects the mode.
 func (s *PolicyScreen) KeyMap() help.KeyMap {
+	if s.tools.open {
+		return s.tools.KeyMap()
+	}
 	switch s.mode {
 	case modeEdit:
 		return bindings{short: append(s.editor.ShortHelp(), s.findings.KeyMap().EditNext)}
@@ -243,7 +251,7 @@ func (s *PolicyScreen) KeyMap() help.KeyMap {
 		full: [][]key.Binding{
 			{k.Edit, k.Template, k.Scope, k.Clear},
 			{k.Open, k.Save, m.Minify, s.rec.keys.Start},
-			{f.Next, f.Prev, f.Fix, k.Context},
+			{f.Next, f.Prev, f.Fix, k.Context, s.tools.keys.Open},
 		},
 	}
 }
@@ -349,6 +357,10 @@ func (s *PolicyScreen) update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 		s.recompute()
 		return s, nil
+	case PolicyFixMsg:
+		s.applyFix(msg)
+		s.recompute()
+		return s, nil
 	case CloneIssueMsg:
 		// The record names its role by ARN only: keep what is loaded if it is the same role,
 		// else the role's policies are unknown until it is chosen on the Roles screen.
@@ -452,6 +464,9 @@ func (s *PolicyScreen) recompute() {
 // handleKey routes a key to the component the mode gives it to, and acts on the outcome.
 func (s *PolicyScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 	var cmd tea.Cmd
+	if s.tools.open {
+		return s.updateTools(msg) // tools_policy.go
+	}
 	switch s.mode {
 	case modeEdit:
 		if key.Matches(msg, s.findings.keys.EditNext) {
@@ -577,6 +592,9 @@ func (s *PolicyScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return s.ctxForm.Open()
 	case key.Matches(msg, s.rec.keys.Start):
 		return s.startRecording()
+	case key.Matches(msg, s.tools.keys.Open):
+		s.openTools() // tools_policy.go
+		return nil
 	case key.Matches(msg, k.Clear):
 		if s.Doc() == "" {
 			return nil
@@ -628,6 +646,9 @@ func (s *PolicyScreen) openPath(forWhat, suggest string) tea.Cmd {
 
 // View renders the editor (or the active form), findings, the size meter and the preview.
 func (s *PolicyScreen) View() string {
+	if s.tools.open && !s.wide {
+		return fitBlock(s.tools.View(), s.width, s.height) // the picker needs the rows (tools.go)
+	}
 	main := s.mainView()
 	if s.wide {
 		side := fitBlock(s.sideView(s.height), s.sideW, s.height)
@@ -653,6 +674,9 @@ func (s *PolicyScreen) mainView() string {
 	if s.rec.active {
 		return s.rec.View(s.width, s.height)
 	}
+	if s.tools.open {
+		return s.tools.View()
+	}
 	return s.editor.View()
 }
 
@@ -662,7 +686,12 @@ func (s *PolicyScreen) sideView(h int) string {
 	gridLines := strings.Count(grid, "\n") + 1
 	meter := s.meter.View()
 	meterLines := strings.Count(meter, "\n") + 1
-	room := h - meterLines - gridLines // meter, grid
+	fix := s.fixView(s.sideW) // paste_fix.go: the draft is a pasted error's fix
+	fixLines := 0
+	if fix != "" {
+		fixLines = strings.Count(fix, "\n") + 1
+	}
+	room := h - meterLines - gridLines - fixLines // meter, grid
 	if want := max(len(s.findings.Findings()), 1); room > want && s.wide {
 		room = max(want, 3)
 	}
@@ -672,12 +701,15 @@ func (s *PolicyScreen) sideView(h int) string {
 	s.findings.SetSize(s.sideW, room)
 	findings := s.findings.View()
 	var b strings.Builder
+	if fix != "" {
+		b.WriteString(fix + "\n")
+	}
 	b.WriteString(meter + "\n")
 	b.WriteString(findings + "\n")
 	b.WriteString(grid)
 	if s.wide {
 		// Room to spare (side by side on a tall terminal): say why each cell is what it is.
-		used := meterLines + strings.Count(findings, "\n") + 1 + gridLines
+		used := fixLines + meterLines + strings.Count(findings, "\n") + 1 + gridLines
 		b.WriteString(s.grid.WhyView(h - used))
 	}
 	return b.String()
