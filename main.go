@@ -92,7 +92,11 @@ func deps() cli.Deps {
 // delays it.
 func runConsoleUI(ctx context.Context, g cli.Global, env *cli.Env) error {
 	connect := func(ctx context.Context) (*service.Services, func(), error) { return connectServices(ctx, g, env) }
-	return ui.Run(ctx, nil, ui.Options{Mouse: g.Mouse, NoColor: env.Getenv("NO_COLOR") != "", Connect: connect, Lang: env.T.Lang()})
+	opts := ui.Options{Mouse: g.Mouse, NoColor: env.Getenv("NO_COLOR") != "", Connect: connect, Lang: env.T.Lang()}
+	if dir, err := cli.StateDir(env.Getenv); err == nil {
+		opts.ServeDir = filepath.Join(dir, "serve") // the token card's S writes its URL file here (0600)
+	}
+	return ui.Run(ctx, nil, opts)
 }
 
 // connectServices resolves credentials (or starts the embedded sandbox) and maps the adapters

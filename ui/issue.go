@@ -87,6 +87,8 @@ type IssueScreen struct {
 	// clip receives OSC 52 sequences (the terminal); tmux wraps them for tmux.
 	clip io.Writer
 	tmux bool
+
+	serve tokenServe // S: serve the card's token on a loopback credentials URI (serve.go)
 }
 
 // NewIssueScreen builds the Issue screen: svc supplies the TokenIssuer, AuditLog and (for
@@ -203,6 +205,8 @@ func (s *IssueScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		return s.onIssued(msg)
 	case reissueRequestMsg:
 		return s, s.reissue()
+	case serveStartedMsg:
+		return s, s.onServeStarted(msg)
 	case exportDoneMsg:
 		return s, s.exp.onDone(msg)
 	case traceMsg:
@@ -282,6 +286,11 @@ func (s *IssueScreen) updateCard(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	case key.Matches(msg, k.GoTest):
 		return func() tea.Msg { return SwitchScreenMsg{To: ScreenTest} }
+	case key.Matches(msg, k.Serve):
+		return s.toggleServe() // serve.go
+	case key.Matches(msg, k.ShowURI) && s.serve.srv != nil:
+		s.serve.showURI = !s.serve.showURI
+		return nil
 	}
 	var cmd tea.Cmd
 	s.card, cmd = s.card.Update(msg) // reveal
@@ -555,6 +564,9 @@ func (s *IssueScreen) formView() string {
 // cardView is the token card with the last export's outcome under it.
 func (s *IssueScreen) cardView() string {
 	v := s.card.View()
+	if sv := s.serveView(s.now()); sv != "" { // serve.go
+		v += "\n" + sv
+	}
 	if s.exp.result != "" {
 		v = strings.TrimRight(v+"\n"+strings.Join(wrapWords(s.exp.result, max(20, s.cardW)), "\n"), "\n")
 	}

@@ -19,6 +19,7 @@ const revealFor = 30 * time.Second
 // Reveal itself; Edit, Reissue, Export and GoTest are the screen's to act on.
 type credCardKeys struct {
 	Edit, Reissue, Reveal, Export, GoTest key.Binding
+	Serve, ShowURI                        key.Binding // serve.go
 }
 
 func newCredCardKeys() credCardKeys {
@@ -28,6 +29,8 @@ func newCredCardKeys() credCardKeys {
 		Reveal:  key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "show/hide secret")),
 		Export:  key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export")),
 		GoTest:  key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "test upload")),
+		Serve:   key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "serve/stop credentials URI")),
+		ShowURI: key.NewBinding(key.WithKeys("U"), key.WithHelp("U", "show/hide served URI")),
 	}
 }
 
@@ -80,8 +83,11 @@ func (c credCard) KeyMap() help.KeyMap {
 	// The countdown's states, for help: the thresholds it warns at (text and symbol).
 	states := key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("expiry", "! ≤25%/≤5m left · !! ≤1m · ✗ 0"))
 	states.SetEnabled(has)
-	return bindings{short: []key.Binding{k.Edit, re, rv, ex, gt},
-		full: [][]key.Binding{{k.Edit, re, rv}, {ex, gt, states}}}
+	sv, su := k.Serve, k.ShowURI
+	sv.SetEnabled(has)
+	su.SetEnabled(has)
+	return bindings{short: []key.Binding{k.Edit, re, rv, ex, gt, sv},
+		full: [][]key.Binding{{k.Edit, re, rv}, {ex, gt, states}, {sv, su}}}
 }
 
 // Update follows the clocks (masking the secret again when its time is up) and toggles the

@@ -25,6 +25,9 @@ type Options struct {
 	Connect Connector
 	// Lang is the console's language at start (i18n.Detect; "" = English); L switches it.
 	Lang i18n.Lang
+	// ServeDir is where the token card's S writes the credentials URI file (0600); "" = a
+	// private temporary directory.
+	ServeDir string
 }
 
 // New returns the console's root model (for teatest and embedding).

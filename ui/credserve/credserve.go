@@ -166,6 +166,7 @@ type Server struct {
 
 	srv  *http.Server
 	done chan struct{}
+	stop context.CancelFunc // ends keepFresh
 
 	mu      sync.Mutex
 	fetches []time.Time // local times of recent answers (the last minute's are kept)
@@ -202,11 +203,28 @@ func Start(r *flow.Renewer, urlFile string, now func() time.Time) (*Server, erro
 	}
 	h := &Handler{Path: path, Renewer: r, Served: s.served}
 	s.srv = &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, ErrorLog: log.New(io.Discard, "", 0)}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stop = cancel
 	go func() {
 		defer close(s.done)
 		s.srv.Serve(ln)
 	}()
+	go s.keepFresh(ctx)
 	return s, nil
+}
+
+// keepFresh renews a token nobody fetched, so that a late fetch never waits (as serve's Wait).
+func (s *Server) keepFresh(ctx context.Context) {
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			s.Renewer.Get(ctx)
+		}
+	}
 }
 
 func (s *Server) served() {
@@ -238,6 +256,7 @@ func (s *Server) Fetches(now time.Time) (lastMinute, total int) {
 func (s *Server) Close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
+	s.stop()
 	s.srv.Shutdown(ctx)
 	<-s.done
 	os.Remove(s.URLFile)
