@@ -186,7 +186,7 @@ func (g probeGrid) gridView(hint bool) string {
 	}
 	if len(rep.LeftBehind) > 0 {
 		text := GlyphWarn + " could not delete " + strings.Join(rep.LeftBehind, ", ") +
-			": this token may not delete them; remove them with your own credentials"
+			": this token may not delete them; x removes them with your own credentials"
 		for _, l := range wrapWords(text, max(20, g.width)) {
 			b.WriteString(st.Warn.Render(l) + "\n")
 		}

@@ -31,6 +31,7 @@ type testKeys struct {
 	FieldUp, FieldDown  key.Binding // between the fields (arrows only: j/k are typed)
 	Blur, Submit        key.Binding
 	Proceed, NoCancel   key.Binding
+	Clean               key.Binding // test_cleanup.go
 }
 
 func newTestKeys() testKeys {
@@ -44,6 +45,7 @@ func newTestKeys() testKeys {
 		Submit:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "upload")),
 		Proceed:   key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "proceed")),
 		NoCancel:  key.NewBinding(key.WithKeys("n"), key.WithHelp("any other key", "cancel")),
+		Clean:     newCleanKey(),
 	}
 }
 
@@ -72,7 +74,9 @@ type TestScreen struct {
 	upload  testUpload
 	probe   probeGrid
 	confirm *model.ProbeSpec // LIVE probe waiting for y (issue 6); nil when not asking
-	explain explainState
+	// cleanAsk is a LIVE clean-up's listing waiting for y (test_cleanup.go); nil when not asking.
+	cleanAsk *flow.CleanupReport
+	explain  explainState
 }
 
 // NewTestScreen builds the Test screen: svc supplies ObjectService (uploads, probes), AuditLog
@@ -115,7 +119,9 @@ func (s *TestScreen) SetSize(w, h int) {
 
 // InputFocused implements Screen.
 // While a LIVE probe waits for its y/N answer every key comes here, so q cancels rather than quits.
-func (s *TestScreen) InputFocused() bool { return s.focus >= 0 || s.confirm != nil }
+func (s *TestScreen) InputFocused() bool {
+	return s.focus >= 0 || s.confirm != nil || s.cleanAsk != nil
+}
 
 // Busy reports an upload in flight (the app asks before quitting).
 func (s *TestScreen) Busy() bool { return s.upload.running }
@@ -128,7 +134,7 @@ func (s *TestScreen) KeyMap() help.KeyMap {
 		return s.explain.KeyMap()
 	case s.upload.running:
 		return s.upload.KeyMap()
-	case s.confirm != nil:
+	case s.confirm != nil, s.cleanAsk != nil:
 		return bindings{short: []key.Binding{k.Proceed, k.NoCancel}}
 	case s.focus >= 0:
 		return bindings{short: []key.Binding{k.Submit, k.FieldUp, k.Blur}}
@@ -137,7 +143,8 @@ func (s *TestScreen) KeyMap() help.KeyMap {
 	up.SetEnabled(s.creds != nil)
 	pr.SetEnabled(s.creds != nil && !s.probe.probing)
 	grid := s.probe.KeyMap().ShortHelp() // select, explain
-	return bindings{short: []key.Binding{up, pr, k.Edit, grid[0], grid[1]}}
+	return bindings{short: []key.Binding{up, pr, k.Edit, grid[0], grid[1]},
+		full: [][]key.Binding{{up, pr, k.Edit}, {grid[0], grid[1], k.Clean}}}
 }
 
 // Update implements Screen.
@@ -177,6 +184,8 @@ func (s *TestScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		return s, s.onUploaded(msg)
 	case probeDoneMsg:
 		return s, s.onProbed(msg)
+	case cleanupMsg:
+		return s, s.onCleanup(msg)
 	case traceMsg:
 		s.explain, _ = s.explain.Update(msg)
 		return s, nil
@@ -222,6 +231,8 @@ func (s *TestScreen) updateKey(msg tea.KeyMsg) tea.Cmd {
 		}
 		s.upload.say(GlyphWarn+" probe cancelled — nothing was written", false)
 		return nil
+	case s.cleanAsk != nil:
+		return s.answerCleanup(msg)
 	case s.focus >= 0:
 		return s.updateField(msg)
 	}
@@ -237,6 +248,8 @@ func (s *TestScreen) updateKey(msg tea.KeyMsg) tea.Cmd {
 		return s.startProbe()
 	case key.Matches(msg, s.probe.keys.Explain):
 		return s.explainRow(s.probe.sel)
+	case key.Matches(msg, k.Clean):
+		return s.startCleanup()
 	}
 	s.probe, cmd = s.probe.Update(msg)
 	return cmd
@@ -495,6 +508,11 @@ func (s *TestScreen) View() string {
 		q := fmt.Sprintf("probe will write and delete two small objects in oss://%s under %q and %q with LIVE credentials — y to proceed, any other key cancels",
 			s.confirm.Bucket, s.confirm.Prefix, s.confirm.Outside)
 		for _, l := range wrapWords(q, max(20, s.width)) {
+			b.WriteString(st.Warn.Render(l) + "\n")
+		}
+	}
+	if s.cleanAsk != nil {
+		for _, l := range wrapWords(s.cleanupQuestion(), max(20, s.width)) {
 			b.WriteString(st.Warn.Render(l) + "\n")
 		}
 	}
