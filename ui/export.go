@@ -19,6 +19,7 @@ import (
 
 	"github.com/stsdeck/stsdeck/model"
 	"github.com/stsdeck/stsdeck/model/atomicfile"
+	"github.com/stsdeck/stsdeck/model/postform"
 	"github.com/stsdeck/stsdeck/ui/credfmt"
 	"github.com/stsdeck/stsdeck/ui/i18n"
 )
@@ -52,6 +53,7 @@ type exportState struct {
 	err    string // shown inside the menu
 	// confirmPath is the file awaiting the overwrite answer.
 	confirmPath string
+	post        postLimits // the PostObject form's limits (export_post.go)
 }
 
 func newExportState(st Styles) exportState {
@@ -60,11 +62,14 @@ func newExportState(st Styles) exportState {
 
 // exportKinds are the menu entries: every `stsdeck issue --format` plus presigned URLs.
 func exportKinds() []string {
-	out := append(append([]string{}, credfmt.Kinds...), presignGET, presignPUT)
+	out := append(append([]string{}, credfmt.Kinds...), presignGET, presignPUT, postHTML, postJSON)
 	return append(out, credfmt.SnippetKinds...)
 }
 
 func exportLabel(kind string) string {
+	if l, ok := postLabel(Styles{}, kind); ok { // export_post.go
+		return l
+	}
 	switch kind {
 	case presignGET:
 		return "presigned GET URL (download " + presignObject + ")"
@@ -101,6 +106,8 @@ func (s *IssueScreen) updateExport(msg tea.KeyMsg) tea.Cmd {
 	e := &s.exp
 	k := s.keys
 	switch e.stage {
+	case expPost:
+		return s.updatePostLimits(msg) // export_post.go
 	case expBusy:
 		if key.Matches(msg, k.Close) {
 			e.seq++ // abandon
@@ -144,6 +151,10 @@ func (s *IssueScreen) updateExport(msg tea.KeyMsg) tea.Cmd {
 		e.cursor = (e.cursor + n - 1) % n
 	case key.Matches(msg, k.MenuDown):
 		e.cursor = (e.cursor + 1) % n
+	case key.Matches(msg, k.Copy) && isPostKind(e.selected()):
+		return s.openPostLimits(true) // export_post.go: the form's limits first
+	case key.Matches(msg, k.ToFile) && isPostKind(e.selected()):
+		return s.openPostLimits(false)
 	case key.Matches(msg, k.Copy):
 		return s.startExport(true, "", false)
 	case key.Matches(msg, k.ToFile):
@@ -178,6 +189,12 @@ func (s *IssueScreen) startExport(clipboard bool, path string, overwrite bool) t
 		}
 		job.snippet = &credfmt.SnippetTarget{Region: s.svc.Region, Endpoint: s.svc.OSSEndpoint,
 			Bucket: s.policy.Bucket, Key: s.policy.Prefix + "partner-upload.txt"}
+	}
+	if isPostKind(job.kind) {
+		if problem := s.postJob(&job); problem != "" { // export_post.go
+			e.err = problem
+			return nil
+		}
 	}
 	if strings.HasPrefix(job.kind, "presign") {
 		if s.svc.Objects == nil {
@@ -227,6 +244,8 @@ type exportJob struct {
 	bucket  string
 	key     string
 	expires time.Duration
+	// a PostObject form (export_post.go)
+	post *postform.Request
 }
 
 // exportDoneMsg answers exportCmd.
@@ -279,7 +298,14 @@ func exportCmd(job exportJob, id int) tea.Cmd {
 			}
 		}
 		var text string
-		if job.objects != nil {
+		if job.post != nil {
+			t, err := renderPost(job.kind, *job.post)
+			if err != nil {
+				done.err = err
+				return done
+			}
+			text = t
+		} else if job.objects != nil {
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()
 			u, err := job.objects.With(job.creds).Presign(ctx, job.method, job.bucket, job.key, job.expires)
@@ -453,6 +479,8 @@ func (e *exportState) view(w, h int) string {
 		}
 		b.WriteString(st.Warn.Render(GlyphWarn+" "+e.confirmPath+" exists —") + "\n")
 		b.WriteString(st.Warn.Render("  "+q) + "\n")
+	case expPost:
+		b.WriteString(e.postView(w) + "\n") // export_post.go
 	case expBusy:
 		b.WriteString(st.Muted.Render("writing…") + "\n")
 	}

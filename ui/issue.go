@@ -130,7 +130,7 @@ func (s *IssueScreen) SetSize(w, h int) {
 
 // InputFocused implements Screen.
 func (s *IssueScreen) InputFocused() bool {
-	return s.form.Focused() || (s.exp.open && s.exp.stage == expAskPath)
+	return s.form.Focused() || (s.exp.open && (s.exp.stage == expAskPath || s.exp.stage == expPost))
 }
 
 // ClockStep is how far ctrl+t moves the sandbox clock: to the token's next expiry state
@@ -164,7 +164,7 @@ func (s *IssueScreen) KeyMap() help.KeyMap {
 	}
 	if s.exp.open {
 		switch s.exp.stage {
-		case expAskPath:
+		case expAskPath, expPost:
 			return bindings{short: []key.Binding{k.Submit, k.Close}}
 		case expConfirm:
 			return bindings{short: []key.Binding{k.Confirm, k.Cancel}}

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"mime"
 	"net"
 	"net/url"
 	"strings"
@@ -188,4 +189,23 @@ func (f *Form) HTML() string {
 	}
 	b.WriteString("  <input type=\"file\" name=\"file\">\n  <input type=\"submit\" value=\"Upload\">\n</form>\n</body>\n</html>\n")
 	return b.String()
+}
+
+// CheckContentType accepts what Request.ContentType may be: "" (any), a type (image/png) or a
+// family ending in / (image/).
+func CheckContentType(ct string) error {
+	if ct == "" {
+		return nil
+	}
+	bad := fmt.Errorf("%q: want a type (image/png) or a family ending in / (image/)", ct)
+	if strings.HasSuffix(ct, "/") {
+		if _, _, err := mime.ParseMediaType(ct + "x"); err != nil || strings.Count(ct, "/") != 1 {
+			return bad
+		}
+		return nil
+	}
+	if mt, _, err := mime.ParseMediaType(ct); err != nil || !strings.Contains(mt, "/") {
+		return bad
+	}
+	return nil
 }

@@ -482,22 +482,5 @@ func homeDir(env *Env) string {
 	return h
 }
 
-// parseSize reads 1024, 10KiB, 5MiB, 1GiB (also KB/MB/GB as powers of 1024).
-func parseSize(s string) (int64, error) {
-	t := strings.TrimSpace(strings.ToUpper(s))
-	mult := int64(1)
-	for _, u := range []struct {
-		suf string
-		m   int64
-	}{{"KIB", 1 << 10}, {"MIB", 1 << 20}, {"GIB", 1 << 30}, {"KB", 1 << 10}, {"MB", 1 << 20}, {"GB", 1 << 30}, {"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"B", 1}} {
-		if strings.HasSuffix(t, u.suf) {
-			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suf)), u.m
-			break
-		}
-	}
-	n, err := strconv.ParseInt(t, 10, 64)
-	if err != nil || n < 0 {
-		return 0, fmt.Errorf("%q is not a size (e.g. 10MiB)", s)
-	}
-	return n * mult, nil
-}
+// parseSize reads 1024, 10KiB, 5MiB, 1GiB (model.ParseBytes, shared with the console).
+func parseSize(s string) (int64, error) { return model.ParseBytes(s) }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"mime"
 	"strings"
 	"time"
 
@@ -56,14 +55,8 @@ func runPresignPost(ctx context.Context, env *Env, c *cmdFlags, t *tokenFlags, p
 		}
 		max = n
 	}
-	if ct := p.contentType; ct != "" {
-		if strings.HasSuffix(ct, "/") {
-			if _, _, err := mime.ParseMediaType(ct + "x"); err != nil || strings.Count(ct, "/") != 1 {
-				return c.bad("--content-type %q: want a type (image/png) or a family ending in / (image/)", ct)
-			}
-		} else if mt, _, err := mime.ParseMediaType(ct); err != nil || !strings.Contains(mt, "/") {
-			return c.bad("--content-type %q: want a type (image/png) or a family ending in / (image/)", ct)
-		}
+	if err := postform.CheckContentType(p.contentType); err != nil {
+		return c.bad("--content-type %v", err)
 	}
 	exp, err := parseDuration(expires)
 	if err != nil || exp <= 0 || exp > postform.MaxExpires {
