@@ -440,16 +440,7 @@ func (e *exportState) view(w, h int) string {
 	st := e.st
 	var b strings.Builder
 	b.WriteString(st.Title.Render("Export the token") + "  " + st.Muted.Render("(the output holds the secret and the token)") + "\n")
-	kinds := exportKinds()
-	for i, k := range kinds {
-		mark := "  "
-		name := fmt.Sprintf("%-12s", k)
-		if i == e.cursor {
-			mark = GlyphSelected + " "
-			name = st.Selected.Render(name)
-		}
-		b.WriteString(cutLine(mark+name+" "+st.Muted.Render(exportLabel(k)), w) + "\n")
-	}
+	list := b.Len()
 	b.WriteByte('\n')
 	switch e.stage {
 	case expList:
@@ -489,5 +480,32 @@ func (e *exportState) view(w, h int) string {
 			b.WriteString(st.Error.Render(l) + "\n")
 		}
 	}
-	return strings.TrimRight(b.String(), "\n")
+	// The list gets the rows the title and what is under it leave: a window around the cursor
+	// when they are too few, so the keys under it are never pushed off the screen.
+	head, foot := b.String()[:list], strings.TrimRight(b.String()[list:], "\n")
+	kinds := exportKinds()
+	rows := len(kinds)
+	if h > 0 {
+		rows = max(3, min(rows, h-1-(strings.Count(foot, "\n")+1)))
+	}
+	start := max(0, min(e.cursor-rows/2, len(kinds)-rows))
+	var items strings.Builder
+	for i := start; i < start+rows; i++ {
+		k := kinds[i]
+		mark := "  "
+		name := fmt.Sprintf("%-12s", k)
+		if i == e.cursor {
+			mark = GlyphSelected + " "
+			name = st.Selected.Render(name)
+		}
+		line := mark + name + " " + st.Muted.Render(exportLabel(k))
+		switch {
+		case i == start && start > 0:
+			line = st.Muted.Render(fmt.Sprintf("  ↑ %d more", start))
+		case i == start+rows-1 && start+rows < len(kinds):
+			line = st.Muted.Render(fmt.Sprintf("  ↓ %d more", len(kinds)-start-rows))
+		}
+		items.WriteString(cutLine(line, w) + "\n")
+	}
+	return strings.TrimRight(head+items.String()+foot, "\n")
 }

@@ -82,6 +82,8 @@ type IssueScreen struct {
 	record model.AuditRecord
 
 	exp exportState
+	// stale remembers the files saved this session and offers to rewrite them after a re-issue.
+	stale staleExports
 	// why explains a failed AssumeRole (an *model.APIError), with the sandbox's STS trace.
 	why explainState
 	// clip receives OSC 52 sequences (the terminal); tmux wraps them for tmux.
@@ -130,7 +132,8 @@ func (s *IssueScreen) SetSize(w, h int) {
 
 // InputFocused implements Screen.
 func (s *IssueScreen) InputFocused() bool {
-	return s.form.Focused() || (s.exp.open && (s.exp.stage == expAskPath || s.exp.stage == expPost))
+	return s.form.Focused() || (s.exp.open && (s.exp.stage == expAskPath || s.exp.stage == expPost)) ||
+		(s.stale.ask && s.creds != nil) // the rewrite question takes the next key
 }
 
 // ClockStep is how far ctrl+t moves the sandbox clock: to the token's next expiry state
@@ -157,6 +160,10 @@ func (s *IssueScreen) KeyMap() help.KeyMap {
 	k := s.keys
 	if s.ask != nil {
 		return bindings{short: []key.Binding{s.rkeys.Draft, s.rkeys.Issued, s.rkeys.Cancel}}
+	}
+	if s.stale.ask && s.creds != nil {
+		yes, no := newStaleKeys()
+		return bindings{short: []key.Binding{yes, no}}
 	}
 	if s.why.open {
 		h := s.why.KeyMap().ShortHelp() // scroll, close
@@ -208,6 +215,11 @@ func (s *IssueScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	case serveStartedMsg:
 		return s, s.onServeStarted(msg)
 	case exportDoneMsg:
+		if msg.id == rewriteID {
+			s.stale.onRewritten(msg) // export_stale.go
+			return s, nil
+		}
+		s.stale.remember(msg)
 		return s, s.exp.onDone(msg)
 	case traceMsg:
 		s.why, _ = s.why.Update(msg)
@@ -215,6 +227,9 @@ func (s *IssueScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	case tea.KeyMsg:
 		if s.ask != nil {
 			return s, s.updateAsk(msg)
+		}
+		if s.stale.ask && s.creds != nil {
+			return s, s.answerStale(msg, *s.creds) // export_stale.go
 		}
 		if s.why.open {
 			return s, s.updateWhy(msg)
@@ -428,6 +443,7 @@ func (s *IssueScreen) onIssued(msg issueResultMsg) (Screen, tea.Cmd) {
 	s.record = msg.record
 	s.card.SetToken(s.creds, msg.prev, msg.req.Duration)
 	s.exp.reset()
+	s.stale.newToken() // files saved with the previous token: offer to rewrite them
 	issued := TokenIssuedMsg{Creds: c, Request: msg.req, Previous: msg.prev, RecordID: msg.record.ID, Record: msg.record}
 	cmds := []tea.Cmd{func() tea.Msg { return issued }}
 	if msg.auditErr != nil {
@@ -564,6 +580,9 @@ func (s *IssueScreen) formView() string {
 // cardView is the token card with the last export's outcome under it.
 func (s *IssueScreen) cardView() string {
 	v := s.card.View()
+	if sv := s.stale.view(s.st, s.cardW); sv != "" {
+		v += "\n" + sv
+	}
 	if sv := s.serveView(s.now()); sv != "" { // serve.go
 		v += "\n" + sv
 	}
