@@ -644,12 +644,13 @@ func (a *App) headerView() string {
 	// One layout at every width and in every state: name, badge, the sandbox clock when moved,
 	// then caller, account and region. When it does not fit, the gaps narrow first, then the
 	// caller is shortened (its type prefix, then its tail), then the line's end is cut.
+	who := func(caller string) string { return st.tr().S("as %s · acct %s · %s", caller, acct, region) }
 	line := func(gap, caller string) string {
 		parts := []string{st.Header.Render("stsdeck"), badge}
 		if clock != "" {
 			parts = append(parts, clock)
 		}
-		return strings.Join(append(parts, st.tr().S("as %s · acct %s · %s", caller, acct, region)), gap)
+		return strings.Join(append(parts, who(caller)), gap)
 	}
 	for _, gap := range []string{"  ", " "} {
 		if h := line(gap, caller); cellWidth(h) <= a.width {
@@ -660,6 +661,11 @@ func (a *App) headerView() string {
 	if i := strings.Index(short, "/"); i >= 0 && i < len(short)-1 {
 		short = short[i+1:] // "user/sts-issuer" → "sts-issuer"
 	}
+	if h := line(" ", short); cellWidth(h) <= a.width {
+		return h
+	}
+	// The identity is worth more than the word "acct" (the clock badge needs the room).
+	who = func(caller string) string { return st.tr().S("as %s · %s · %s", caller, acct, region) }
 	if h := line(" ", short); cellWidth(h) <= a.width {
 		return h
 	}

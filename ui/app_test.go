@@ -33,12 +33,12 @@ func TestAppHeader(t *testing.T) {
 		{"live wide", "live", 160, 0, []string{"[LIVE]", "as user/sts-issuer"}},
 		{"sandbox 80 columns keeps every part", "sandbox", 80, 0, []string{"[SANDBOX]", "user/sts-issuer", cAccount, "cn-hangzhou"}},
 		{"clock advanced, wide", "sandbox", 160, time.Hour, []string{"as user/sts-issuer", "! clock +1h"}},
-		{"clock advanced, 80 columns", "sandbox", 80, time.Hour, []string{"as sts-issu", cAccount, "! clock +1h"}},
+		{"clock advanced, 80 columns: the identity whole", "sandbox", 80, time.Hour, []string{"as sts-issuer · " + cAccount, "! clock +1h"}},
 		{"clock advanced, 70 columns", "sandbox", 70, time.Hour, []string{"stsdeck [SANDBOX] ! clock +1h as ", cAccount}},
 	}
 	// The same layout whatever the width (from 80 columns) or the clock: only the gaps and the
 	// caller shrink.
-	shape := regexp.MustCompile(`^stsdeck +\[(SANDBOX|LIVE)\] +(! clock \+1h +)?as \S+ · acct ` + cAccount + ` · cn-hangzhou$`)
+	shape := regexp.MustCompile(`^stsdeck +\[(SANDBOX|LIVE)\] +(! clock \+1h +)?as \S+ · (acct )?` + cAccount + ` · cn-hangzhou$`)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
