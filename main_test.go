@@ -3655,3 +3655,124 @@ func BenchmarkRoleProfileCredentials(b *testing.B) {
 		}
 	})
 }
+
+// consoleExport exports the console's current token as kind to path (the Issue screen's export
+// menu, entry by its index in the list) and waits for the outcome on the card.
+func consoleExport(f flow, cursor *int, kind, path string) {
+	f.t.Helper()
+	kinds := append(append([]string{}, credfmt.Kinds...), "presign-get", "presign-put")
+	idx := -1
+	for i, k := range kinds {
+		if k == kind {
+			idx = i
+		}
+	}
+	if idx < 0 {
+		f.t.Fatalf("no export %s", kind)
+	}
+	f.keys("esc", "x") // esc: off the form's field if it has focus
+	f.waitFor("Export the token")
+	n := len(kinds) + 2 + len(credfmt.SnippetKinds) // + the PostObject entries; the list wraps
+	for range (idx - *cursor + n) % n {             // the menu keeps its cursor between exports
+		f.keys("down")
+	}
+	*cursor = idx
+	f.keys("f", "ctrl+u")
+	f.text(path)
+	f.keys("enter")
+	f.waitFor("wrote " + kind)
+}
+
+// The paste target end to end against the real sandbox (issue 15): an upload-only token's
+// denied GET, its XML from a presigned URL pasted into the console, is explained with
+// decoded yes, the audit record and layer session; f re-issues with the fix (the Policy screen
+// shows the GET turning to allow), and with the new token the same GET succeeds while dst/
+// stays denied.
+func TestConsolePasteDiagnoseFixReissue(t *testing.T) {
+	m := sandboxConsole(t, cli.Global{Sandbox: true, Console: true}, consoleEnv(t, nil))
+	f := newFlow(t, teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 50)))
+	// As demoToToken, with OssReadWrite: its own policy allows reading, the upload-only
+	// session policy is what denies the GET.
+	f.waitFor("OssReadWrite")
+	f.keys("/")
+	f.text("OssReadWrite")
+	f.keys("enter")
+	f.waitFor("“OssReadWrite” 1 of")
+	f.keys("enter")
+	f.waitFor("Session policy")
+	f.keys("t", "enter")
+	f.waitFor("Bucket: examplebucket")
+	f.keys("enter")
+	f.text("src/")
+	f.keys("enter")
+	f.waitFor("no findings", "Allow")
+	f.keys("tab")
+	f.waitFor("session name", "on examplebucket/src/")
+	f.keys("enter")
+	f.waitFor("AccessKeyId", "STS.")
+	dir := t.TempDir()
+	readURL := func(name string) string {
+		t.Helper()
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.TrimSpace(string(b))
+	}
+	do := func(method, u, body string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, u, strings.NewReader(body))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	cursor := 0
+	consoleExport(f, &cursor, "presign-put", filepath.Join(dir, "put.txt"))
+	if code, body := do("PUT", readURL("put.txt"), "hello partner"); code != 200 {
+		t.Fatalf("upload-only PUT: %d %s", code, body)
+	}
+	consoleExport(f, &cursor, "presign-get", filepath.Join(dir, "get.txt"))
+	code, denied := do("GET", readURL("get.txt"), "")
+	if code != 403 || !strings.Contains(denied, "<EncodedDiagnosticMessage>") {
+		t.Fatalf("upload-only GET: %d %s", code, denied)
+	}
+	f.keys("esc")
+	f.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(denied), Paste: true})
+	f.waitFor("Explain: pasted AccessDenied (oss-xml)", "yes (RAM DecodeDiagnosticMessage)", "session (the session policy",
+		"f re-issues with this fix")
+	f.keys("f")
+	f.waitFor("Fix from Explain", "✗ Deny (session) → ✓")
+	f.keys("tab") // Issue: the form holds the record's inputs with the fixed policy
+	f.waitFor("GetObject on examplebucket/src/stsdeck-test.txt")
+	f.keys("enter")
+	f.waitFor("token issued for")
+	consoleExport(f, &cursor, "presign-get", filepath.Join(dir, "get2.txt"))
+	if code, body := do("GET", readURL("get2.txt"), ""); code != 200 || body != "hello partner" {
+		t.Fatalf("GET with the fixed token: %d %s", code, body)
+	}
+	// dst/ stays denied: the same token's keys, presigned for dst/ by the OSS adapter.
+	consoleExport(f, &cursor, "json", filepath.Join(dir, "creds.json"))
+	var cr struct{ AccessKeyId, AccessKeySecret, SecurityToken string }
+	if err := json.Unmarshal([]byte(readURL("creds.json")), &cr); err != nil {
+		t.Fatal(err)
+	}
+	gu, _ := url.Parse(readURL("get2.txt"))
+	ep, err := model.ParseEndpoint("oss", gu.Scheme+"://"+gu.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl := oss.NewService(oss.Config{Region: "cn-hangzhou", Endpoint: ep}).With(model.Credentials{AccessKeyID: cr.AccessKeyId,
+		AccessKeySecret: cr.AccessKeySecret, SecurityToken: cr.SecurityToken, Expiration: time.Now().Add(time.Hour)})
+	du, err := cl.Presign(context.Background(), "GET", "examplebucket", "dst/stsdeck-test.txt", 10*time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, body := do("GET", du, ""); code != 403 {
+		t.Fatalf("dst/ with the fixed token: %d %s", code, body)
+	}
+	f.tm.Quit()
+}
