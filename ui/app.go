@@ -379,7 +379,7 @@ func (a *App) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	}
 	if a.paste.open {
-		return a.updatePaste(msg) // paste_app.go
+		return a.updatePaste(msg) // paste_app.go (q and ? too once the field is left)
 	}
 	if id, ok := jumpTarget(msg); ok {
 		a.switchTo(id)
@@ -478,6 +478,7 @@ func (a *App) switchTo(id ScreenID) {
 		return
 	}
 	a.active = id
+	a.paste.open = false // the paste panel was over the screen left
 	a.layout(false)
 }
 

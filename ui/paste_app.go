@@ -17,6 +17,16 @@ func (a *App) openPaste(text string) tea.Cmd {
 
 // updatePaste gives a key to the open panel.
 func (a *App) updatePaste(msg tea.KeyMsg) tea.Cmd {
+	if !a.paste.Focused() && !msg.Paste {
+		switch {
+		case keyIs(msg, a.keys.Quit):
+			return a.requestQuit()
+		case keyIs(msg, a.keys.Help):
+			a.fullHelp = !a.fullHelp
+			a.layout(false)
+			return nil
+		}
+	}
 	var cmd tea.Cmd
 	a.paste, cmd = a.paste.Update(msg, a.svc, a.now())
 	a.layout(false)

@@ -221,7 +221,11 @@ func (s *PolicyScreen) SetSize(w, h int) {
 	s.scopeForm.SetSize(w, h)
 	s.ctxForm.SetSize(w, h)
 	s.file.SetSize(w, h)
-	s.tools.SetSize(w, h)
+	if s.wide {
+		s.tools.SetSize(w-s.sideW-3, h) // beside the preview
+	} else {
+		s.tools.SetSize(w, h) // the whole body (View)
+	}
 }
 
 // KeyMap reflects the mode.

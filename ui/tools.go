@@ -133,7 +133,11 @@ func (t toolPicker) View() string {
 	desc := wrapWords(tool.Description, w)
 	// The list of tools when the rows allow it (title, tools, blank, description, calls and
 	// about six lines of verdict), else one selector line.
-	if t.height >= 1+len(t.checks)+1+len(desc)+len(c.Steps)+6 {
+	steps := 0 // the longest sequence decides, so the layout does not jump between tools
+	for _, tc := range t.checks {
+		steps = max(steps, len(tc.Steps))
+	}
+	if t.height >= 1+len(t.checks)+1+len(desc)+steps+6 {
 		for i, tc := range t.checks {
 			mark := "  "
 			name := fmt.Sprintf("%-16s", tc.Tool)
@@ -147,7 +151,7 @@ func (t toolPicker) View() string {
 	} else {
 		b.WriteString(cutLine(fmt.Sprintf("%s %s %s  %s", GlyphSelected, st.Selected.Render(c.Tool), verdict(*c),
 			st.Muted.Render(tr.S("(%d of %d, ↑/↓)", t.cursor+1, len(t.checks)))), w) + "\n")
-		if t.height < 1+1+len(desc)+len(c.Steps)+6 {
+		if t.height < 1+1+len(desc)+steps+6 {
 			desc = nil
 		}
 	}
@@ -158,7 +162,10 @@ func (t toolPicker) View() string {
 		g := verdictGlyph(s.Verdict)
 		where := s.Key
 		if s.Level == "bucket" {
-			where = tr.S("prefix %q", s.ListPrefix)
+			where = tr.S("the bucket")
+			if s.Action == "oss:ListObjects" {
+				where = tr.S("prefix %q", s.ListPrefix)
+			}
 		}
 		if s.Level == "service" {
 			where = tr.S("all buckets")
