@@ -113,7 +113,7 @@ func connectServices(ctx context.Context, g cli.Global, env *cli.Env) (*service.
 	}
 	s := &service.Services{Mode: c.Mode, Region: c.Region, AccountID: c.AccountID, Where: c.Where, Identity: c.STS, Roles: c.STS,
 		Issuer: c.STS, Objects: objectService{c.OSS}, Audit: c.Audit, OSSEndpoint: c.OSSEndpoint, Looked: c.Looked,
-		Temporary: c.Temporary, Current: c.Current, Operator: c.Operator, Diagnostics: c.STS}
+		Temporary: c.Temporary, Current: c.Current, Operator: c.Operator, Diagnostics: c.STS, UserPolicies: c.STS}
 	if c.Control != nil {
 		s.Sandbox = c.Control
 	}

@@ -122,6 +122,10 @@ type Services struct {
 	// same STS endpoint (role chains: each hop assumes the next role with the previous token).
 	// nil = role chains are not available.
 	IssuerWith func(model.Credentials) TokenIssuer
+
+	// UserPolicies reads a RAM user's own policies (the readiness checklist's step 1.2);
+	// nil = not wired (the step says it cannot tell).
+	UserPolicies UserPolicySource
 }
 
 // Pending reports whether the console is still connecting.
