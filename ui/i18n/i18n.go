@@ -19,8 +19,10 @@ package i18n
 import (
 	"embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"sort"
 	"strings"
 	"sync"
@@ -158,18 +160,14 @@ func load() (*catalogs, error) {
 	b := catalog.NewBuilder(catalog.Fallback(language.English))
 	c := &catalogs{ids: map[Lang]map[string]entry{}}
 	for _, l := range Langs {
-		data, err := localeFS.ReadFile("locales/" + string(l) + ".json")
+		m, err := loadLang(l)
 		if err != nil {
 			return nil, err
-		}
-		m := map[string]entry{}
-		if err := json.Unmarshal(data, &m); err != nil {
-			return nil, fmt.Errorf("locales/%s.json: %w", l, err)
 		}
 		c.ids[l] = m
 		for id, e := range m {
 			if err := b.Set(l.Tag(), id, e.message()); err != nil {
-				return nil, fmt.Errorf("locales/%s.json %q: %w", l, id, err)
+				return nil, fmt.Errorf("locales %s %q: %w", l, id, err)
 			}
 		}
 	}
@@ -180,6 +178,39 @@ func load() (*catalogs, error) {
 	c.domain = d
 	c.cat = b
 	return c, nil
+}
+
+// loadLang merges a language's catalog files: locales/<lang>.json and any
+// locales/<lang>_<area>.json (one file per screen or command family, so that they can be
+// written apart); an ID defined in two files is an error.
+func loadLang(l Lang) (map[string]entry, error) {
+	files, err := fs.Glob(localeFS, "locales/"+string(l)+"_*.json")
+	if err != nil {
+		return nil, err
+	}
+	files = append([]string{"locales/" + string(l) + ".json"}, files...)
+	m := map[string]entry{}
+	from := map[string]string{}
+	for _, f := range files {
+		data, err := localeFS.ReadFile(f)
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) && f != files[0] {
+				continue
+			}
+			return nil, err
+		}
+		part := map[string]entry{}
+		if err := json.Unmarshal(data, &part); err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		for id, e := range part {
+			if prev, dup := from[id]; dup {
+				return nil, fmt.Errorf("%s: %q is already defined in %s", f, id, prev)
+			}
+			m[id], from[id] = e, f
+		}
+	}
+	return m, nil
 }
 
 func mustLoad() *catalogs {
