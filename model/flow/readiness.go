@@ -117,7 +117,7 @@ func readyAssume(in ReadinessInput) ReadinessCheck {
 			return c
 		}
 		c.Text = "cannot tell: the policies of user " + p.Name + " could not be read (" + in.CallerPoliciesWhy + ")"
-		c.Fix = "let the user read its own policies (ram:ListPoliciesForUser, ram:GetPolicy), or check in the RAM console: " + fixAttach
+		c.Fix = "let the user read its own policies (ram:ListPoliciesForUser, ram:GetPolicy), or check in the RAM console that it has AliyunSTSAssumeRoleAccess or sts:AssumeRole on this role"
 		return c
 	}
 	var pols []*policy.Policy
@@ -152,7 +152,7 @@ func readyAssume(in ReadinessInput) ReadinessCheck {
 	case len(unreadable) > 0:
 		c.Kind = "unknown"
 		c.Text = "no readable policy of user " + p.Name + " allows sts:AssumeRole on this role (unreadable: " + strings.Join(unreadable, ", ") + ")"
-		c.Fix = "let the user read them (ram:GetPolicy), or check in the RAM console: " + fixAttach
+		c.Fix = "let the user read them (ram:GetPolicy), or check in the RAM console that it has AliyunSTSAssumeRoleAccess or sts:AssumeRole on this role"
 	default:
 		c.Kind = "deny"
 		c.Text = "none of the policies attached to user " + p.Name + " allows sts:AssumeRole on this role (policies of its groups are not read)"
@@ -207,7 +207,7 @@ func readyTrust(in ReadinessInput) ReadinessCheck {
 		if p.Type == "role" {
 			who = "role/" + p.Name
 		}
-		c.Fix = "edit role " + in.Role.Name + "'s trust policy (RAM console → Roles → " + in.Role.Name + " → Trust Policy): let \"RAM\": \"acs:ram::" + acct + ":root\" (any RAM identity of the account) or \"acs:ram::" + acct + ":" + who + "\" assume it"
+		c.Fix = "edit role " + in.Role.Name + "'s trust policy (RAM console → Roles → " + in.Role.Name + " → Trust Policy): let \"RAM\": \"acs:ram::" + acct + ":root\" (any RAM identity of the account) or \"acs:ram::" + acct + ":" + who + "\" (only you) assume it"
 	case "warn":
 		c.Fix = "type the external id on the Issue form (screen 3)"
 	case "unknown":
@@ -249,9 +249,10 @@ func readyRolePolicy(in ReadinessInput) ReadinessCheck {
 		}
 	}
 	ops := func(s []string) string { return strings.Join(s, ", ") }
-	why := id.Unknown
-	if why == "" {
-		why = "a condition the preview cannot decide"
+	// Why some cells are unknown: unreadable documents, else a condition.
+	why := "a condition decides"
+	if names, ok := strings.CutPrefix(id.Unknown, "unreadable: "); ok {
+		why = "unreadable: " + names
 	}
 	fix := "attach a policy to role " + in.Role.Name + " allowing what the partner needs, e.g. oss:PutObject on acs:oss:*:*:" + in.Bucket + "/" + in.Prefix + "*"
 	switch {
@@ -268,7 +269,7 @@ func readyRolePolicy(in ReadinessInput) ReadinessCheck {
 		c.Kind, c.Text, c.Fix = "deny", "allows none of "+ops(denied)+" in "+where, fix
 		if by := denyingPolicies(pv); by != "" {
 			c.Text += " (" + by + " denies)"
-			c.Fix = "remove or narrow the Deny in " + by + ", then " + fix
+			c.Fix = "remove or narrow the Deny in " + by
 		}
 	}
 	return c
