@@ -20,6 +20,7 @@ import (
 	"github.com/stsdeck/stsdeck/model/issuereq"
 	"github.com/stsdeck/stsdeck/model/policy"
 	"github.com/stsdeck/stsdeck/model/service"
+	"github.com/stsdeck/stsdeck/ui/i18n"
 )
 
 // cmdFlags is one command's flag set with the global flags (--sandbox, --profile, --region,
@@ -76,9 +77,11 @@ func (c *cmdFlags) parse(args []string) (pos []string, code int) {
 	}
 }
 
-// bad reports bad input and returns ExitBadInput.
+// bad reports bad input and returns ExitBadInput. The format is a catalog ID; error
+// arguments are shown in the operator's language (errText).
 func (c *cmdFlags) bad(format string, a ...any) int {
-	fmt.Fprintf(c.env.Stderr, "stsdeck %s: %s\n", c.name, fmt.Sprintf(format, a...))
+	tr := c.env.tr()
+	fmt.Fprintf(c.env.Stderr, "stsdeck %s: %s\n", c.name, tr.S(format, trArgs(tr, a)...)) // i18n:ok
 	return ExitBadInput
 }
 
@@ -93,7 +96,7 @@ func (c *cmdFlags) connect(ctx context.Context) (*service.Services, func(), int)
 	}
 	svc, closer, err := c.env.Deps.Connect(ctx, c.g, c.env)
 	if err != nil {
-		fmt.Fprintf(c.env.Stderr, "stsdeck %s: %v\n", c.name, err)
+		fmt.Fprintf(c.env.Stderr, "stsdeck %s: %s\n", c.name, errText(c.env.tr(), err)) // i18n:ok
 		if !c.g.Sandbox {
 			c.env.tr().Ln(c.env.Stderr, "  (use --sandbox to run against the embedded sandbox)")
 		}
@@ -125,7 +128,7 @@ func (c *cmdFlags) fail(err error) int {
 		}
 		return ExitBadInput
 	}
-	printError(c.env.Stderr, "stsdeck "+c.name, err)
+	printError(c.env.Stderr, c.env.tr(), "stsdeck "+c.name, err)
 	c.serverTrace(err)
 	return ExitDenied
 }
@@ -143,105 +146,106 @@ func (c *cmdFlags) serverTrace(err error) {
 	if terr != nil || tr == nil {
 		return
 	}
-	printTrace(c.env.Stderr, tr)
+	printTrace(c.env.Stderr, c.env.tr(), tr)
 }
 
 // printTrace prints a sandbox decision trace in a few indented lines.
-func printTrace(w io.Writer, tr *model.Trace) {
-	fmt.Fprintf(w, "  sandbox trace %s: %s %s", tr.RequestID, tr.Operation, tr.Action)
+func printTrace(w io.Writer, t *i18n.T, tr *model.Trace) {
 	if tr.Resource != "" {
-		fmt.Fprintf(w, " on %s", tr.Resource)
+		t.Ln(w, "  sandbox trace %s: %s %s on %s", tr.RequestID, tr.Operation, tr.Action, tr.Resource)
+	} else {
+		t.Ln(w, "  sandbox trace %s: %s %s", tr.RequestID, tr.Operation, tr.Action)
 	}
-	fmt.Fprintln(w)
 	if tr.Check != "" || tr.Detail != "" {
-		fmt.Fprintf(w, "    failed check: %s: %s\n", dash(tr.Check), tr.Detail)
+		t.F(w, "    failed check: %s: %s\n", dash(tr.Check), t.Domain(tr.Detail))
 	}
 	if tr.Decision != "" {
-		fmt.Fprintf(w, "    decision: %s, decided by %s", tr.Decision, dash(tr.DecidedBy))
+		var layers strings.Builder
 		for _, l := range []string{"session", "identity", "bucket", "trust"} {
 			if o, ok := tr.Layers[l]; ok && o != "" {
-				fmt.Fprintf(w, "; %s %s", l, o)
+				fmt.Fprintf(&layers, "; %s %s", l, o) // i18n:ok (layer names and outcomes, as --json has them)
 			}
 		}
-		fmt.Fprintln(w)
+		t.Ln(w, "    decision: %s, decided by %s%s", tr.Decision, dash(tr.DecidedBy), layers.String())
 	}
 	for _, st := range tr.Statements {
-		fmt.Fprintf(w, "    matched: %s policy %q statement %d (line %d): %s\n", st.Layer, st.Policy, st.Index, st.Line, st.Effect)
+		t.F(w, "    matched: %s policy %q statement %d (line %d): %s\n", st.Layer, st.Policy, st.Index, st.Line, st.Effect)
 	}
 	if len(tr.Indeterminate) > 0 {
-		fmt.Fprintf(w, "    unknown condition keys: %s\n", strings.Join(tr.Indeterminate, ", "))
+		t.F(w, "    unknown condition keys: %s\n", strings.Join(tr.Indeterminate, ", "))
 	}
 }
 
-// printError prints an error; an API error gets its hint and links on their own lines.
-func printError(w io.Writer, prefix string, err error) {
-	fmt.Fprintf(w, "%s: %v\n", prefix, err)
+// printError prints an error; an API error gets its hint and links on their own lines. The
+// cloud's own message stays as the cloud sent it; stsdeck's hint is in the operator's language.
+func printError(w io.Writer, tr *i18n.T, prefix string, err error) {
+	fmt.Fprintf(w, "%s: %s\n", prefix, errText(tr, err)) // i18n:ok
 	var ae *model.APIError
 	if errors.As(err, &ae) {
 		if ae.Hint != "" {
-			fmt.Fprintf(w, "  hint: %s\n", ae.Hint)
+			tr.F(w, "  hint: %s\n", tr.Domain(ae.Hint))
 		}
 		if d := ae.AccessDeniedDetail; d != nil && (d.PolicyType != "" || d.AuthAction != "") {
-			fmt.Fprintf(w, "  denied: %s\n", deniedDetailText(d))
+			tr.F(w, "  denied: %s\n", deniedDetailText(tr, d))
 		}
 		if ae.Recommend != "" {
-			fmt.Fprintf(w, "  see: %s\n", ae.Recommend)
+			tr.F(w, "  see: %s\n", ae.Recommend)
 		} else if ae.RecommendDoc != "" {
-			fmt.Fprintf(w, "  see: %s\n", ae.RecommendDoc)
+			tr.F(w, "  see: %s\n", ae.RecommendDoc)
 		}
 	}
 }
 
 // deniedDetailText explains an AccessDeniedDetail in words: the action, how it was denied, by
 // which policy, and whom the decision was about (the principal's id is RAM's, not a key).
-func deniedDetailText(d *model.AccessDeniedDetail) string {
-	var b strings.Builder
-	b.WriteString(dash(d.AuthAction))
+func deniedDetailText(tr *i18n.T, d *model.AccessDeniedDetail) string {
+	s := dash(d.AuthAction)
 	switch d.NoPermissionType {
 	case "ImplicitDeny":
-		b.WriteString(", implicitly denied (no statement allows it)")
+		s = tr.S("%s, implicitly denied (no statement allows it)", s)
 	case "ExplicitDeny":
-		b.WriteString(", explicitly denied (a Deny statement matched)")
+		s = tr.S("%s, explicitly denied (a Deny statement matched)", s)
 	case "":
 	default:
-		b.WriteString(", " + d.NoPermissionType)
+		s += ", " + d.NoPermissionType
 	}
 	if d.PolicyType != "" {
-		b.WriteString(" by " + policyTypeText(d.PolicyType))
+		s = tr.S("%s by %s", s, policyTypeText(tr, d.PolicyType))
 	}
 	if d.AuthPrincipalDisplayName != "" || d.AuthPrincipalType != "" {
-		b.WriteString("; principal: ")
+		var who string
 		switch d.AuthPrincipalType {
 		case "SubUser":
-			b.WriteString("RAM user id " + d.AuthPrincipalDisplayName)
+			who = tr.S("RAM user id %s", d.AuthPrincipalDisplayName)
 		case "AssumedRoleUser":
-			b.WriteString("assumed role (role id:session) " + d.AuthPrincipalDisplayName)
+			who = tr.S("assumed role (role id:session) %s", d.AuthPrincipalDisplayName)
 		case "RootUser", "Account":
-			b.WriteString("account " + d.AuthPrincipalDisplayName)
+			who = tr.S("account %s", d.AuthPrincipalDisplayName)
 		default:
-			b.WriteString(strings.TrimSpace(d.AuthPrincipalType + " " + d.AuthPrincipalDisplayName))
+			who = strings.TrimSpace(d.AuthPrincipalType + " " + d.AuthPrincipalDisplayName)
 		}
 		if d.AuthPrincipalOwnerID != "" {
-			b.WriteString(" in account " + d.AuthPrincipalOwnerID)
+			who = tr.S("%s in account %s", who, d.AuthPrincipalOwnerID)
 		}
+		s = tr.S("%s; principal: %s", s, who)
 	}
-	return b.String()
+	return s
 }
 
-func policyTypeText(t string) string {
+func policyTypeText(tr *i18n.T, t string) string {
 	switch strings.ToLower(t) {
 	case "assumerolepolicy":
-		return "AssumeRolePolicy (the role's trust policy)"
+		return tr.S("AssumeRolePolicy (the role's trust policy)")
 	case "sessionpolicy":
-		return "SessionPolicy (the token's session policy)"
+		return tr.S("SessionPolicy (the token's session policy)")
 	case "accountlevelidentitybasedpolicy", "identitypolicy", "rampolicy":
-		return t + " (a RAM policy attached to the caller)"
+		return tr.S("%s (a RAM policy attached to the caller)", t)
 	case "resourcegrouplevelidentitybasedpolicy":
-		return t + " (a RAM policy scoped to a resource group)"
+		return tr.S("%s (a RAM policy scoped to a resource group)", t)
 	case "bucketpolicy", "resourcebasedpolicy":
-		return t + " (the bucket policy)"
+		return tr.S("%s (the bucket policy)", t)
 	case "controlpolicy":
-		return t + " (a resource directory control policy)"
+		return tr.S("%s (a resource directory control policy)", t)
 	}
 	return t
 }
@@ -259,7 +263,7 @@ func parseDuration(s string) (time.Duration, error) {
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil {
-		return 0, fmt.Errorf("%q is not a duration (e.g. 15m, 1h, 12h, or seconds)", s)
+		return 0, msg.Errf("%q is not a duration (e.g. 15m, 1h, 12h, or seconds)", s)
 	}
 	return d, nil
 }
@@ -268,11 +272,11 @@ func parseDuration(s string) (time.Duration, error) {
 func parseOSSURL(s string) (bucket, key string, err error) {
 	rest, ok := strings.CutPrefix(s, "oss://")
 	if !ok {
-		return "", "", fmt.Errorf("%q: want oss://bucket/key", s)
+		return "", "", msg.Errf("%q: want oss://bucket/key", s)
 	}
 	bucket, key, _ = strings.Cut(rest, "/")
 	if bucket == "" || key == "" {
-		return "", "", fmt.Errorf("%q: want oss://bucket/key with both parts", s)
+		return "", "", msg.Errf("%q: want oss://bucket/key with both parts", s)
 	}
 	return bucket, key, nil
 }
@@ -289,7 +293,7 @@ type tokenFlags struct {
 func (t *tokenFlags) register(fs *flag.FlagSet, withBucket bool) {
 	fs.StringVar(&t.role, "role", "", "role `NAME|ARN` to assume")
 	fs.StringVar(&t.policyFile, "policy", "", "session policy `FILE` (- = stdin)")
-	fs.StringVar(&t.template, "template", "", "session policy template `NAME[,overlay]` ("+strings.Join(policy.TemplateNames, ", ")+"); needs --bucket and --prefix")
+	fs.StringVar(&t.template, "template", "", "session policy template `NAME[,overlay]` ("+strings.Join(policy.TemplateNames, ", ")+"); needs --bucket and --prefix") // i18n:ok (its catalog ID has the names filled in; TestFlagUsageChinese)
 	if withBucket {
 		fs.StringVar(&t.bucket, "bucket", "", "`BUCKET` (for --template; upload and presign default to the destination's)")
 		fs.StringVar(&t.prefix, "prefix", "", "key `PREFIX` for --template")
@@ -302,7 +306,7 @@ func (t *tokenFlags) register(fs *flag.FlagSet, withBucket bool) {
 // sessionPolicy reads --policy or renders --template; "" = none.
 func (c *cmdFlags) sessionPolicy(t *tokenFlags) (string, error) {
 	if t.policyFile != "" && t.template != "" {
-		return "", fmt.Errorf("give --policy or --template, not both")
+		return "", msg.Errf("give --policy or --template, not both")
 	}
 	if t.policyFile != "" {
 		var data []byte
@@ -313,13 +317,13 @@ func (c *cmdFlags) sessionPolicy(t *tokenFlags) (string, error) {
 			data, err = os.ReadFile(t.policyFile)
 		}
 		if err != nil {
-			return "", fmt.Errorf("--policy: %w", err)
+			return "", fmt.Errorf("--policy: %w", err) // i18n:ok
 		}
 		return string(issuereq.PolicyAsSent(data)), nil
 	}
 	if t.template != "" {
 		if t.bucket == "" {
-			return "", fmt.Errorf("--template needs --bucket (and --prefix)")
+			return "", msg.Errf("--template needs --bucket (and --prefix)")
 		}
 		doc, err := policy.Template(t.template, t.bucket, t.prefix)
 		if err != nil {
@@ -347,12 +351,12 @@ type issued struct {
 func (c *cmdFlags) issue(ctx context.Context, svc *service.Services, t *tokenFlags) (*issued, int) {
 	pol, err := c.sessionPolicy(t)
 	if err != nil {
-		return nil, c.bad("%v", err)
+		return nil, c.bad("%s", err)
 	}
 	var dur time.Duration
 	if t.duration != "" {
 		if dur, err = parseDuration(t.duration); err != nil {
-			return nil, c.bad("--duration: %v", err)
+			return nil, c.bad("--duration: %s", err)
 		}
 		if dur == 0 {
 			// STS reads 0 as "not given" and issues its default of 1h: say so rather than do it.
@@ -379,10 +383,10 @@ func (c *cmdFlags) issue(ctx context.Context, svc *service.Services, t *tokenFla
 	res, err := flow.Issue(ctx, flow.IssuePorts{Issuer: svc.Issuer, Audit: svc.Audit, Identity: svc.Identity},
 		flow.IssueInput{Request: req, Role: role, Mode: svc.Mode, Region: svc.Region, Now: c.env.Now})
 	for _, p := range res.Warnings {
-		fmt.Fprintf(c.env.Stderr, "stsdeck %s: %s\n", c.name, p)
+		fmt.Fprintf(c.env.Stderr, "stsdeck %s: %s\n", c.name, problemText(c.env.tr(), p)) // i18n:ok
 	}
 	if res.ExternalIDMissing {
-		fmt.Fprintf(c.env.Stderr, "stsdeck %s: warning: the role %s trusts you only with an external id (sts:ExternalId in its trust policy): pass --external-id; sending anyway\n", c.name, role.Name)
+		c.env.tr().F(c.env.Stderr, "stsdeck %s: warning: the role %s trusts you only with an external id (sts:ExternalId in its trust policy): pass --external-id; sending anyway\n", c.name, role.Name)
 	}
 	if err != nil {
 		return nil, c.fail(err)
@@ -392,7 +396,7 @@ func (c *cmdFlags) issue(ctx context.Context, svc *service.Services, t *tokenFla
 		cr.Region = svc.Region
 	}
 	if res.AuditErr != nil {
-		fmt.Fprintf(c.env.Stderr, "stsdeck %s: warning: the token was issued but not recorded: %v\n", c.name, res.AuditErr)
+		c.env.tr().F(c.env.Stderr, "stsdeck %s: warning: the token was issued but not recorded: %s\n", c.name, errText(c.env.tr(), res.AuditErr))
 	}
 	return &issued{creds: cr, record: res.Record, role: role}, -1
 }
@@ -417,7 +421,7 @@ func (c *cmdFlags) resolveRole(ctx context.Context, svc *service.Services, role 
 	if acct == "" && svc.Identity != nil {
 		who, err := svc.Identity.Whoami(ctx)
 		if err != nil {
-			return "", c.fail(fmt.Errorf("resolving role name %q needs the account id: %w", role, err))
+			return "", c.fail(msg.Errf("resolving role name %q needs the account id: %v", role, err))
 		}
 		acct = who.AccountID
 	}
@@ -455,7 +459,7 @@ func (c *cmdFlags) temporary(ctx context.Context, svc *service.Services, t *toke
 
 // confirm asks a yes/no question on stderr and reads the answer from stdin.
 func confirm(env *Env, question string) bool {
-	fmt.Fprintf(env.Stderr, "%s [y/N] ", question)
+	env.tr().F(env.Stderr, "%s [y/N] ", question)
 	line, _ := bufio.NewReader(env.Stdin).ReadString('\n')
 	switch strings.ToLower(strings.TrimSpace(line)) {
 	case "y", "yes":

@@ -21,7 +21,7 @@ func TestDeniedDetailText(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := deniedDetailText(&tc.d); got != tc.want {
+			if got := deniedDetailText(nil, &tc.d); got != tc.want {
 				t.Errorf("got  %q\nwant %q", got, tc.want)
 			}
 		})

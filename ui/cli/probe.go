@@ -96,7 +96,7 @@ func runProbe(ctx context.Context, env *Env) int {
 				tctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 				if tr, err := svc.Sandbox.Trace(tctx, "oss", r.Actual.RequestID); err == nil && tr != nil {
 					fmt.Fprintf(env.Stdout, "%s %s disagrees:\n", r.Scope, r.Op)
-					printTrace(env.Stdout, tr)
+					printTrace(env.Stdout, env.tr(), tr)
 				}
 				cancel()
 			}

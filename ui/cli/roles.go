@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/stsdeck/stsdeck/model"
@@ -54,21 +53,21 @@ func runRoles(ctx context.Context, env *Env) int {
 			tr.print(env)
 		}
 		if err != nil { // the role was readable, its attached policies were not
-			printError(env.Stderr, "stsdeck roles", err)
+			printError(env.Stderr, env.tr(), "stsdeck roles", err) // i18n:ok
 			return ExitDenied
 		}
 		return ExitOK
 	}
 	roles, err := svc.Roles.ListRoles(ctx)
 	if err != nil {
-		printError(env.Stderr, "stsdeck roles", err)
+		printError(env.Stderr, env.tr(), "stsdeck roles", err) // i18n:ok
 		var ae *model.APIError
 		if !errors.As(err, &ae) || svc.Audit == nil {
 			return ExitDenied
 		}
 		recs, warns, _ := svc.Audit.List()
 		for _, w := range warns {
-			fmt.Fprintf(env.Stderr, "stsdeck roles: warning: %s\n", w)
+			env.tr().F(env.Stderr, "stsdeck roles: warning: %s\n", env.tr().Domain(w))
 		}
 		roles = nil
 		for _, arn := range auditlog.RecentRoles(recs, 20) {
@@ -76,13 +75,13 @@ func runRoles(ctx context.Context, env *Env) int {
 			roles = append(roles, model.Role{Name: name, ARN: arn, Source: "recent"})
 		}
 		roles = filterRoles(roles, *filter)
-		fmt.Fprintf(env.Stderr, "stsdeck roles: listing refused; showing %d role(s) from the local audit log instead (type any ARN with --role)\n", len(roles))
+		env.tr().F(env.Stderr, "stsdeck roles: listing refused; showing %d role(s) from the local audit log instead (type any ARN with --role)\n", len(roles))
 		printRoles(env, roles, nil, *asJSON)
 		return ExitDenied
 	}
 	roles = filterRoles(roles, *filter)
 	if len(roles) == 0 && *filter != "" {
-		fmt.Fprintf(env.Stderr, "stsdeck roles: no role matches %q\n", *filter)
+		env.tr().F(env.Stderr, "stsdeck roles: no role matches %q\n", *filter)
 	}
 	printRoles(env, roles, trustsOf(ctx, env, svc, roles), *asJSON)
 	return ExitOK
@@ -124,11 +123,12 @@ func printRoles(env *Env, roles []model.Role, trusts []roleTrust, asJSON bool) {
 		writeJSON(env.Stdout, out)
 		return
 	}
-	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
+	tr := env.tr()
+	var rows [][]string
 	if trusts == nil {
-		fmt.Fprintln(tw, "NAME\tMAX SESSION\tARN\tDESCRIPTION")
+		rows = append(rows, []string{tr.S("NAME"), tr.S("MAX SESSION"), "ARN", tr.S("DESCRIPTION")})
 	} else {
-		fmt.Fprintln(tw, "NAME\tMAX SESSION\tCAN YOU ASSUME IT\tTRUSTED BY\tARN\tDESCRIPTION")
+		rows = append(rows, []string{tr.S("NAME"), tr.S("MAX SESSION"), tr.S("CAN YOU ASSUME IT"), tr.S("TRUSTED BY"), "ARN", tr.S("DESCRIPTION")})
 	}
 	for i, r := range roles {
 		max := "?"
@@ -136,40 +136,44 @@ func printRoles(env *Env, roles []model.Role, trusts []roleTrust, asJSON bool) {
 			max = r.MaxSessionDuration.String()
 		}
 		if trusts == nil {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Name, max, r.ARN, r.Description)
+			rows = append(rows, []string{r.Name, max, r.ARN, r.Description})
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, max, trusts[i].short(), strings.Join(trusts[i].by, "; "), r.ARN, r.Description)
+		by := make([]string, len(trusts[i].by))
+		for k, w := range trusts[i].by {
+			by[k] = tr.Domain(w)
+		}
+		rows = append(rows, []string{r.Name, max, trusts[i].short(tr), strings.Join(by, "; "), r.ARN, r.Description})
 	}
-	tw.Flush()
+	writeTable(env.Stdout, rows)
 	if trusts != nil && len(roles) > 0 {
-		fmt.Fprintln(env.Stdout, "(CAN YOU ASSUME IT judges the trust policy; your own policies must allow sts:AssumeRole too — stsdeck roles --role NAME says why)")
+		tr.Ln(env.Stdout, "(CAN YOU ASSUME IT judges the trust policy; your own policies must allow sts:AssumeRole too — stsdeck roles --role NAME says why)")
 	}
 }
 
 func printRole(env *Env, r model.Role) {
-	w := env.Stdout
-	fmt.Fprintf(w, "Role          %s\n", r.Name)
-	fmt.Fprintf(w, "ARN           %s\n", r.ARN)
+	w, tr := env.Stdout, env.tr()
+	tr.F(w, "Role          %s\n", r.Name)
+	tr.F(w, "ARN           %s\n", r.ARN)
 	if r.Description != "" {
-		fmt.Fprintf(w, "Description   %s\n", r.Description)
+		tr.F(w, "Description   %s\n", r.Description)
 	}
 	if r.MaxSessionDuration > 0 {
-		fmt.Fprintf(w, "Max session   %s\n", r.MaxSessionDuration)
+		tr.F(w, "Max session   %s\n", r.MaxSessionDuration)
 	}
 	if r.TrustPolicy != "" {
-		fmt.Fprintf(w, "Trust policy\n%s\n", indent(r.TrustPolicy))
+		tr.F(w, "Trust policy\n%s\n", indent(r.TrustPolicy))
 	}
 	if r.Policies == nil {
-		fmt.Fprintln(w, "Policies      (not readable)")
+		tr.Ln(w, "Policies      (not readable)")
 		return
 	}
 	for _, p := range r.Policies {
-		fmt.Fprintf(w, "Policy        %s (%s)\n", p.Name, p.Type)
+		tr.F(w, "Policy        %s (%s)\n", p.Name, p.Type)
 		if p.Document != "" {
 			fmt.Fprintf(w, "%s\n", indent(p.Document))
 		} else {
-			fmt.Fprintln(w, "    (document not readable)")
+			tr.Ln(w, "    (document not readable)")
 		}
 	}
 }

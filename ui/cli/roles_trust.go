@@ -2,35 +2,51 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/stsdeck/stsdeck/model"
 	"github.com/stsdeck/stsdeck/model/flow"
 	"github.com/stsdeck/stsdeck/model/service"
+	"github.com/stsdeck/stsdeck/ui/i18n"
 )
 
 // roleTrust is what a role's trust policy says in words (flow.TrustPrincipals) and whether it
 // lets the caller assume the role (flow.TrustsCaller): the console's Roles screen, as text.
 type roleTrust struct {
 	kind string   // "ok", "deny", "warn", "unknown"
-	why  string   // the verdict in a sentence
+	why  string   // the verdict in a sentence (English, as --json has it)
 	by   []string // who the trust policy lets assume the role
+	// whyErr, when set, is why as a translatable error (stsdeck's own reasons; flow's verdicts
+	// are domain text, translated by T.Domain).
+	whyErr error
+}
+
+// unknownTrust is an unknown verdict for a reason of stsdeck's own.
+func unknownTrust(why error) roleTrust {
+	return roleTrust{kind: "unknown", why: why.Error(), whyErr: why}
+}
+
+// whyText is the verdict in tr's language.
+func (t roleTrust) whyText(tr *i18n.T) string {
+	if t.whyErr != nil {
+		return errText(tr, t.whyErr)
+	}
+	return tr.Domain(t.why)
 }
 
 // maxTrustLookups bounds the GetRole calls a listing makes for the trust column.
 const maxTrustLookups = 100
 
-func (t roleTrust) short() string {
+func (t roleTrust) short(tr *i18n.T) string {
 	switch t.kind {
 	case "ok":
-		return "✓ yes"
+		return tr.S("✓ yes")
 	case "deny":
-		return "✗ no"
+		return tr.S("✗ no")
 	case "warn":
-		return "? with external id"
+		return tr.S("? with external id")
 	}
-	return "? unknown"
+	return tr.S("? unknown")
 }
 
 func (t roleTrust) addTo(m map[string]any) {
@@ -44,29 +60,32 @@ func (t roleTrust) addTo(m map[string]any) {
 }
 
 func (t roleTrust) print(env *Env) {
-	fmt.Fprintf(env.Stdout, "Can you assume it  %s: %s\n", t.short(), t.why)
+	tr := env.tr()
+	tr.F(env.Stdout, "Can you assume it  %s: %s\n", t.short(tr), t.whyText(tr))
 	for _, w := range t.by {
-		fmt.Fprintf(env.Stdout, "Trusted by    %s\n", w)
+		tr.F(env.Stdout, "Trusted by    %s\n", tr.Domain(w))
 	}
 }
 
 // trustOf judges one role read from RAM (its TrustPolicy filled in).
 func trustOf(ctx context.Context, svc *service.Services, r model.Role) roleTrust {
 	if r.TrustPolicy == "" {
-		return roleTrust{kind: "unknown", why: "the trust policy could not be read"}
+		return unknownTrust(msg.Errf("the trust policy could not be read"))
 	}
 	var t roleTrust
 	if by, err := flow.TrustPrincipals(r.TrustPolicy); err == nil {
 		t.by = by
 	}
 	if svc.Identity == nil {
-		t.kind, t.why = "unknown", "who you are is unknown (no identity service)"
-		return t
+		u := unknownTrust(msg.Errf("who you are is unknown (no identity service)"))
+		u.by = t.by
+		return u
 	}
 	who, err := svc.Identity.Whoami(ctx)
 	if err != nil {
-		t.kind, t.why = "unknown", "who you are is unknown ("+errWord(err)+")"
-		return t
+		u := unknownTrust(msg.Errf("who you are is unknown (%s)", errWord(err)))
+		u.by = t.by
+		return u
 	}
 	t.kind, t.why = flow.TrustsCaller(r.TrustPolicy, r.ARN, who)
 	return t
@@ -79,7 +98,7 @@ func trustsOf(ctx context.Context, env *Env, svc *service.Services, roles []mode
 		return nil
 	}
 	if len(roles) > maxTrustLookups {
-		fmt.Fprintf(env.Stderr, "stsdeck roles: %d roles: the trust columns are left out (narrow the list with --filter)\n", len(roles))
+		env.tr().F(env.Stderr, "stsdeck roles: %d roles: the trust columns are left out (narrow the list with --filter)\n", len(roles))
 		return nil
 	}
 	var caller *model.Caller
@@ -87,7 +106,7 @@ func trustsOf(ctx context.Context, env *Env, svc *service.Services, roles []mode
 	for i, r := range roles {
 		full, err := svc.Roles.GetRole(ctx, r.ARN)
 		if err != nil && full.TrustPolicy == "" {
-			out[i] = roleTrust{kind: "unknown", why: "the trust policy could not be read (" + errWord(err) + ")"}
+			out[i] = unknownTrust(msg.Errf("the trust policy could not be read (%s)", errWord(err)))
 			continue
 		}
 		if by, err := flow.TrustPrincipals(full.TrustPolicy); err == nil {
@@ -99,7 +118,9 @@ func trustsOf(ctx context.Context, env *Env, svc *service.Services, roles []mode
 			}
 		}
 		if caller == nil {
-			out[i].kind, out[i].why = "unknown", "who you are is unknown"
+			by := out[i].by
+			out[i] = unknownTrust(msg.Errf("who you are is unknown"))
+			out[i].by = by
 			continue
 		}
 		out[i].kind, out[i].why = flow.TrustsCaller(full.TrustPolicy, full.ARN, *caller)

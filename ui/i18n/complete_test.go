@@ -24,6 +24,10 @@ var faces = []string{"..", "../cli", "../credfmt"}
 var translated = []string{
 	"../cli/lint.go",
 	"../cli/lang.go",
+	"../cli/i18n_text.go",
+	"../cli/flags.go",
+	"../cli/roles.go",
+	"../cli/roles_trust.go",
 	"../keys.go",
 	"../i18n_app.go",
 }
@@ -79,7 +83,8 @@ func scan(t *testing.T) (sites []site, prose []site) {
 					}
 					idx := -1
 					switch sel.Sel.Name {
-					case "S", "Key", "Domain":
+					case "S", "Key", "Domain", "Errf", "bad":
+						// Errf, bad: ui/cli's translatable errors (msg.Errf) and bad-input reports (c.bad)
 						idx = 0
 					case "F", "Ln":
 						idx = 1
