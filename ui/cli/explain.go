@@ -13,6 +13,7 @@ import (
 
 	"github.com/stsdeck/stsdeck/model/flow"
 	"github.com/stsdeck/stsdeck/model/policy"
+	"github.com/stsdeck/stsdeck/ui/i18n"
 )
 
 // explain: evaluate one request against policy files and say why.
@@ -37,6 +38,14 @@ type polInputError struct {
 	Col     int    `json:"col"`
 	Path    string `json:"path"`
 	Message string `json:"message"`
+	// msg is Message as a translatable error (msg.Errf) when stsdeck wrote it; Message, in
+	// English, is what --json carries.
+	msg error
+}
+
+// polMsgError is a polInputError of stsdeck's own words (err from msg.Errf).
+func polMsgError(file string, err error) *polInputError {
+	return &polInputError{File: file, Message: err.Error(), msg: err}
 }
 
 func (e *polInputError) Error() string {
@@ -71,27 +80,27 @@ func (l *polLoader) read(file string) ([]byte, error) {
 	var r io.Reader
 	if file == "-" {
 		if l.stdinUsed {
-			return nil, &polInputError{File: file, Message: "standard input can be read only once; give the other policies as files"}
+			return nil, polMsgError(file, msg.Errf("standard input can be read only once; give the other policies as files"))
 		}
 		l.stdinUsed = true
 		r = l.env.Stdin
 	} else {
 		f, err := os.Open(file)
 		if err != nil {
-			return nil, &polInputError{File: file, Message: "cannot read the policy: " + polErrText(err)}
+			return nil, polMsgError(file, msg.Errf("cannot read the policy: %s", polErrText(err)))
 		}
 		defer f.Close()
 		if st, err := f.Stat(); err == nil && st.IsDir() {
-			return nil, &polInputError{File: file, Message: "is a directory, want a policy JSON file"}
+			return nil, polMsgError(file, msg.Errf("is a directory, want a policy JSON file"))
 		}
 		r = f
 	}
 	data, err := io.ReadAll(io.LimitReader(r, policy.MaxDocumentBytes+1))
 	if err != nil {
-		return nil, &polInputError{File: file, Message: "cannot read the policy: " + polErrText(err)}
+		return nil, polMsgError(file, msg.Errf("cannot read the policy: %s", polErrText(err)))
 	}
 	if len(data) > policy.MaxDocumentBytes {
-		return nil, &polInputError{File: file, Message: fmt.Sprintf("larger than %d bytes; not a policy document", policy.MaxDocumentBytes)}
+		return nil, polMsgError(file, msg.Errf("larger than %d bytes; not a policy document", policy.MaxDocumentBytes))
 	}
 	return data, nil
 }
@@ -124,21 +133,26 @@ func (l *polLoader) load(file string, kind policy.Kind) (*policy.Policy, error) 
 				return nil, &polInputError{File: file, Line: f.Line, Col: f.Col, Path: f.Path, Message: f.Message}
 			}
 		}
-		return nil, &polInputError{File: file, Message: "invalid " + kind.String() + " policy"}
+		return nil, polMsgError(file, msg.Errf("invalid %s policy", kind.String()))
 	}
 	return p, nil
 }
 
 // polBadInput reports err (exit 2): words on stderr, {"error": ...} on stdout with --json.
 func polBadInput(env *Env, cmd string, asJSON bool, err error, findings []polFinding) int {
+	tr := env.tr()
 	var ie *polInputError
 	if !errors.As(err, &ie) {
-		ie = &polInputError{Message: err.Error()}
+		ie = &polInputError{Message: err.Error(), msg: err}
 	}
-	fmt.Fprintf(env.Stderr, "stsdeck %s: %s\n", cmd, ie.Error())
+	shown := *ie
+	if shown.msg != nil {
+		shown.Message = errText(tr, shown.msg)
+	}
+	fmt.Fprintf(env.Stderr, "stsdeck %s: %s\n", cmd, inputErrorText(tr, &shown)) // i18n:ok
 	for _, f := range findings {
 		if f.Severity == policy.SeverityError && !(f.File == ie.File && f.Line == ie.Line && f.Col == ie.Col && f.Message == ie.Message) {
-			fmt.Fprintf(env.Stderr, "  also: %s\n", polFindingText(f))
+			tr.F(env.Stderr, "  also: %s\n", findingText(tr, f))
 		}
 	}
 	if asJSON {
@@ -177,8 +191,8 @@ func polWriteJSON(w io.Writer, v any) {
 // acs:ram::<uid>:user/<name>; acs:ram::<uid>:role/<name>; arn:sts::<uid>:assumed-role/<role>/<session>;
 // a service name such as ecs.aliyuncs.com.
 func parsePrincipalArg(v string) (policy.Principal, error) {
-	bad := func(why string) (policy.Principal, error) {
-		return policy.Principal{}, fmt.Errorf("principal %q: %s; want an account uid, acs:ram::<uid>:user/<name>, acs:ram::<uid>:role/<name>, arn:sts::<uid>:assumed-role/<role>/<session>, a service such as ecs.aliyuncs.com, or \"*\"", v, why)
+	bad := func(why error) (policy.Principal, error) {
+		return policy.Principal{}, msg.Errf("principal %q: %v; want an account uid, acs:ram::<uid>:user/<name>, acs:ram::<uid>:role/<name>, arn:sts::<uid>:assumed-role/<role>/<session>, a service such as ecs.aliyuncs.com, or \"*\"", v, why)
 	}
 	switch {
 	case v == "*" || v == "anonymous":
@@ -188,7 +202,7 @@ func parsePrincipalArg(v string) (policy.Principal, error) {
 	case strings.HasPrefix(v, "acs:ram::"):
 		acct, rel, ok := strings.Cut(v[len("acs:ram::"):], ":")
 		if !ok || !polDigits(acct) {
-			return bad("want an account uid after acs:ram::")
+			return bad(msg.Errf("want an account uid after acs:ram::"))
 		}
 		switch {
 		case rel == "root":
@@ -198,21 +212,21 @@ func parsePrincipalArg(v string) (policy.Principal, error) {
 		case strings.HasPrefix(rel, "role/") && len(rel) > 5:
 			return policy.Principal{AccountID: acct, Type: "role", Name: rel[5:]}, nil
 		}
-		return bad("want root, user/<name> or role/<name> after the account")
+		return bad(msg.Errf("want root, user/<name> or role/<name> after the account"))
 	case strings.HasPrefix(v, "arn:sts::"):
 		acct, rel, ok := strings.Cut(v[len("arn:sts::"):], ":")
 		if !ok || !polDigits(acct) || !strings.HasPrefix(rel, "assumed-role/") {
-			return bad("want arn:sts::<uid>:assumed-role/<role>/<session>")
+			return bad(msg.Errf("want arn:sts::<uid>:assumed-role/<role>/<session>"))
 		}
 		role, sess, ok := strings.Cut(rel[len("assumed-role/"):], "/")
 		if !ok || role == "" || sess == "" {
-			return bad("want arn:sts::<uid>:assumed-role/<role>/<session>")
+			return bad(msg.Errf("want arn:sts::<uid>:assumed-role/<role>/<session>"))
 		}
 		return policy.Principal{AccountID: acct, Type: "role", Name: role, SessionName: sess}, nil
 	case strings.HasSuffix(v, ".aliyuncs.com"):
 		return policy.Principal{Type: "service", Service: v}, nil
 	}
-	return bad("unrecognised form")
+	return bad(msg.Errf("unrecognised form"))
 }
 
 func polDigits(s string) bool {
@@ -255,10 +269,11 @@ func (a *explainArgs) flagSet(env *Env) *flag.FlagSet {
 	fs.BoolVar(&a.asJSON, "json", false, "print one JSON object")
 	langFlag(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(env.Stderr, "Usage: stsdeck explain --action A --resource ARN --identity-policy FILE ... [--session-policy FILE]")
-		fmt.Fprintln(env.Stderr, "         [--bucket-policy FILE --principal P] [--trust-policy FILE --caller P] [--context k=v ...] [--json]")
-		fmt.Fprintln(env.Stderr, "Exit status: 0 allowed, 1 denied, 2 bad input.")
-		fs.PrintDefaults()
+		tr := env.tr()
+		tr.Ln(env.Stderr, "Usage: stsdeck explain --action A --resource ARN --identity-policy FILE ... [--session-policy FILE]")
+		fmt.Fprintln(env.Stderr, "         [--bucket-policy FILE --principal P] [--trust-policy FILE --caller P] [--context k=v ...] [--json]") // i18n:ok
+		tr.Ln(env.Stderr, "Exit status: 0 allowed, 1 denied, 2 bad input.")
+		printFlags(env.Stderr, fs, tr)
 	}
 	return fs
 }
@@ -266,27 +281,27 @@ func (a *explainArgs) flagSet(env *Env) *flag.FlagSet {
 // check refuses flag combinations that cannot describe one request.
 func (a *explainArgs) check(fs *flag.FlagSet) error {
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q (policies are given with --identity-policy, --session-policy, ...)", fs.Arg(0))
+		return msg.Errf("unexpected argument %q (policies are given with --identity-policy, --session-policy, ...)", fs.Arg(0))
 	}
 	switch {
 	case a.action == "":
-		return errors.New("--action is required, e.g. --action oss:PutObject")
+		return msg.Errf("--action is required, e.g. --action oss:PutObject")
 	case a.resource == "":
-		return errors.New("--resource is required, e.g. --resource acs:oss:cn-hangzhou:1234567890123456:examplebucket/a.txt")
+		return msg.Errf("--resource is required, e.g. --resource acs:oss:cn-hangzhou:1234567890123456:examplebucket/a.txt")
 	case !strings.Contains(a.action, ":"):
-		return fmt.Errorf("--action %q: want <service>:<action>, e.g. oss:PutObject", a.action)
+		return msg.Errf("--action %q: want <service>:<action>, e.g. oss:PutObject", a.action)
 	case !polLooksLikeARN(a.resource):
-		return fmt.Errorf("--resource %q: want an ARN acs:<service>:<region>:<account>:<relative-id>, e.g. acs:oss:cn-hangzhou:1234567890123456:examplebucket/a.txt", a.resource)
+		return msg.Errf("--resource %q: want an ARN acs:<service>:<region>:<account>:<relative-id>, e.g. acs:oss:cn-hangzhou:1234567890123456:examplebucket/a.txt", a.resource)
 	case a.bucketFile != "" && a.principal == "":
-		return errors.New("--bucket-policy needs --principal (who makes the request: an account uid, an ARN, or * for anonymous)")
+		return msg.Errf("--bucket-policy needs --principal (who makes the request: an account uid, an ARN, or * for anonymous)")
 	case a.principal != "" && a.bucketFile == "":
-		return errors.New("--principal applies only with --bucket-policy")
+		return msg.Errf("--principal applies only with --bucket-policy")
 	case (a.trustFile != "" || a.caller != "") && !strings.EqualFold(a.action, "sts:AssumeRole"):
-		return errors.New("--trust-policy and --caller apply only with --action sts:AssumeRole")
+		return msg.Errf("--trust-policy and --caller apply only with --action sts:AssumeRole")
 	case a.trustFile != "" && a.caller == "":
-		return errors.New("--trust-policy needs --caller (who calls AssumeRole)")
+		return msg.Errf("--trust-policy needs --caller (who calls AssumeRole)")
 	case a.caller != "" && a.trustFile == "":
-		return errors.New("--caller needs --trust-policy")
+		return msg.Errf("--caller needs --trust-policy")
 	}
 	return nil
 }
@@ -297,7 +312,7 @@ func (a *explainArgs) contextKeys() (map[string][]string, error) {
 	for _, kv := range a.contexts {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || k == "" {
-			return nil, fmt.Errorf("--context %q: want key=value, e.g. acs:SourceIp=10.0.0.1", kv)
+			return nil, msg.Errf("--context %q: want key=value, e.g. acs:SourceIp=10.0.0.1", kv)
 		}
 		ctxMap[k] = append(ctxMap[k], v)
 	}
@@ -336,12 +351,12 @@ func (a *explainArgs) input(l *polLoader, ctxMap map[string][]string) (in flow.E
 			return in, false, err
 		}
 		if in.Session != nil || in.Bucket != nil {
-			return in, false, errors.New("an AssumeRole evaluation takes --identity-policy and --trust-policy only")
+			return in, false, msg.Errf("an AssumeRole evaluation takes --identity-policy and --trust-policy only")
 		}
 		return in, false, nil
 	}
 	if len(a.identityFiles) == 0 && in.Bucket == nil {
-		return in, true, errors.New("no policies: give --identity-policy (and/or --session-policy, --bucket-policy)")
+		return in, true, msg.Errf("no policies: give --identity-policy (and/or --session-policy, --bucket-policy)")
 	}
 	if len(a.identityFiles) == 0 {
 		in.Identity = nil // identity layer not given (e.g. anonymous access through a bucket policy)
@@ -387,7 +402,7 @@ func runExplain(ctx context.Context, env *Env) int {
 	if a.asJSON {
 		polWriteJSON(env.Stdout, out)
 	} else {
-		printExplainText(env.Stdout, &out)
+		printExplainText(env.Stdout, &out, env.tr())
 	}
 	if out.Decision == policy.DecisionAllow {
 		return ExitOK
@@ -412,34 +427,34 @@ func polWantsJSON(args []string) bool {
 	return false
 }
 
-func printExplainText(w io.Writer, out *explainJSON) {
-	fmt.Fprintf(w, "%s (decided by %s)\n", out.Decision, out.DecidedBy)
+func printExplainText(w io.Writer, out *explainJSON, tr *i18n.T) {
+	tr.F(w, "%s (decided by %s)\n", out.Decision, out.DecidedBy)
 	if out.Reason == "root-refused" {
-		fmt.Fprintln(w, "  the account root cannot call AssumeRole; use a RAM user or role")
+		tr.Ln(w, "  the account root cannot call AssumeRole; use a RAM user or role")
 	}
-	fmt.Fprintln(w, "Layers:")
+	tr.Ln(w, "Layers:")
 	for _, name := range []string{"session", "identity", "bucket", "trust"} {
 		if o, ok := out.Layers[name]; ok {
-			fmt.Fprintf(w, "  %-9s %s\n", name, o)
+			fmt.Fprintf(w, "  %-9s %s\n", name, o) // i18n:ok (layer names and outcomes, as --json has them)
 		}
 	}
 	if len(out.Statements) == 0 {
-		fmt.Fprintln(w, "Matching statements: none")
+		tr.Ln(w, "Matching statements: none")
 	} else {
-		fmt.Fprintln(w, "Matching statements:")
+		tr.Ln(w, "Matching statements:")
 		for _, m := range out.Statements {
-			fmt.Fprintf(w, "  %-9s %s Statement[%d] (line %d): %s\n", m.Layer, m.Policy, m.Index, m.Line, m.Effect)
+			tr.F(w, "  %-9s %s Statement[%d] (line %d): %s\n", m.Layer, m.Policy, m.Index, m.Line, m.Effect)
 		}
 	}
 	if len(out.Indeterminate) > 0 {
 		keys := append([]string(nil), out.Indeterminate...)
 		sort.Strings(keys)
-		fmt.Fprintf(w, "Unknown: the request carries no %s; conditions on it were taken as false, so the answer may change when it does (--context key=value)\n", strings.Join(keys, ", "))
+		tr.F(w, "Unknown: the request carries no %s; conditions on it were taken as false, so the answer may change when it does (--context key=value)\n", strings.Join(keys, ", "))
 	}
 	if len(out.Findings) > 0 {
-		fmt.Fprintln(w, "Findings:")
+		tr.Ln(w, "Findings:")
 		for _, f := range out.Findings {
-			fmt.Fprintf(w, "  %s\n", polFindingText(f))
+			fmt.Fprintf(w, "  %s\n", findingText(tr, f))
 		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/stsdeck/stsdeck/model/auditlog"
 	"github.com/stsdeck/stsdeck/model/flow"
+	"github.com/stsdeck/stsdeck/ui/i18n"
 )
 
 // explain --error: an error someone pasted (OSS XML, STS/RAM JSON, an SDK's or ossutil's
@@ -73,7 +74,7 @@ func runExplainError(ctx context.Context, env *Env) int {
 		svc, closer, err := env.Deps.Connect(cctx, c.g, env)
 		cancel()
 		if err != nil {
-			notes = append(notes, "offline: "+firstLine(err.Error()))
+			notes = append(notes, "offline: "+firstLine(err.Error())) // i18n:ok (flow's note vocabulary; translated when printed)
 		} else {
 			defer closer()
 			ports = flow.DiagnosePorts{Audit: svc.Audit, Roles: svc.Roles, AccountID: svc.AccountID, Region: svc.Region}
@@ -94,7 +95,7 @@ func runExplainError(ctx context.Context, env *Env) int {
 	if *asJSON {
 		polWriteJSON(env.Stdout, d)
 	} else {
-		printDiagnosis(env.Stdout, &d)
+		printDiagnosis(env.Stdout, &d, env.tr())
 	}
 	return ExitDenied
 }
@@ -112,24 +113,24 @@ func readErrorInput(env *Env, file string) ([]byte, error) {
 	} else {
 		f, err := os.Open(file)
 		if err != nil {
-			return nil, fmt.Errorf("--error %s: cannot read: %s", file, polErrText(err))
+			return nil, msg.Errf("--error %s: cannot read: %s", file, polErrText(err))
 		}
 		defer f.Close()
 		if st, err := f.Stat(); err == nil && st.IsDir() {
-			return nil, fmt.Errorf("--error %s: is a directory, want a file holding the error", file)
+			return nil, msg.Errf("--error %s: is a directory, want a file holding the error", file)
 		}
 		r = f
 	}
 	data, err := io.ReadAll(io.LimitReader(r, flow.MaxErrorInput+1))
 	if err != nil {
-		return nil, fmt.Errorf("--error %s: cannot read: %s", file, polErrText(err))
+		return nil, msg.Errf("--error %s: cannot read: %s", file, polErrText(err))
 	}
 	return data, nil
 }
 
 // explainErrorBad reports input that is not an error (exit 2).
 func explainErrorBad(env *Env, asJSON bool, err error) int {
-	fmt.Fprintf(env.Stderr, "stsdeck explain: %v\n", err)
+	fmt.Fprintf(env.Stderr, "stsdeck explain: %s\n", errText(env.tr(), err)) // i18n:ok
 	if asJSON {
 		kind := "bad-input"
 		var ne *flow.NotAnError
@@ -141,55 +142,59 @@ func explainErrorBad(env *Env, asJSON bool, err error) int {
 	return ExitBadInput
 }
 
-func printDiagnosis(w io.Writer, d *flow.Diagnosis) {
+func printDiagnosis(w io.Writer, d *flow.Diagnosis, tr *i18n.T) {
 	head := d.Code
 	if d.EC != "" {
-		head += " (EC " + d.EC + ")"
+		head += " (EC " + d.EC + ")" // i18n:ok
 	}
-	fmt.Fprintf(w, "%s — read as %s", head, d.Input)
 	if d.RequestID != "" {
-		fmt.Fprintf(w, ", RequestId %s", d.RequestID)
+		tr.Ln(w, "%s — read as %s, RequestId %s", head, d.Input, d.RequestID)
+	} else {
+		tr.Ln(w, "%s — read as %s", head, d.Input)
 	}
-	fmt.Fprintln(w)
 	if d.Meaning != "" {
-		fmt.Fprintf(w, "  means:     %s\n", d.Meaning)
+		tr.F(w, "  means:     %s\n", tr.Domain(d.Meaning))
 	}
 	if d.Action != "" {
-		fmt.Fprintf(w, "  request:   %s on %s\n", d.Action, dash(d.Resource))
+		tr.F(w, "  request:   %s on %s\n", d.Action, dash(d.Resource))
 	}
 	if d.Principal != "" {
-		fmt.Fprintf(w, "  principal: %s\n", d.Principal)
+		tr.F(w, "  principal: %s\n", d.Principal)
 	}
-	fmt.Fprintf(w, "  layer:     %s\n", d.Layer)
+	tr.F(w, "  layer:     %s\n", d.Layer)
 	if s := d.Statement; s != nil {
-		fmt.Fprintf(w, "  statement: %s Statement[%d] (line %d): %s\n", s.Policy, s.Index, s.Line, s.Effect)
+		tr.F(w, "  statement: %s Statement[%d] (line %d): %s\n", s.Policy, s.Index, s.Line, s.Effect)
 	}
 	switch {
 	case d.Decoded:
-		fmt.Fprintln(w, "  decoded:   yes (RAM DecodeDiagnosticMessage)")
+		tr.Ln(w, "  decoded:   yes (RAM DecodeDiagnosticMessage)")
 	case d.DecodeError != "":
-		fmt.Fprintf(w, "  decoded:   no — %s\n", d.DecodeError)
+		tr.F(w, "  decoded:   no — %s\n", tr.Domain(d.DecodeError))
 	}
 	if a := d.Audit; a != nil {
-		fmt.Fprintf(w, "  token:     %s, session %s, issued %s (audit log)\n", a.AccessKeyID, a.SessionName, a.IssuedAt.UTC().Format(time.RFC3339))
+		tr.F(w, "  token:     %s, session %s, issued %s (audit log)\n", a.AccessKeyID, a.SessionName, a.IssuedAt.UTC().Format(time.RFC3339))
 	}
 	if f := d.Fix; f != nil {
 		if f.Change == "remove" {
-			fmt.Fprintf(w, "  fix:       remove %s Statement[%d] (line %d) from the %s policy\n", f.Remove.Policy, f.Remove.Index, f.Remove.Line, f.Layer)
+			tr.F(w, "  fix:       remove %s Statement[%d] (line %d) from the %s policy\n", f.Remove.Policy, f.Remove.Index, f.Remove.Line, f.Layer)
 		} else {
-			fmt.Fprintf(w, "  fix:       add to the %s policy: %s\n", f.Layer, compactStatement(f.Statement))
+			tr.F(w, "  fix:       add to the %s policy: %s\n", f.Layer, compactStatement(f.Statement))
 		}
 		if f.Policy != "" {
-			fmt.Fprintf(w, "  re-issue with: %s\n", f.Policy)
+			tr.F(w, "  re-issue with: %s\n", f.Policy)
 		}
 		if f.Verified {
-			fmt.Fprintln(w, "             (the engine allows the request with the fix)")
+			tr.Ln(w, "             (the engine allows the request with the fix)")
 		}
 	} else if d.Remedy != "" {
-		fmt.Fprintf(w, "  do:        %s\n", d.Remedy)
+		tr.F(w, "  do:        %s\n", tr.Domain(d.Remedy))
 	}
 	for _, n := range d.Notes {
-		fmt.Fprintf(w, "  note:      %s\n", n)
+		if rest, ok := strings.CutPrefix(n, "offline: "); ok {
+			tr.F(w, "  note:      offline: %s\n", tr.Domain(rest))
+			continue
+		}
+		tr.F(w, "  note:      %s\n", tr.Domain(n))
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/stsdeck/stsdeck/model/flow"
@@ -21,7 +20,7 @@ import (
 // Exit 0 = the tool works, 1 = a required call is denied, 2 = bad input.
 func runExplainTool(ctx context.Context, env *Env) int {
 	c := newCmd(env, "explain", "--tool NAME --session-policy FILE [--role R | --identity-policy FILE ...] --bucket B --prefix P [--json]")
-	tool := c.String("tool", "", "the tool: "+strings.Join(flow.ToolNames(), ", "))
+	tool := c.String("tool", "", "the tool: "+strings.Join(flow.ToolNames(), ", ")) // i18n:ok (its catalog ID has the names filled in; TestFlagUsageChinese)
 	sessFile := c.String("session-policy", "", "the session policy `FILE` the token will carry (- = stdin; default: none)")
 	role := c.String("role", "", "the role `NAME|ARN` (its policies are read through the connection)")
 	var idFiles multiFlag
@@ -85,7 +84,7 @@ func runExplainTool(ctx context.Context, env *Env) int {
 		}
 		l := flow.CompileIdentity(&r)
 		if l.Unknown != "" {
-			fmt.Fprintf(env.Stderr, "stsdeck explain: the role's policies: %s (verdicts may be Unknown)\n", l.Unknown)
+			env.tr().F(env.Stderr, "stsdeck explain: the role's policies: %s (verdicts may be Unknown)\n", env.tr().Domain(l.Unknown))
 		} else {
 			in.Identity = l.Policies
 		}
@@ -94,29 +93,30 @@ func runExplainTool(ctx context.Context, env *Env) int {
 	if *asJSON {
 		polWriteJSON(env.Stdout, out)
 	} else {
-		tw := tabwriter.NewWriter(env.Stdout, 0, 2, 2, ' ', 0)
-		fmt.Fprintf(tw, "%s: %s\n", t.Name, t.Description)
+		tr := env.tr()
+		fmt.Fprintf(env.Stdout, "%s: %s\n", t.Name, tr.Domain(t.Description)) // i18n:ok
+		var rows [][]string
 		for i, s := range out.Steps {
-			opt := ""
+			op := s.Op
 			if s.Optional {
-				opt = " (optional)"
+				op = tr.S("%s (optional)", s.Op)
 			}
-			fmt.Fprintf(tw, "  %d\t%s%s\t%s\t%s\n", i+1, s.Op, opt, s.Verdict, dash(s.Reason))
+			rows = append(rows, []string{fmt.Sprintf("  %d", i+1), op, s.Verdict, tr.Domain(dash(s.Reason))}) // i18n:ok
 		}
-		tw.Flush()
+		writeTable(env.Stdout, rows)
 		switch {
 		case out.Works:
-			fmt.Fprintln(env.Stdout, "works: every required call is allowed")
+			tr.Ln(env.Stdout, "works: every required call is allowed")
 		case out.FirstFailure < 0:
-			fmt.Fprintln(env.Stdout, "unknown: the role's policies are needed to tell (--role or --identity-policy)")
+			tr.Ln(env.Stdout, "unknown: the role's policies are needed to tell (--role or --identity-policy)")
 		default:
 			s := out.Steps[out.FirstFailure]
-			fmt.Fprintf(env.Stdout, "fails at call %d (%s): add to the session policy %s\n", out.FirstFailure+1, s.Op, compactStatement(s.Suggestion))
+			tr.F(env.Stdout, "fails at call %d (%s): add to the session policy %s\n", out.FirstFailure+1, s.Op, compactStatement(s.Suggestion))
 			if out.Suggested != "" {
-				fmt.Fprintf(env.Stdout, "suggested session policy: %s\n", out.Suggested)
+				tr.F(env.Stdout, "suggested session policy: %s\n", out.Suggested)
 			}
 		}
-		fmt.Fprintf(env.Stdout, "sequence source: %s\n", t.Source)
+		tr.F(env.Stdout, "sequence source: %s\n", t.Source)
 	}
 	if out.Works {
 		return ExitOK
