@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"text/tabwriter"
 	"time"
 
 	"github.com/stsdeck/stsdeck/model"
@@ -25,14 +24,14 @@ func runHistory(_ context.Context, env *Env) int {
 	}
 	dir, err := StateDir(env.Getenv)
 	if err != nil {
-		return c.bad("%v", err)
+		return c.bad("%s", err)
 	}
 	recs, warns, err := auditlog.Open(dir).List()
 	for _, w := range warns {
-		fmt.Fprintf(env.Stderr, "stsdeck history: warning: %s\n", w)
+		env.tr().F(env.Stderr, "stsdeck history: warning: %s\n", env.tr().Domain(w))
 	}
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "stsdeck history: %v\n", err)
+		fmt.Fprintf(env.Stderr, "stsdeck history: %s\n", errText(env.tr(), err)) // i18n:ok
 		return ExitDenied
 	}
 	now := env.Now()
@@ -49,15 +48,15 @@ func runHistory(_ context.Context, env *Env) int {
 		return ExitOK
 	}
 	if len(recs) == 0 {
-		fmt.Fprintf(env.Stdout, "no tokens issued yet (log: %s)\n", auditlog.Open(dir).Path())
+		env.tr().F(env.Stdout, "no tokens issued yet (log: %s)\n", auditlog.Open(dir).Path())
 		return ExitOK
 	}
-	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ISSUED (UTC)\tMODE\tROLE\tSESSION\tDURATION\tEXPIRES (UTC)\tSTATE\tACCESS KEY\tPOLICY\tPROBE")
+	tr := env.tr()
+	rows := [][]string{{tr.S("ISSUED (UTC)"), tr.S("MODE"), tr.S("ROLE"), tr.S("SESSION"), tr.S("DURATION"), tr.S("EXPIRES (UTC)"), tr.S("STATE"), "ACCESS KEY", tr.S("POLICY"), tr.S("PROBE")}} // i18n:ok
 	for _, r := range recs {
-		state := "✓ live " + r.Expiration.Sub(now).Round(time.Second).String()
+		state := tr.S("✓ live %s", r.Expiration.Sub(now).Round(time.Second).String())
 		if !r.Expiration.After(now) {
-			state = "✗ expired"
+			state = tr.S("✗ expired")
 		}
 		pol := "-"
 		if len(r.PolicyDigest) > 15 {
@@ -74,11 +73,11 @@ func runHistory(_ context.Context, env *Env) int {
 					}
 				}
 			}
-			probe = fmt.Sprintf("%d/%d agree", agree, known)
+			probe = tr.S("%d/%d agree", agree, known)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Time.UTC().Format("2006-01-02 15:04:05"), r.Mode, r.RoleARN, r.SessionName,
-			(time.Duration(r.DurationSeconds) * time.Second).String(), r.Expiration.UTC().Format("2006-01-02 15:04:05"), state, r.AccessKeyID, pol, probe)
+		rows = append(rows, []string{r.Time.UTC().Format("2006-01-02 15:04:05"), r.Mode, r.RoleARN, r.SessionName,
+			(time.Duration(r.DurationSeconds) * time.Second).String(), r.Expiration.UTC().Format("2006-01-02 15:04:05"), state, r.AccessKeyID, pol, probe})
 	}
-	tw.Flush()
+	writeTable(env.Stdout, rows)
 	return ExitOK
 }

@@ -6,12 +6,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/stsdeck/stsdeck/model"
 	"github.com/stsdeck/stsdeck/model/flow"
 	"github.com/stsdeck/stsdeck/model/service"
+	"github.com/stsdeck/stsdeck/ui/i18n"
 	"github.com/stsdeck/stsdeck/ui/credfmt"
 )
 
@@ -25,7 +27,7 @@ func runIssue(ctx context.Context, env *Env) int {
 	c := newCmd(env, "issue", "--role NAME|ARN [--policy FILE|- | --template NAME --bucket B --prefix P] [--duration D] [--format F] [--out FILE]")
 	var t tokenFlags
 	t.register(c.FlagSet, true)
-	format := c.String("format", "card", "output `FORMAT`: card (secret masked), "+strings.Join(credfmt.Kinds, ", "))
+	format := c.String("format", "card", "output `FORMAT`: card (secret masked), "+strings.Join(credfmt.Kinds, ", ")) // i18n:ok (its catalog ID has the formats filled in; TestFlagUsageChinese)
 	asJSON := c.Bool("json", false, "same as --format json")
 	out := c.String("out", "", "write the output to `FILE` (0600) instead of stdout; for config-json the file to merge into (default ~/.aliyun/config.json)")
 	profileName := c.String("profile-name", credfmt.DefaultProfileName, "aliyun CLI profile `NAME` for aliyun-cli and config-json")
@@ -81,7 +83,7 @@ func runIssue(ctx context.Context, env *Env) int {
 	switch *format {
 	case "card":
 		var b strings.Builder
-		writeCard(&b, cr, tok.record, svc, env.Now())
+		writeCard(&b, env.tr(), cr, tok.record, svc, env.Now())
 		return c.emit(*out, b.String())
 	case "config-json":
 		path := *out
@@ -101,10 +103,10 @@ func runIssue(ctx context.Context, env *Env) int {
 			return c.bad("%v (the token was issued; nothing was written)", err)
 		}
 		if err := writeFile0600(path, []byte(text)); err != nil {
-			fmt.Fprintf(env.Stderr, "stsdeck issue: writing %s: %v\n", path, err)
+			env.tr().F(env.Stderr, "stsdeck issue: writing %s: %v\n", path, err)
 			return ExitDenied
 		}
-		fmt.Fprintf(env.Stderr, "stsdeck issue: profile %q (StsToken, expires %s) merged into %s\n", opts.ProfileName, cr.Expiration.UTC().Format(time.RFC3339), path)
+		env.tr().F(env.Stderr, "stsdeck issue: profile %q (StsToken, expires %s) merged into %s\n", opts.ProfileName, cr.Expiration.UTC().Format(time.RFC3339), path)
 		return ExitOK
 	default:
 		text, err := credfmt.Format(*format, cr, opts)
@@ -122,10 +124,10 @@ func (c *cmdFlags) emit(path, text string) int {
 		return ExitOK
 	}
 	if err := writeFile0600(path, []byte(text)); err != nil {
-		fmt.Fprintf(c.env.Stderr, "stsdeck %s: writing %s: %v\n", c.name, path, err)
+		c.env.tr().F(c.env.Stderr, "stsdeck %s: writing %s: %v\n", c.name, path, err)
 		return ExitDenied
 	}
-	fmt.Fprintf(c.env.Stderr, "stsdeck %s: written to %s (mode 0600)\n", c.name, path)
+	c.env.tr().F(c.env.Stderr, "stsdeck %s: written to %s (mode 0600)\n", c.name, path)
 	return ExitOK
 }
 
@@ -136,34 +138,38 @@ func ossutilEndpoint(svc *service.Services) string {
 	return svc.OSSEndpoint
 }
 
-// writeCard renders the token card: the secret masked, the token abbreviated.
-func writeCard(w io.Writer, cr model.Credentials, rec model.AuditRecord, svc *service.Services, now time.Time) {
+// writeCard renders the token card: the secret masked, the token abbreviated. Labels are
+// padded in terminal cells, so the values line up in Chinese too.
+func writeCard(w io.Writer, tr *i18n.T, cr model.Credentials, rec model.AuditRecord, svc *service.Services, now time.Time) {
 	badge := "LIVE"
 	if svc.Mode == "sandbox" {
 		badge = "SANDBOX"
 	}
-	left := cr.Remaining(now).Round(time.Second)
-	fmt.Fprintf(w, "Temporary credentials [%s]\n", badge)
-	fmt.Fprintf(w, "  Role             %s\n", cr.RoleARN)
-	if cr.AssumedRoleARN != "" {
-		fmt.Fprintf(w, "  Assumed as       %s\n", cr.AssumedRoleARN)
+	line := func(label, value string) {
+		fmt.Fprintf(w, "  %s%s\n", padCells(label, 17), value) // i18n:ok
 	}
-	fmt.Fprintf(w, "  Session          %s\n", rec.SessionName)
-	fmt.Fprintf(w, "  AccessKeyId      %s\n", cr.AccessKeyID)
-	fmt.Fprintf(w, "  AccessKeySecret  %s (not shown: use --format to export)\n", model.MaskSecret(cr.AccessKeySecret))
-	fmt.Fprintf(w, "  SecurityToken    %s\n", model.AbbrevToken(cr.SecurityToken))
-	fmt.Fprintf(w, "  Expires          %s UTC (%s local), %s left\n",
-		cr.Expiration.UTC().Format("2006-01-02 15:04:05"), cr.Expiration.Local().Format("2006-01-02 15:04:05 MST"), left)
+	left := cr.Remaining(now).Round(time.Second)
+	tr.F(w, "Temporary credentials [%s]\n", badge)
+	line(tr.S("Role"), cr.RoleARN)
+	if cr.AssumedRoleARN != "" {
+		line(tr.S("Assumed as"), cr.AssumedRoleARN)
+	}
+	line(tr.S("Session"), rec.SessionName)
+	line("AccessKeyId", cr.AccessKeyID)
+	line("AccessKeySecret", tr.S("%s (not shown: use --format to export)", model.MaskSecret(cr.AccessKeySecret)))
+	line("SecurityToken", model.AbbrevToken(cr.SecurityToken))
+	line(tr.S("Expires"), tr.S("%s UTC (%s local), %s left",
+		cr.Expiration.UTC().Format("2006-01-02 15:04:05"), cr.Expiration.Local().Format("2006-01-02 15:04:05 MST"), left))
 	if cr.ServerClockOffset != 0 {
-		fmt.Fprintf(w, "  Clock            this machine is %s off the server (countdown corrected)\n", cr.ServerClockOffset)
+		line(tr.S("Clock"), tr.S("this machine is %s off the server (countdown corrected)", cr.ServerClockOffset))
 	}
 	if rec.PolicyDigest != "" {
 		sz := flow.MeasureSessionPolicy(rec.SessionPolicy) // the console meter's unit: STS counts characters
-		fmt.Fprintf(w, "  Session policy   %d / %d %s, %s\n", sz.N, sz.Limit, sz.Unit, rec.PolicyDigest)
+		line(tr.S("Session policy"), tr.S("%s / %s %s, %s", strconv.Itoa(sz.N), strconv.Itoa(sz.Limit), tr.S(sz.Unit), rec.PolicyDigest))
 	} else {
-		fmt.Fprintf(w, "  Session policy   none (the role's full permissions)\n")
+		line(tr.S("Session policy"), tr.S("none (the role's full permissions)"))
 	}
-	fmt.Fprintf(w, "  Region           %s\n", cr.Region)
-	fmt.Fprintf(w, "  RequestId        %s\n", cr.RequestID)
-	fmt.Fprintf(w, "  Audit record     %s\n", rec.ID)
+	line(tr.S("Region"), cr.Region)
+	line("RequestId", cr.RequestID)
+	line(tr.S("Audit record"), rec.ID)
 }

@@ -3,8 +3,8 @@ package cli
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/stsdeck/stsdeck/model"
@@ -24,7 +24,7 @@ func runProbe(ctx context.Context, env *Env) int {
 	outside := c.String("outside", "", "a prefix `P2` outside the allowed one (default: \"dst/\", or \"src/\" when --prefix lies under dst, as in the console)")
 	yes := c.Bool("yes", false, "in LIVE mode, write without asking")
 	asJSON := c.Bool("json", false, "print JSON")
-	as := c.String("as", "", "replay a partner tool's call sequence instead (`NAME`: "+strings.Join(flow.ToolNames(), ", ")+")")
+	as := c.String("as", "", "replay a partner tool's call sequence instead (`NAME`: "+strings.Join(flow.ToolNames(), ", ")+")") // i18n:ok (its catalog ID has the names filled in; TestFlagUsageChinese)
 	pos, code := c.parse(env.Args)
 	if code >= 0 {
 		return code
@@ -53,8 +53,8 @@ func runProbe(ctx context.Context, env *Env) int {
 		if t.policyFile == "-" {
 			return c.bad("standard input holds the policy (--policy -), so the LIVE-mode question cannot be asked: pass --yes")
 		}
-		if !confirm(env, fmt.Sprintf("probe will write and delete two small objects in oss://%s (under %q and %q) with LIVE credentials. Proceed?", t.bucket, t.prefix, *outside)) {
-			fmt.Fprintln(env.Stderr, "stsdeck probe: not confirmed; nothing written (pass --yes to skip the question)")
+		if !confirm(env, env.tr().S("probe will write and delete two small objects in oss://%s (under %q and %q) with LIVE credentials. Proceed?", t.bucket, t.prefix, *outside)) {
+			env.tr().Ln(env.Stderr, "stsdeck probe: not confirmed; nothing written (pass --yes to skip the question)")
 			return ExitDenied
 		}
 	}
@@ -73,7 +73,7 @@ func runProbe(ctx context.Context, env *Env) int {
 	rep := run.Report
 	if err != nil {
 		if len(rep.LeftBehind) > 0 {
-			fmt.Fprintf(env.Stderr, "stsdeck probe: left behind: %s\n", strings.Join(rep.LeftBehind, ", "))
+			env.tr().F(env.Stderr, "stsdeck probe: left behind: %s\n", strings.Join(rep.LeftBehind, ", "))
 		}
 		return c.fail(err)
 	}
@@ -84,7 +84,7 @@ func runProbe(ctx context.Context, env *Env) int {
 		}
 	}
 	if run.AuditErr != nil {
-		fmt.Fprintf(env.Stderr, "stsdeck probe: warning: results not recorded: %v\n", run.AuditErr)
+		env.tr().F(env.Stderr, "stsdeck probe: warning: results not recorded: %s\n", errText(env.tr(), run.AuditErr))
 	}
 	if *asJSON {
 		writeJSON(env.Stdout, rep)
@@ -95,7 +95,7 @@ func runProbe(ctx context.Context, env *Env) int {
 			if r.Agree != nil && !*r.Agree && svc.Sandbox != nil && r.Actual.RequestID != "" {
 				tctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 				if tr, err := svc.Sandbox.Trace(tctx, "oss", r.Actual.RequestID); err == nil && tr != nil {
-					fmt.Fprintf(env.Stdout, "%s %s disagrees:\n", r.Scope, r.Op)
+					env.tr().F(env.Stdout, "%s %s disagrees:\n", r.Scope, r.Op)
 					printTrace(env.Stdout, env.tr(), tr)
 				}
 				cancel()
@@ -106,7 +106,7 @@ func runProbe(ctx context.Context, env *Env) int {
 	// token, clock skew): the probe learnt nothing about the policies, so it did not succeed.
 	for _, r := range rep.Results {
 		if (&model.APIError{Code: r.Actual.Code, EC: r.Actual.EC, Message: r.Actual.Message}).DeniedBy() == "credentials" {
-			fmt.Fprintf(env.Stderr, "stsdeck probe: the credentials were refused (%s on %s %s): nothing was learnt about the policies\n", r.Actual.Code, r.Scope, r.Op)
+			env.tr().F(env.Stderr, "stsdeck probe: the credentials were refused (%s on %s %s): nothing was learnt about the policies\n", r.Actual.Code, r.Scope, r.Op)
 			return ExitDenied
 		}
 	}
@@ -132,19 +132,19 @@ func (c *cmdFlags) predictor(ctx context.Context, svc *service.Services, tok *is
 }
 
 func printProbe(env *Env, rep model.ProbeReport, note string) {
-	fmt.Fprintf(env.Stdout, "probe oss://%s  inside %q  outside %q\n", rep.Bucket, rep.Prefix, rep.Outside)
+	tr := env.tr()
+	tr.F(env.Stdout, "probe oss://%s  inside %q  outside %q\n", rep.Bucket, rep.Prefix, rep.Outside)
 	if note != "" {
-		fmt.Fprintf(env.Stdout, "(%s)\n", note)
+		fmt.Fprintf(env.Stdout, "(%s)\n", tr.Domain(note)) // i18n:ok
 	}
-	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "SCOPE\tOP\tPREDICTED\tACTUAL\tSTATUS\tCODE\tEC\tMS\tAGREE\tREQUEST ID")
+	rows := [][]string{{tr.S("SCOPE"), tr.S("OP"), tr.S("PREDICTED"), tr.S("ACTUAL"), tr.S("STATUS"), "CODE", "EC", "MS", tr.S("AGREE"), "REQUEST ID"}} // i18n:ok (the cloud's field names)
 	for _, r := range rep.Results {
-		actual := "✗ denied"
+		actual := tr.S("✗ denied")
 		if r.Actual.Allowed {
-			actual = "✓ allowed"
+			actual = tr.S("✓ allowed")
 		}
 		if r.Actual.Status == 0 {
-			actual = "? failed"
+			actual = tr.S("? failed")
 		}
 		pred := r.Predicted
 		if r.PredictedLayer != "" {
@@ -152,18 +152,18 @@ func printProbe(env *Env, rep model.ProbeReport, note string) {
 		}
 		agree := "?"
 		if r.Agree != nil {
-			agree = "✓ yes"
+			agree = tr.S("✓ yes")
 			if !*r.Agree {
-				agree = "✗ NO"
+				agree = tr.S("✗ NO")
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%d\t%s\t%s\n", r.Scope, r.Op, pred, actual, r.Actual.Status, dash(r.Actual.Code), dash(r.Actual.EC), r.Actual.LatencyMS, agree, dash(r.Actual.RequestID))
+		rows = append(rows, []string{r.Scope, r.Op, pred, actual, strconv.Itoa(r.Actual.Status), dash(r.Actual.Code), dash(r.Actual.EC), strconv.FormatInt(r.Actual.LatencyMS, 10), agree, dash(r.Actual.RequestID)})
 	}
-	tw.Flush()
+	writeTable(env.Stdout, rows)
 	if len(rep.LeftBehind) > 0 {
-		fmt.Fprintf(env.Stdout, "left behind (could not delete): %s\n", strings.Join(rep.LeftBehind, ", "))
+		tr.F(env.Stdout, "left behind (could not delete): %s\n", strings.Join(rep.LeftBehind, ", "))
 	} else {
-		fmt.Fprintln(env.Stdout, "nothing left behind")
+		tr.Ln(env.Stdout, "nothing left behind")
 	}
 }
 

@@ -3,8 +3,8 @@ package cli
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/stsdeck/stsdeck/model/flow"
 	"github.com/stsdeck/stsdeck/model/service"
@@ -26,44 +26,43 @@ func (c *cmdFlags) probeAs(ctx context.Context, svc *service.Services, tok *issu
 	if asJSON {
 		writeJSON(c.env.Stdout, run)
 	} else {
-		w := c.env.Stdout
-		fmt.Fprintf(w, "probe as %s: %s\n", t.Name, t.Description)
+		w, tr := c.env.Stdout, c.env.tr()
+		tr.F(w, "probe as %s: %s\n", t.Name, tr.Domain(t.Description))
 		if pred.Note != "" {
-			fmt.Fprintf(w, "(%s)\n", pred.Note)
+			fmt.Fprintf(w, "(%s)\n", tr.Domain(pred.Note)) // i18n:ok
 		}
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "#\tOP\tTARGET\tPREDICTED\tACTUAL\tSTATUS\tCODE\tAGREE")
+		rows := [][]string{{"#", tr.S("OP"), tr.S("TARGET"), tr.S("PREDICTED"), tr.S("ACTUAL"), tr.S("STATUS"), "CODE", tr.S("AGREE")}} // i18n:ok
 		for i, s := range run.Steps {
 			a := run.Actual[i]
-			actual := "✗ denied"
+			actual := tr.S("✗ denied")
 			switch {
 			case a.Code == "Skipped":
-				actual = "- not sent"
+				actual = tr.S("- not sent")
 			case a.Allowed:
-				actual = "✓ allowed"
+				actual = tr.S("✓ allowed")
 			}
 			agree := "?"
 			if g := run.Agree[i]; g != nil {
-				agree = "✓ yes"
+				agree = tr.S("✓ yes")
 				if !*g {
-					agree = "✗ NO"
+					agree = tr.S("✗ NO")
 				}
 			}
 			target := s.Key
 			switch {
 			case s.Op == "ListObjects":
-				target = bucket + " prefix " + s.ListPrefix
+				target = tr.S("%s prefix %s", bucket, s.ListPrefix)
 			case s.Level == "bucket":
 				target = bucket
 			}
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", i+1, s.Op, dash(target), s.Verdict, actual, a.Status, dash(a.Code), agree)
+			rows = append(rows, []string{strconv.Itoa(i + 1), s.Op, dash(target), s.Verdict, actual, strconv.Itoa(a.Status), dash(a.Code), agree})
 		}
-		tw.Flush()
+		writeTable(w, rows)
 		if !run.Works && run.FirstFailure >= 0 {
 			s := run.Steps[run.FirstFailure]
-			fmt.Fprintf(w, "the tool fails at call %d (%s); the smallest addition: %s\n", run.FirstFailure+1, s.Op, compactStatement(s.Suggestion))
+			tr.F(w, "the tool fails at call %d (%s); the smallest addition: %s\n", run.FirstFailure+1, s.Op, compactStatement(s.Suggestion))
 		}
-		fmt.Fprintf(w, "sequence source: %s\n", strings.TrimSpace(t.Source))
+		tr.F(w, "sequence source: %s\n", strings.TrimSpace(t.Source))
 	}
 	if !run.AllAgree {
 		return ExitDenied

@@ -38,15 +38,19 @@ func runWhoami(ctx context.Context, env *Env) int {
 		})
 		return ExitOK
 	}
-	fmt.Fprintf(env.Stdout, "Account       %s\n", who.AccountID)
-	fmt.Fprintf(env.Stdout, "Identity      %s (%s)\n", who.ARN, who.IdentityType)
+	tr := env.tr()
+	line := func(label, value string) {
+		fmt.Fprintf(env.Stdout, "%s%s\n", padCells(label, 14), value) // i18n:ok
+	}
+	line(tr.S("Account"), who.AccountID)
+	line(tr.S("Identity"), tr.S("%s (%s)", who.ARN, who.IdentityType))
 	if who.UserID != "" {
-		fmt.Fprintf(env.Stdout, "UserId        %s\n", who.UserID)
+		line("UserId", who.UserID)
 	}
 	if who.RoleID != "" {
-		fmt.Fprintf(env.Stdout, "RoleId        %s\n", who.RoleID)
+		line("RoleId", who.RoleID)
 	}
-	fmt.Fprintf(env.Stdout, "Mode          %s, region %s\n", svc.Mode, svc.Region)
-	fmt.Fprintf(env.Stdout, "Credentials   %s\n", svc.Where)
+	line(tr.S("Mode"), tr.S("%s, region %s", svc.Mode, svc.Region))
+	line(tr.S("Credentials"), tr.Domain(svc.Where))
 	return ExitOK
 }
