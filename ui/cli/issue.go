@@ -13,8 +13,8 @@ import (
 	"github.com/stsdeck/stsdeck/model"
 	"github.com/stsdeck/stsdeck/model/flow"
 	"github.com/stsdeck/stsdeck/model/service"
-	"github.com/stsdeck/stsdeck/ui/i18n"
 	"github.com/stsdeck/stsdeck/ui/credfmt"
+	"github.com/stsdeck/stsdeck/ui/i18n"
 )
 
 // issue: AssumeRole with client-side validation, an audit record, and the credentials as a
