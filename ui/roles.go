@@ -58,6 +58,12 @@ type RolesScreen struct {
 
 	caller *model.Caller   // who the console acts as (nil until Whoami answers)
 	batch  map[string]bool // ARNs whose details the ranking read is fetching
+
+	// The readiness checklist (roles_ready.go): the caller's own policies (nil = not read;
+	// callerPolsWhy says why, "" = still reading) and the scope the Policy screen chose.
+	callerPols     []model.AttachedPolicy
+	callerPolsWhy  string
+	bucket, prefix string
 }
 
 // allDetailsMsg answers the details of every listed role (read after the listing, so the list
@@ -138,6 +144,9 @@ func NewRolesScreen(svc *Services, st Styles, now func() time.Time) *RolesScreen
 
 // Init starts loading the roles.
 func (s *RolesScreen) Init() tea.Cmd {
+	if s.svc != nil && s.svc.Mode == "sandbox" && s.bucket == "" {
+		s.bucket = SandboxDemoBucket // as the Policy screen preloads it
+	}
 	s.listReq++
 	s.list.StartLoading()
 	return tea.Batch(loadRoles(s.svc.Roles, s.svc.Audit, s.listReq), s.spin.Tick)
@@ -325,8 +334,29 @@ func (s *RolesScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		c := msg.caller
 		s.caller = &c
 		s.detail.SetCaller(msg.caller)
+		s.callerPols, s.callerPolsWhy = nil, ""
+		load := loadCallerPolicies(s.svc.UserPolicies, c)
+		if load == nil && callerUserName(c) != "" {
+			s.callerPolsWhy = "this connection does not read RAM users' policies"
+		}
 		s.refreshDetail()
-		return s, s.rerankMoved()
+		return s, tea.Batch(load, s.rerankMoved())
+	case callerPoliciesMsg:
+		if s.caller == nil || callerUserName(*s.caller) != msg.user {
+			return s, nil // for another caller
+		}
+		s.callerPols, s.callerPolsWhy = msg.policies, ""
+		if msg.err != nil {
+			s.callerPols, s.callerPolsWhy = nil, callerPoliciesWhy(msg.err)
+		} else if s.callerPols == nil {
+			s.callerPols = []model.AttachedPolicy{}
+		}
+		s.refreshDetail()
+		return s, nil
+	case PolicyChangedMsg:
+		s.bucket, s.prefix = msg.Bucket, msg.Prefix
+		s.refreshDetail()
+		return s, nil
 	case tea.KeyMsg:
 		return s, s.handleKey(msg)
 	case tea.MouseMsg:
@@ -586,7 +616,9 @@ func (s *RolesScreen) refreshDetail() {
 	if err := s.detailErr[r.ARN]; err != nil {
 		errText = shortError(err)
 	}
-	s.detail.Show(&roleShown{role: r, have: have, errText: errText, chosen: s.list.Chosen(), loading: s.loadingARN == r.ARN || s.batch[r.ARN]})
+	ready := flow.Readiness(flow.ReadinessInput{Caller: s.caller, CallerPolicies: s.callerPols, CallerPoliciesWhy: s.callerPolsWhy,
+		Role: r, RoleKnown: have, Bucket: s.bucket, Prefix: s.prefix, Region: s.svc.Region})
+	s.detail.Show(&roleShown{role: r, have: have, errText: errText, chosen: s.list.Chosen(), loading: s.loadingARN == r.ARN || s.batch[r.ARN], ready: ready})
 }
 
 // View shows the list and the detail pane (side by side when wide, stacked when narrow).

@@ -14,6 +14,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/stsdeck/stsdeck/model"
+	"github.com/stsdeck/stsdeck/model/flow"
 )
 
 // RoleDetailKeys are the detail pane's bindings.
@@ -40,6 +41,7 @@ type roleShown struct {
 	errText string // why they did not, in a few words
 	chosen  string // ARN of the role in use
 	loading bool   // its details are in flight
+	ready   []flow.ReadinessCheck
 }
 
 // roleDetail is the detail pane: ARN, max session, source, the trust summary and the attached
@@ -75,9 +77,9 @@ func (d *roleDetail) SetSize(w, h int) {
 func (d *roleDetail) Width() int  { return d.vp.Width }
 func (d *roleDetail) Height() int { return d.vp.Height }
 
-// SetCaller tells the trust summary who the console acts as.
-func (d *roleDetail) SetCaller(c model.Caller) {
-	d.trust.SetCaller(c)
+// SetCaller is told who the console acts as. The trust summary does not show its "You" line:
+// the readiness checklist's step 1.3 says it, beside the other steps.
+func (d *roleDetail) SetCaller(model.Caller) {
 	d.rendered = ""
 	d.refresh()
 }
@@ -152,7 +154,7 @@ func (d *roleDetail) refresh() {
 		return
 	}
 	r := *d.shown
-	keyStr := fmt.Sprintf("%s|%v|%v|%s|%s|%v|%d", r.role.ARN, r.have, d.expanded, r.errText, r.chosen, r.loading, d.vp.Width)
+	keyStr := fmt.Sprintf("%s|%v|%v|%s|%s|%v|%d|%v", r.role.ARN, r.have, d.expanded, r.errText, r.chosen, r.loading, d.vp.Width, r.ready)
 	if keyStr == d.rendered {
 		return
 	}
@@ -193,6 +195,7 @@ func (d *roleDetail) render(s roleShown) string {
 	if s.errText != "" {
 		b.WriteString(st.Mark("warn", "details unavailable: "+s.errText) + "\n")
 	}
+	renderReadinessSummary(&b, st, w, s.ready)
 	d.trust.SetRole(r, s.have)
 	b.WriteString(d.trust.View())
 	switch {
@@ -222,6 +225,7 @@ func (d *roleDetail) render(s roleShown) string {
 			b.WriteString(st.Muted.Render("p shows the policy documents") + "\n")
 		}
 	}
+	renderReadiness(&b, st, w, s.ready)
 	return strings.TrimRight(b.String(), "\n")
 }
 
@@ -230,7 +234,7 @@ func roleField(b *strings.Builder, w int, name, val string) {
 	lines := strings.Split(wrapText(val, max(w-14, 10)), "\n")
 	for i, l := range lines {
 		if i == 0 {
-			fmt.Fprintf(b, "%-12s  %s\n", name, l)
+			fmt.Fprintf(b, "%s  %s\n", padRight(name, 12), l) // padded in cells: a Chinese label is 2 a character
 		} else {
 			fmt.Fprintf(b, "%-12s  %s\n", "", l)
 		}

@@ -53,7 +53,7 @@ func TestRolesListAndDetail(t *testing.T) {
 	if strings.Contains(v, `"Statement": [`) {
 		t.Error("policy document shown before expanding")
 	}
-	d.send(tea.WindowSizeMsg{Width: 80, Height: 22}) // short: the documents need scrolling
+	d.send(tea.WindowSizeMsg{Width: 80, Height: 21}) // short: the documents need scrolling
 	d.keys("p")
 	if v := d.view(); !strings.Contains(v, `"Statement": [`) || strings.Contains(v, `"oss:PutObject"`) {
 		t.Errorf("p did not expand the documents (the action is further down):\n%s", v)
