@@ -15,30 +15,31 @@ import (
 
 	"github.com/stsdeck/stsdeck/model"
 	"github.com/stsdeck/stsdeck/model/flow"
+	"github.com/stsdeck/stsdeck/ui/i18n"
 )
 
 // Explain is the Test screen's panel for a failure: what OSS answered, what its EC means, which
 // layer and statement the local engine blames, and (sandbox) the server's own decision trace.
 
 // layerPhrase says a DeniedBy layer in the console's words.
-func layerPhrase(l string) string {
+func layerPhrase(tr *i18n.T, l string) string {
 	switch l {
 	case "session":
-		return "session (the session policy given to AssumeRole)"
+		return tr.S("session (the session policy given to AssumeRole)")
 	case "identity", "role":
-		return "role (an explicit Deny in the role's RAM policies)"
+		return tr.S("role (an explicit Deny in the role's RAM policies)")
 	case "bucket":
-		return "bucket (the bucket policy)"
+		return tr.S("bucket (the bucket policy)")
 	case "acl":
-		return "acl (no policy allows it and the ACL is private)"
+		return tr.S("acl (no policy allows it and the ACL is private)")
 	case "credentials":
-		return "credentials (access key, token, signature or clock)"
+		return tr.S("credentials (access key, token, signature or clock)")
 	case "endpoint":
-		return "endpoint (the bucket lives in another region)"
+		return tr.S("endpoint (the bucket lives in another region)")
 	case "trust":
-		return "trust (the role's trust policy does not name the caller)"
+		return tr.S("trust (the role's trust policy does not name the caller)")
 	}
-	return l
+	return tr.Domain(l)
 }
 
 // explainState is the Explain panel (a component: Update, View, KeyMap, SetSize); open says
@@ -166,7 +167,7 @@ func (e *explainLines) field(label, v string) {
 	}
 	for i, l := range wrapHard(v, e.width-17) {
 		if i == 0 {
-			e.add(fmt.Sprintf("  %-14s %s", label, l))
+			e.add("  " + padRight(label, 14) + " " + l)
 		} else {
 			e.add(strings.Repeat(" ", 17) + l)
 		}
@@ -176,6 +177,7 @@ func (e *explainLines) field(label, v string) {
 // lines renders the panel as lines (the caller scrolls and clips).
 func (x *explainState) lines(st Styles, width int) []string {
 	e := &explainLines{st: st, width: width}
+	tr := st.tr()
 	x.titleLines(e)
 	switch {
 	case x.diag != nil: // a pasted error's diagnosis (paste_explain.go)
@@ -183,8 +185,8 @@ func (x *explainState) lines(st Styles, width int) []string {
 	case x.apiErr != nil:
 		x.answerLines(e)
 	case x.err != nil:
-		e.add(st.Title.Render("What went wrong"))
-		for _, l := range wrapWords(flatLine(x.err.Error()), width-2) {
+		e.add(st.Title.Render(tr.S("What went wrong")))
+		for _, l := range wrapWords(tr.Domain(flatLine(x.err.Error())), width-2) {
 			e.add("  " + l)
 		}
 	}
@@ -193,10 +195,8 @@ func (x *explainState) lines(st Styles, width int) []string {
 		x.serverLines(e)
 	}
 	if !x.hideLeak {
-		e.add(st.Title.Render("If this token may have leaked"))
-		for _, l := range wrapWords("Tokens cannot be revoked. What works: attach an explicit Deny to the role (it stops every "+
-			"session of the role at once, e.g. with an acs:CurrentTime condition), issue shorter durations "+
-			"and narrower session policies; the token dies at its expiry anyway.", min(width-2, 96)) {
+		e.add(st.Title.Render(tr.S("If this token may have leaked")))
+		for _, l := range wrapWords(tr.S("Tokens cannot be revoked. What works: attach an explicit Deny to the role (it stops every session of the role at once, e.g. with an acs:CurrentTime condition), issue shorter durations and narrower session policies; the token dies at its expiry anyway."), min(width-2, 96)) {
 			e.add("  " + l)
 		}
 	}
@@ -208,25 +208,26 @@ func (x *explainState) lines(st Styles, width int) []string {
 
 // titleLines: the title, esc's hint, and the expiry warning.
 func (x *explainState) titleLines(e *explainLines) {
-	st, width := e.st, e.width
-	if cellWidth("Explain: "+x.title+"  (esc closes)") <= width {
-		e.add(st.Title.Render("Explain: "+x.title) + "  " + st.Muted.Render("(esc closes)"))
+	st, width, tr := e.st, e.width, e.st.tr()
+	title, closes := tr.S("Explain: %s", x.title), tr.S("(esc closes)")
+	if cellWidth(title+"  "+closes) <= width {
+		e.add(st.Title.Render(title) + "  " + st.Muted.Render(closes))
 	} else {
-		for _, l := range wrapHard("Explain: "+x.title, width) {
+		for _, l := range wrapHard(title, width) {
 			e.add(st.Title.Render(l))
 		}
-		e.add(st.Muted.Render("(esc closes)"))
+		e.add(st.Muted.Render(closes))
 	}
 	if x.expired {
-		e.add(st.Error.Render(GlyphDeny + " The token has EXPIRED. Press r to re-issue it with the same inputs."))
+		e.add(st.Error.Render(GlyphDeny + " " + tr.S("The token has EXPIRED. Press r to re-issue it with the same inputs.")))
 	}
 }
 
 // answerLines: what the service answered and what it means (flow.Meaning).
 func (x *explainState) answerLines(e *explainLines) {
-	st, a := e.st, x.apiErr
-	e.add(st.Title.Render("What the service answered"))
-	e.field("HTTP status", fmt.Sprint(a.StatusCode))
+	st, a, tr := e.st, x.apiErr, e.st.tr()
+	e.add(st.Title.Render(tr.S("What the service answered")))
+	e.field(tr.S("HTTP status"), fmt.Sprint(a.StatusCode))
 	e.field("Code", a.Code)
 	e.field("EC", a.EC)
 	e.field("Message", a.Message)
@@ -240,26 +241,26 @@ func (x *explainState) answerLines(e *explainLines) {
 	}
 	e.field("RecommendDoc", a.RecommendDoc)
 	if a.Hint != "" {
-		e.field("Hint", a.Hint)
+		e.field(tr.S("Hint"), tr.Domain(a.Hint))
 	}
-	e.add(st.Title.Render("What it means"))
+	e.add(st.Title.Render(tr.S("What it means")))
 	m, layer := flow.Meaning(a)
 	if m == "" {
-		e.add("  " + st.Muted.Render("no explanation on file for this code"))
+		e.add("  " + st.Muted.Render(tr.S("no explanation on file for this code")))
 		return
 	}
 	if layer != "" {
-		e.add("  layer: " + layerPhrase(layer))
+		e.add("  " + tr.S("layer: %s", layerPhrase(tr, layer)))
 	}
-	for _, l := range wrapWords(m, e.width-2) {
+	for _, l := range wrapWords(tr.Domain(m), e.width-2) {
 		e.add("  " + l)
 	}
 }
 
 // engineLines: the local engine's verdict on the request, or why there is none.
 func (x *explainState) engineLines(e *explainLines) {
-	st, width := e.st, e.width
-	e.add(st.Title.Render("What the local engine says"))
+	st, width, tr := e.st, e.width, e.st.tr()
+	e.add(st.Title.Render(tr.S("What the local engine says")))
 	switch {
 	case x.verdict != nil:
 		v := x.verdict
@@ -270,7 +271,7 @@ func (x *explainState) engineLines(e *explainLines) {
 		case VerdictDeny:
 			glyph = GlyphDeny
 		}
-		for i, l := range wrapHard(fmt.Sprintf("%s %s %s on %s", glyph, v.Verdict, v.Action, v.Resource), width-4) {
+		for i, l := range wrapHard(glyph+" "+tr.S("%s %s on %s", v.Verdict, v.Action, v.Resource), width-4) {
 			if i == 0 {
 				e.add("  " + l)
 			} else {
@@ -278,56 +279,59 @@ func (x *explainState) engineLines(e *explainLines) {
 			}
 		}
 		if v.Layer != "" {
-			e.add("    deciding layer: " + v.Layer)
+			e.add("    " + tr.S("deciding layer: %s", tr.Domain(v.Layer)))
 		}
 		if v.Reason != "" {
-			e.add("    " + v.Reason)
+			for _, l := range wrapWords(tr.Domain(v.Reason), width-4) {
+				e.add("    " + l)
+			}
 		}
 		for _, m := range v.Result.Statements {
-			e.add(fmt.Sprintf("    matched (%s layer): %s %s (line %d) %s", LayerWord(m.Layer), m.Policy, flow.StatementLabel(m.Index), m.Line, m.Effect))
+			e.add("    " + tr.S("matched (%s layer): %s %s (line %d) %s", tr.S(LayerWord(m.Layer)), m.Policy, flow.StatementLabel(m.Index), m.Line, m.Effect))
 		}
 		if v.Verdict == VerdictAllow && (x.apiErr != nil || x.err != nil) {
-			e.add("    " + st.Muted.Render("the policies allow this request: the failure is not a policy denial"))
+			e.add("    " + st.Muted.Render(tr.S("the policies allow this request: the failure is not a policy denial")))
 		}
 	case x.engine != "":
-		for _, l := range wrapWords(x.engine, width-2) {
+		for _, l := range wrapWords(tr.Domain(x.engine), width-2) {
 			e.add("  " + st.Muted.Render(l))
 		}
 	default:
-		e.add("  " + st.Muted.Render("not evaluated"))
+		e.add("  " + st.Muted.Render(tr.S("not evaluated")))
 	}
 }
 
 // serverLines: the sandbox's decision trace, or (live) where to quote the RequestId.
 func (x *explainState) serverLines(e *explainLines) {
-	st, a := e.st, x.apiErr
+	st, a, tr := e.st, x.apiErr, e.st.tr()
 	if !x.sandbox {
 		if a != nil && a.RequestID != "" {
-			for _, l := range wrapWords("Live mode: the server's reasoning is not public; quote RequestId "+a.RequestID+" to Alibaba Cloud support.", e.width) {
+			for _, l := range wrapWords(tr.S("Live mode: the server's reasoning is not public; quote RequestId %s to Alibaba Cloud support.", a.RequestID), e.width) {
 				e.add(st.Muted.Render(l))
 			}
 		}
 		return
 	}
-	e.add(st.Title.Render("What the sandbox says (server trace)"))
+	e.add(st.Title.Render(tr.S("What the sandbox says (server trace)")))
 	switch {
 	case x.traceLoading:
-		e.add("  " + st.Muted.Render("fetching the trace…"))
+		e.add("  " + st.Muted.Render(tr.S("fetching the trace…")))
 	case x.traceErr != nil:
-		e.add("  " + st.Warn.Render(GlyphWarn+" no trace: "+flatLine(x.traceErr.Error())))
+		e.add("  " + st.Warn.Render(GlyphWarn+" "+tr.S("no trace: %s", flatLine(x.traceErr.Error()))))
 	case x.trace != nil:
 		traceLines(e, x.trace)
 	default:
-		e.add("  " + st.Muted.Render("no RequestId to look up"))
+		e.add("  " + st.Muted.Render(tr.S("no RequestId to look up")))
 	}
 }
 
 // traceLines: one server trace, field by field.
 func traceLines(e *explainLines, t *model.Trace) {
-	e.field("Check failed", t.Check)
-	e.field("Detail", t.Detail)
-	e.field("Decision", t.Decision)
-	e.field("Decided by", t.DecidedBy)
+	tr := e.st.tr()
+	e.field(tr.S("Check failed"), t.Check)
+	e.field(tr.S("Detail"), tr.Domain(t.Detail))
+	e.field(tr.S("Decision"), t.Decision)
+	e.field(tr.S("Decided by"), t.DecidedBy)
 	e.field("Action", t.Action)
 	e.field("Resource", t.Resource)
 	if len(t.Layers) > 0 {
@@ -340,13 +344,13 @@ func traceLines(e *explainLines, t *model.Trace) {
 		for _, k := range keys {
 			parts = append(parts, k+"="+t.Layers[k])
 		}
-		e.field("Layers", strings.Join(parts, " "))
+		e.field(tr.S("Layers"), strings.Join(parts, " "))
 	}
 	for _, s := range t.Statements {
-		e.add(fmt.Sprintf("    matched: %s %s %s (line %d) %s", s.Layer, s.Policy, flow.StatementLabel(s.Index), s.Line, s.Effect))
+		e.add("    " + tr.S("matched: %s %s %s (line %d) %s", s.Layer, s.Policy, flow.StatementLabel(s.Index), s.Line, s.Effect))
 	}
 	if len(t.Indeterminate) > 0 {
-		e.field("Unknown keys", strings.Join(t.Indeterminate, ", "))
+		e.field(tr.S("Unknown keys"), strings.Join(t.Indeterminate, ", "))
 	}
 }
 
@@ -373,6 +377,9 @@ func apiErrorOf(err error) *model.APIError {
 // wrapWords breaks text into lines of at most w display cells at spaces (w is at least 20);
 // runs of spaces collapse and a word longer than w stays whole on its own line. (x/ansi's
 // Wordwrap would also break at every hyphen, which ARNs, ECs and probe keys are full of.)
+// Chinese has no spaces: a line may also break before or after a double-width character
+// (never inside one, never before closing punctuation such as ，。）), so a Chinese sentence
+// wraps where English would be left whole.
 func wrapWords(text string, w int) []string {
 	if w < 20 {
 		w = 20
@@ -380,20 +387,80 @@ func wrapWords(text string, w int) []string {
 	var out []string
 	line := ""
 	for _, word := range strings.Fields(text) {
-		switch {
-		case line == "":
-			line = word
-		case ansi.StringWidth(line)+1+ansi.StringWidth(word) <= w:
-			line += " " + word
-		default:
-			out = append(out, line)
-			line = word
+		for i, seg := range cjkSegments(word) {
+			sep := " "
+			if i > 0 {
+				sep = "" // a break inside a word: no space
+			}
+			switch {
+			case line == "":
+				line = seg
+			case ansi.StringWidth(line)+len(sep)+ansi.StringWidth(seg) <= w:
+				line += sep + seg
+			default:
+				out = append(out, line)
+				line = seg
+			}
 		}
 	}
 	if line != "" {
 		out = append(out, line)
 	}
 	return out
+}
+
+// cjkSegments splits a word at the places a line may break inside it: before and after each
+// double-width character, keeping closing punctuation with what precedes it and opening
+// punctuation with what follows. A word without wide characters (or with escape sequences)
+// is one segment.
+func cjkSegments(word string) []string {
+	wide := false
+	for _, r := range word {
+		if r >= 0x1100 && runeCells(r) == 2 {
+			wide = true
+			break
+		}
+	}
+	if !wide || strings.ContainsRune(word, '\x1b') {
+		return []string{word}
+	}
+	var segs []string
+	cur := ""
+	prevWide := false
+	for _, r := range word {
+		isWide := r >= 0x1100 && runeCells(r) == 2
+		switch {
+		case cur == "":
+			cur = string(r)
+		case strings.ContainsRune(cjkNoBreakBefore, r):
+			cur += string(r)
+		case strings.ContainsRune(cjkNoBreakAfter, lastRune(cur)):
+			cur += string(r)
+		case isWide || prevWide:
+			segs = append(segs, cur)
+			cur = string(r)
+		default:
+			cur += string(r)
+		}
+		prevWide = isWide
+	}
+	return append(segs, cur)
+}
+
+// Punctuation a line must not start with (closing) or end with (opening).
+const (
+	cjkNoBreakBefore = "，。、；：！？）》」』】〕…·,.;:!?)]}%"
+	cjkNoBreakAfter  = "（《「『【〔([{"
+)
+
+func runeCells(r rune) int { return ansi.StringWidth(string(r)) }
+
+func lastRune(s string) rune {
+	r := []rune(s)
+	if len(r) == 0 {
+		return 0
+	}
+	return r[len(r)-1]
 }
 
 // wrapHard is wrapWords that also breaks words longer than w (ARNs, URLs), by display cells.

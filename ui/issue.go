@@ -326,9 +326,10 @@ func (s *IssueScreen) applyClone(r model.AuditRecord) {
 		dur = durInputText(time.Duration(r.DurationSeconds) * time.Second)
 	}
 	s.form.SetValues(r.SessionName, dur, "")
-	note := "inputs cloned from history record " + r.ID
+	tr := s.st.tr()
+	note := tr.S("inputs cloned from history record %s", r.ID)
 	if r.ExternalIDUsed {
-		note += "; that issue used an external id — type it again"
+		note = tr.S("inputs cloned from history record %s; that issue used an external id — type it again", r.ID)
 	}
 	s.cloneNote = note
 	s.lastErr = "" // an error about the inputs these replace is stale
@@ -336,6 +337,7 @@ func (s *IssueScreen) applyClone(r model.AuditRecord) {
 
 // issue starts the issue use case with the form's inputs, or (reissue) with the last request's.
 func (s *IssueScreen) issue(reissue bool) tea.Cmd {
+	tr := s.st.tr()
 	var req model.IssueRequest
 	if reissue {
 		if s.creds == nil {
@@ -344,24 +346,24 @@ func (s *IssueScreen) issue(reissue bool) tea.Cmd {
 		req = s.req
 	} else {
 		if !s.haveRole || s.role.ARN == "" {
-			s.lastErr = "choose a role first (screen 1, Roles)"
+			s.lastErr = tr.S("choose a role first (screen 1, Roles)")
 			return nil
 		}
 		problems, d := s.form.Problems()
 		for _, p := range problems {
 			if p != "" {
-				s.lastErr = "fix the inputs first: " + p
+				s.lastErr = tr.S("fix the inputs first: %s", p)
 				return nil
 			}
 		}
 		if s.havePol && s.policy.Pending {
-			s.lastErr, s.errFromPolicy = "the session policy draft is still being checked — press enter again in a moment", true
+			s.lastErr, s.errFromPolicy = tr.S("the session policy draft is still being checked — press enter again in a moment"), true
 			return nil
 		}
 		if s.havePol && s.policy.Doc != "" && !s.policy.Valid {
-			s.lastErr, s.errFromPolicy = "the session policy has errors — fix it on screen 2 (Policy) or clear it", true
+			s.lastErr, s.errFromPolicy = tr.S("the session policy has errors — fix it on screen 2 (Policy) or clear it"), true
 			if s.policy.Problem != "" {
-				s.lastErr += ": " + s.policy.Problem
+				s.lastErr = tr.S("the session policy has errors — fix it on screen 2 (Policy) or clear it: %s", tr.Domain(s.policy.Problem))
 			}
 			return nil
 		}
@@ -372,11 +374,11 @@ func (s *IssueScreen) issue(reissue bool) tea.Cmd {
 		}
 	}
 	if s.svc.Pending() {
-		s.lastErr = "still connecting: wait for the header to show SANDBOX or LIVE"
+		s.lastErr = tr.S("still connecting: wait for the header to show SANDBOX or LIVE")
 		return nil
 	}
 	if s.svc.Issuer == nil {
-		s.lastErr = "no STS connection (TokenIssuer not configured)"
+		s.lastErr = tr.S("no STS connection (TokenIssuer not configured)")
 		return nil
 	}
 	s.seq++
@@ -429,9 +431,13 @@ func (s *IssueScreen) onIssued(msg issueResultMsg) (Screen, tea.Cmd) {
 	if msg.record.Caller != "" {
 		s.caller = msg.record.Caller
 	}
+	tr := s.st.tr()
 	if msg.err != nil {
-		s.lastErr = "not issued — " + flatLine(msg.err.Error())
-		cmds := []tea.Cmd{func() tea.Msg { return ErrorMsg{Context: "issuing a token (AssumeRole)", Err: msg.err} }}
+		// The service's own message stays as it was sent (errors from the inputs' checks are
+		// domain text and translated).
+		s.lastErr = tr.S("not issued — %s", tr.Domain(flatLine(msg.err.Error())))
+		ctx := tr.S("issuing a token (AssumeRole)")
+		cmds := []tea.Cmd{func() tea.Msg { return ErrorMsg{Context: ctx, Err: msg.err} }}
 		if a := apiErrorOf(msg.err); a != nil {
 			cmds = append(cmds, s.openWhy(msg.req, a))
 		}
@@ -448,22 +454,25 @@ func (s *IssueScreen) onIssued(msg issueResultMsg) (Screen, tea.Cmd) {
 	cmds := []tea.Cmd{func() tea.Msg { return issued }}
 	if msg.auditErr != nil {
 		aerr := msg.auditErr
+		ctx := tr.S("token issued, but writing the audit log failed")
 		cmds = append(cmds, func() tea.Msg {
-			return ErrorMsg{Context: "token issued, but writing the audit log failed", Err: aerr}
+			return ErrorMsg{Context: ctx, Err: aerr}
 		})
 	} else {
-		cmds = append(cmds, func() tea.Msg { return StatusMsg{Text: "token issued for " + msg.req.SessionName} })
+		text := tr.S("token issued for %s", msg.req.SessionName)
+		cmds = append(cmds, func() tea.Msg { return StatusMsg{Text: text} })
 	}
 	return s, tea.Batch(cmds...)
 }
 
 // openWhy opens the Explain panel for a refused AssumeRole.
 func (s *IssueScreen) openWhy(req model.IssueRequest, a *model.APIError) tea.Cmd {
-	x := explainState{open: true, title: "AssumeRole " + req.RoleARN + " as " + req.SessionName, apiErr: a,
+	tr := s.st.tr()
+	x := explainState{open: true, title: tr.S("AssumeRole %s as %s", req.RoleARN, req.SessionName), apiErr: a,
 		sandbox: s.svc.Sandbox != nil, traceSeq: s.why.traceSeq + 1, hideLeak: true}
-	x.engine = "the console cannot read the caller's own RAM policies; check that they allow sts:AssumeRole on this role and that the role's trust policy names the caller"
+	x.engine = tr.S("the console cannot read the caller's own RAM policies; check that they allow sts:AssumeRole on this role and that the role's trust policy names the caller")
 	if x.sandbox {
-		x.engine = "the console cannot read the caller's own RAM policies: the sandbox's trace below says which check refused"
+		x.engine = tr.S("the console cannot read the caller's own RAM policies: the sandbox's trace below says which check refused")
 	}
 	s.why = x
 	if x.sandbox && a.RequestID != "" {
@@ -512,21 +521,21 @@ func (s *IssueScreen) View() string {
 
 // formView is the role and policy the token is for, the form, and the issue's status.
 func (s *IssueScreen) formView() string {
-	st := s.st
+	st, tr := s.st, s.st.tr()
 	var b strings.Builder
-	b.WriteString(st.Title.Render("Issue a token (AssumeRole)"))
+	b.WriteString(st.Title.Render(tr.S("Issue a token (AssumeRole)")))
 	b.WriteByte('\n')
-	// The rows line up with the form's fields, which start after a one-column focus mark.
-	const lead, more = " role         ", "              "
+	// The rows line up with the form's fields, which start after a one-column focus mark
+	// (formLabel: 13 cells in either language).
+	lead, more := " "+formLabel(tr.S("role")), "              "
 	if s.haveRole && s.role.ARN != "" {
-		maxTxt := "max session unknown: STS checks"
+		note := st.Muted.Render(tr.S("(max session unknown: STS checks)"))
 		if s.role.MaxSessionDuration > 0 {
-			maxTxt = "max session " + shortDur(s.role.MaxSessionDuration)
+			note = st.Muted.Render(tr.S("(max session %s)", shortDur(s.role.MaxSessionDuration)))
 		}
 		// The ARN wraps after a '/' or ':' (never cut), the max session after it.
-		arn := wrapPath(s.role.ARN, max(20, s.width-len(lead)))
-		note := st.Muted.Render("(" + maxTxt + ")")
-		if last := arn[len(arn)-1]; len(lead)+cellWidth(last)+2+cellWidth(note) <= s.width {
+		arn := wrapPath(s.role.ARN, max(20, s.width-cellWidth(lead)))
+		if last := arn[len(arn)-1]; cellWidth(lead)+cellWidth(last)+2+cellWidth(note) <= s.width {
 			arn[len(arn)-1] = last + "  " + note
 		} else {
 			arn = append(arn, note)
@@ -539,24 +548,24 @@ func (s *IssueScreen) formView() string {
 			}
 		}
 	} else {
-		b.WriteString(lead + st.Unknown.Render(GlyphUnknown+" none chosen — pick one on screen 1 (Roles)") + "\n")
+		b.WriteString(lead + st.Unknown.Render(GlyphUnknown+" "+tr.S("none chosen — pick one on screen 1 (Roles)")) + "\n")
 	}
-	pol := "none (the role's own policies apply)"
+	pol := tr.S("none (the role's own policies apply)")
 	var polMore []string
 	if s.havePol && s.policy.Doc != "" {
 		sz := flow.MeasureSessionPolicy(s.policy.Doc)
-		pol = fmt.Sprintf("%d %s", sz.N, sz.Unit)
+		pol = fmt.Sprintf("%d %s", sz.N, tr.S(sz.Unit))
 		if s.policy.Pending {
-			pol += st.Muted.Render(", being checked…")
+			pol += st.Muted.Render(tr.S(", being checked…"))
 		} else if !s.policy.Valid {
-			pol = st.Error.Render(GlyphDeny + " " + pol + ", has errors (screen 2)")
+			pol = st.Error.Render(GlyphDeny + " " + tr.S("%s, has errors (screen 2)", pol))
 		} else if what := flow.DescribePolicy(s.policy.Doc); what != "" {
 			// What the draft itself allows, wrapped under the row (never the template's scope).
-			ws := wrapWords(pol+" — "+what, max(20, s.width-len(more)))
+			ws := wrapWords(tr.S("%s — %s", pol, tr.Domain(what)), max(20, s.width-cellWidth(more)))
 			pol, polMore = ws[0], ws[1:]
 		}
 	}
-	b.WriteString(" policy       " + pol + "\n")
+	b.WriteString(" " + formLabel(tr.S("policy")) + pol + "\n")
 	for _, l := range polMore {
 		b.WriteString(more + l + "\n")
 	}
@@ -568,7 +577,7 @@ func (s *IssueScreen) formView() string {
 	}
 	switch {
 	case s.pending:
-		b.WriteString(st.Muted.Render("issuing…") + "\n")
+		b.WriteString(st.Muted.Render(tr.S("issuing…")) + "\n")
 	case s.lastErr != "":
 		for _, l := range wrapWords(GlyphDeny+" "+s.lastErr, max(20, s.width)) {
 			b.WriteString(st.Error.Render(l) + "\n")
@@ -593,6 +602,10 @@ func (s *IssueScreen) cardView() string {
 }
 
 // --- formatting helpers (shared by the Issue, Test and History screens) ---
+
+// formLabel pads a form label to the 13 cells the Issue form's fields and rows line up at
+// (a Chinese label is narrower in runes but as wide in cells).
+func formLabel(s string) string { return padRight(s, 12) + " " }
 
 // shortDur prints whole hours/minutes compactly: 1h, 90m → 1h30m, 45m, 900s → 15m.
 func shortDur(d time.Duration) string {

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
@@ -81,7 +80,7 @@ func (c credCard) KeyMap() help.KeyMap {
 	ex.SetEnabled(has)
 	gt.SetEnabled(has)
 	// The countdown's states, for help: the thresholds it warns at (text and symbol).
-	states := key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("expiry", "! ≤25%/≤5m left · !! ≤1m · ✗ 0"))
+	states := key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp(c.st.tr().S("expiry"), "! ≤25%/≤5m left · !! ≤1m · ✗ 0"))
 	states.SetEnabled(has)
 	sv, su := k.Serve, k.ShowURI
 	sv.SetEnabled(has)
@@ -115,34 +114,36 @@ func (c credCard) View() string {
 	if c.creds == nil {
 		return ""
 	}
-	st := c.st
+	st, tr := c.st, c.st.tr()
 	cr := *c.creds
 	w := cardRows{width: c.width}
-	w.b.WriteString(st.Title.Render("Token") + "  " + c.clock.Badge() + "\n")
+	w.b.WriteString(st.Title.Render(tr.S("Token")) + "  " + c.clock.Badge() + "\n")
 	w.row("AccessKeyId", cr.AccessKeyID)
 	if c.revealed {
 		left := c.revealAt.Add(revealFor).Sub(c.clock.Now()).Round(time.Second)
-		w.rowNote(st, "AccessKeySecret", cr.AccessKeySecret, fmt.Sprintf("(masks again in %ds)", int(left/time.Second)))
+		w.rowNote(st, "AccessKeySecret", cr.AccessKeySecret, tr.S("(masks again in %ds)", int(left/time.Second)))
 	} else {
-		w.rowNote(st, "AccessKeySecret", model.MaskSecret(cr.AccessKeySecret), "(s shows it for 30s)")
+		w.rowNote(st, "AccessKeySecret", model.MaskSecret(cr.AccessKeySecret), tr.S("(s shows it for 30s)"))
 	}
 	w.row("SecurityToken", model.AbbrevToken(cr.SecurityToken))
 	if cr.AssumedRoleARN != "" {
-		w.rowPath("Assumed role", cr.AssumedRoleARN) // broken after a '/', never inside the session name
+		w.rowPath(tr.S("Assumed role"), cr.AssumedRoleARN) // broken after a '/', never inside the session name
 	}
-	w.row("Expires (UTC)", cr.Expiration.UTC().Format("2006-01-02 15:04:05 UTC"))
-	w.row("Expires (local)", cr.Expiration.In(c.loc).Format("2006-01-02 15:04:05 MST"))
+	w.row(tr.S("Expires (UTC)"), cr.Expiration.UTC().Format("2006-01-02 15:04:05 UTC"))
+	w.row(tr.S("Expires (local)"), cr.Expiration.In(c.loc).Format("2006-01-02 15:04:05 MST"))
 	w.b.WriteString(c.clock.View() + "\n")
 	if c.prev != nil {
 		p := *c.prev
-		state := "expires"
-		if c.clock.Remaining(p) <= 0 {
-			state = "expired"
+		expired := c.clock.Remaining(p) <= 0
+		at := p.Expiration.UTC().Format("15:04:05 UTC")
+		prevTxt := tr.S("%s expires %s", p.AccessKeyID, at)
+		if expired {
+			prevTxt = tr.S("%s expired %s", p.AccessKeyID, at)
 		}
-		w.row("Previous token", fmt.Sprintf("%s %s %s", p.AccessKeyID, state, p.Expiration.UTC().Format("15:04:05 UTC")))
-		w.row("New token", "expires "+cr.Expiration.UTC().Format("15:04:05 UTC"))
-		if state == "expires" {
-			w.b.WriteString(st.Muted.Render(cardIndent+"the previous token stays valid until it expires (tokens cannot be revoked)") + "\n")
+		w.row(tr.S("Previous token"), prevTxt)
+		w.row(tr.S("New token"), tr.S("expires %s", cr.Expiration.UTC().Format("15:04:05 UTC")))
+		if !expired {
+			w.b.WriteString(st.Muted.Render(cardIndent+tr.S("the previous token stays valid until it expires (tokens cannot be revoked)")) + "\n")
 		}
 	}
 	return w.String()
@@ -161,7 +162,7 @@ type cardRows struct {
 func (w *cardRows) row(label, val string) {
 	for i, l := range wrapHard(val, max(20, w.width-17)) {
 		if i == 0 {
-			w.b.WriteString(fmt.Sprintf("%-16s %s\n", label, l))
+			w.b.WriteString(padRight(label, 16) + " " + l + "\n")
 		} else {
 			w.b.WriteString(cardIndent + l + "\n")
 		}
@@ -172,7 +173,7 @@ func (w *cardRows) row(label, val string) {
 func (w *cardRows) rowPath(label, val string) {
 	for i, l := range wrapPath(val, max(20, w.width-17)) {
 		if i == 0 {
-			w.b.WriteString(fmt.Sprintf("%-16s %s\n", label, l))
+			w.b.WriteString(padRight(label, 16) + " " + l + "\n")
 		} else {
 			w.b.WriteString(cardIndent + l + "\n")
 		}

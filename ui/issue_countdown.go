@@ -76,17 +76,17 @@ func (c countdown) lifetime() time.Duration {
 
 // Badge is the token's state for the card's title: live, expiring soon, expired.
 func (c countdown) Badge() string {
-	st := c.st
+	st, tr := c.st, c.st.tr()
 	rem := c.Remaining(c.creds)
 	switch flow.Expiry(rem, c.lifetime()) {
 	case flow.ExpiryExpired:
-		return st.Error.Render(GlyphDeny + " EXPIRED — the token no longer works; press r to re-issue")
+		return st.Error.Render(GlyphDeny + " " + tr.S("EXPIRED — the token no longer works; press r to re-issue"))
 	case flow.ExpiryUrgent:
-		return st.Error.Render(GlyphWarn + GlyphWarn + " EXPIRES IN UNDER A MINUTE — press r to re-issue")
+		return st.Error.Render(GlyphWarn + GlyphWarn + " " + tr.S("EXPIRES IN UNDER A MINUTE — press r to re-issue"))
 	case flow.ExpiryWarn:
-		return st.Warn.Render(GlyphWarn + " expiring soon (" + countdownText(rem) + " left) — press r to re-issue")
+		return st.Warn.Render(GlyphWarn + " " + tr.S("expiring soon (%s left) — press r to re-issue", countdownText(rem)))
 	}
-	return st.Allow.Render(GlyphOK + " live")
+	return st.Allow.Render(GlyphOK + " " + tr.S("live"))
 }
 
 // NextStep is how far the sandbox clock must move for the token to reach its next expiry state.
@@ -96,7 +96,7 @@ func (c countdown) NextStep() time.Duration {
 
 // View draws the Remaining row, the bar and, when a clock is off, what it was corrected for.
 func (c countdown) View() string {
-	st := c.st
+	st, tr := c.st, c.st.tr()
 	rem := c.Remaining(c.creds)
 	life := c.lifetime()
 	frac := 0.0
@@ -108,29 +108,29 @@ func (c countdown) View() string {
 	barStyle := st.Allow
 	switch flow.Expiry(rem, life) {
 	case flow.ExpiryExpired:
-		remTxt = st.Error.Render(GlyphDeny + " expired " + countdownText(-rem) + " ago")
+		remTxt = st.Error.Render(GlyphDeny + " " + tr.S("expired %s ago", countdownText(-rem)))
 		barStyle = st.Error
 	case flow.ExpiryUrgent:
-		remTxt = st.Error.Render(GlyphWarn + GlyphWarn + " " + countdownText(rem) + " left")
+		remTxt = st.Error.Render(GlyphWarn + GlyphWarn + " " + tr.S("%s left", countdownText(rem)))
 		barStyle = st.Error
 	case flow.ExpiryWarn:
-		remTxt = st.Warn.Render(GlyphWarn + " " + countdownText(rem) + " left")
+		remTxt = st.Warn.Render(GlyphWarn + " " + tr.S("%s left", countdownText(rem)))
 		barStyle = st.Warn
 	default:
-		remTxt = countdownText(rem) + " left"
+		remTxt = tr.S("%s left", countdownText(rem))
 	}
 	w := cardRows{width: c.width}
-	w.row("Remaining", remTxt)
+	w.row(tr.S("Remaining"), remTxt)
 	w.b.WriteString(cardIndent + meterBar(barW, frac, barStyle, st.Muted) + fmt.Sprintf(" %3.0f%%", frac*100) + "\n")
 	if off := c.creds.ServerClockOffset; off != 0 || c.sandboxOff != 0 {
 		var parts []string
 		if off != 0 {
-			parts = append(parts, "server clock offset "+plusMinusDur(off))
+			parts = append(parts, tr.S("server clock offset %s", plusMinusDur(off)))
 		}
 		if c.sandboxOff != 0 {
-			parts = append(parts, "sandbox clock "+plusMinusDur(c.sandboxOff))
+			parts = append(parts, tr.S("sandbox clock %s", plusMinusDur(c.sandboxOff)))
 		}
-		w.b.WriteString(st.Muted.Render(cardIndent+"corrected for "+strings.Join(parts, ", ")) + "\n")
+		w.b.WriteString(st.Muted.Render(cardIndent+tr.S("corrected for %s", strings.Join(parts, tr.S(", ")))) + "\n")
 	}
 	return w.String()
 }

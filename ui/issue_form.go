@@ -1,7 +1,7 @@
 package ui
 
 import (
-	"fmt"
+	"errors"
 	"math"
 	"strconv"
 	"strings"
@@ -13,6 +13,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/stsdeck/stsdeck/model/issuereq"
+	"github.com/stsdeck/stsdeck/ui/i18n"
 )
 
 // The Issue screen's form: session name, duration and external id, checked as you type by the
@@ -59,17 +60,26 @@ type issueForm struct {
 // duration, and the session name field focused.
 func newIssueForm(st Styles, now time.Time) issueForm {
 	f := issueForm{st: st, keys: newIssueFormKeys(), focus: -1}
-	labels := [fieldCount]string{"session name ", "duration     ", "external id  "}
 	for i := range f.inputs {
-		f.inputs[i] = st.Input(labels[i], "", 128)
+		f.inputs[i] = st.Input("", "", 128)
 	}
 	f.inputs[fieldExternal].CharLimit = 1224
 	f.inputs[fieldSession].SetValue(issuereq.DefaultSessionName(now)) // the commands' default: unique within a second
 	f.inputs[fieldDuration].SetValue("1h")
-	f.inputs[fieldDuration].Placeholder = "1h (e.g. 45m, 2h, 3600)"
-	f.inputs[fieldExternal].Placeholder = "optional"
+	f.label()
 	f.Focus(fieldSession)
 	return f
+}
+
+// label sets the fields' prompts and placeholders in the current language (View calls it, so
+// the form follows a language switch).
+func (f *issueForm) label() {
+	tr := f.st.tr()
+	for i, l := range [fieldCount]string{tr.S("session name"), tr.S("duration"), tr.S("external id")} {
+		f.inputs[i].Prompt = formLabel(l)
+	}
+	f.inputs[fieldDuration].Placeholder = tr.S("1h (e.g. 45m, 2h, 3600)")
+	f.inputs[fieldExternal].Placeholder = tr.S("optional")
 }
 
 // SetSize sets the width the inputs and their problems are drawn in.
@@ -182,28 +192,30 @@ func (f issueForm) maxDuration() time.Duration { return issuereq.MaxFor(f.roleMa
 // Problems checks the fields (model/issuereq's rules, the console's wording) and returns the
 // duration asked for (0 = STS's default).
 func (f issueForm) Problems() (problems [fieldCount]string, d time.Duration) {
-	problems[fieldSession] = issuereq.SessionNameProblem(f.inputs[fieldSession].Value())
+	tr := f.st.tr()
+	problems[fieldSession] = tr.Domain(issuereq.SessionNameProblem(f.inputs[fieldSession].Value()))
 	d, err := parseIssueDuration(f.inputs[fieldDuration].Value())
 	switch {
 	case err != nil:
-		problems[fieldDuration] = err.Error()
+		problems[fieldDuration] = durationProblem(tr, err)
 	case d == 0:
 	case d < issuereq.MinDuration:
-		problems[fieldDuration] = fmt.Sprintf("duration %s is below the 15m minimum", shortDur(d))
+		problems[fieldDuration] = tr.S("duration %s is below the 15m minimum", shortDur(d))
 	case d > f.maxDuration():
 		if f.roleMax > 0 {
-			problems[fieldDuration] = fmt.Sprintf("duration %s is above the role's maximum %s (MaxSessionDuration)", shortDur(d), shortDur(f.roleMax))
+			problems[fieldDuration] = tr.S("duration %s is above the role's maximum %s (MaxSessionDuration)", shortDur(d), shortDur(f.roleMax))
 		} else {
-			problems[fieldDuration] = fmt.Sprintf("duration %s is above STS's 12h ceiling", shortDur(d))
+			problems[fieldDuration] = tr.S("duration %s is above STS's 12h ceiling", shortDur(d))
 		}
 	}
-	problems[fieldExternal] = issuereq.ExternalIDProblem(f.inputs[fieldExternal].Value())
+	problems[fieldExternal] = tr.Domain(issuereq.ExternalIDProblem(f.inputs[fieldExternal].Value()))
 	return problems, d
 }
 
 // View draws the fields, the focused one marked, each problem under its field.
 func (f issueForm) View() string {
 	st := f.st
+	f.label()
 	var b strings.Builder
 	problems, _ := f.Problems()
 	for i := range f.inputs {
@@ -233,22 +245,24 @@ func (f issueForm) View() string {
 // small terminals: when the line would not fit, the "session" label goes first, then the
 // parts wrap onto a second line (never cut: the session name is worth reading whole).
 func (f issueForm) Compact(roleARN string, w int) string {
-	ext := "no external id"
+	tr := f.st.tr()
+	ext := tr.S("no external id")
 	if f.inputs[fieldExternal].Value() != "" {
-		ext = "external id set"
+		ext = tr.S("external id set")
 	}
 	sess := f.inputs[fieldSession].Value()
-	dur := nonEmpty(f.inputs[fieldDuration].Value(), "default 1h")
-	parts := []string{arnRoleName(roleARN), "session " + sess, dur, ext}
-	line := strings.Join(parts, " · ") + "  (e edits)"
+	dur := nonEmpty(f.inputs[fieldDuration].Value(), tr.S("default 1h"))
+	edits := tr.S("(e edits)")
+	parts := []string{arnRoleName(roleARN), tr.S("session %s", sess), dur, ext}
+	line := strings.Join(parts, " · ") + "  " + edits
 	if w > 0 && cellWidth(line) > w {
 		parts[1] = sess
-		line = strings.Join(parts, " · ") + "  (e edits)"
+		line = strings.Join(parts, " · ") + "  " + edits
 	}
 	if w > 0 && cellWidth(line) > w {
 		var lines []string
 		cur := ""
-		for _, p := range append(parts, "(e edits)") {
+		for _, p := range append(parts, edits) {
 			switch {
 			case cur == "":
 				cur = p
@@ -272,25 +286,60 @@ func parseIssueDuration(v string) (time.Duration, error) {
 	}
 	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
 		if n <= 0 {
-			return 0, fmt.Errorf("duration: %s seconds is not positive", v)
+			return 0, durationError{durNotPositiveSeconds, v}
 		}
 		if n > int64(math.MaxInt64/time.Second) {
-			return 0, fmt.Errorf("duration: %s seconds is far too long", v)
+			return 0, durationError{durTooLong, v}
 		}
 		return time.Duration(n) * time.Second, nil
 	}
 	d, err := time.ParseDuration(v)
 	if err != nil {
-		return 0, fmt.Errorf("duration: %q is not a duration (try 45m, 2h or 3600)", v)
+		return 0, durationError{durNotDuration, v}
 	}
 	if d%time.Second != 0 {
-		return 0, fmt.Errorf("duration: %s is not whole seconds", v)
+		return 0, durationError{durNotWhole, v}
 	}
 	if d <= 0 {
-		return 0, fmt.Errorf("duration: %s is not positive", v)
+		return 0, durationError{durNotPositive, v}
 	}
 	return d, nil
 }
+
+// durationProblem says parseIssueDuration's error in the console's language.
+func durationProblem(tr *i18n.T, err error) string {
+	var de durationError
+	if !errors.As(err, &de) {
+		return err.Error()
+	}
+	switch de.kind {
+	case durNotPositiveSeconds:
+		return tr.S("duration: %s seconds is not positive", de.v)
+	case durTooLong:
+		return tr.S("duration: %s seconds is far too long", de.v)
+	case durNotDuration:
+		return tr.S("duration: %q is not a duration (try 45m, 2h or 3600)", de.v)
+	case durNotWhole:
+		return tr.S("duration: %s is not whole seconds", de.v)
+	}
+	return tr.S("duration: %s is not positive", de.v)
+}
+
+// durationError is parseIssueDuration's error: which rule, and the text typed.
+type durationError struct {
+	kind int
+	v    string
+}
+
+const (
+	durNotPositiveSeconds = iota
+	durTooLong
+	durNotDuration
+	durNotWhole
+	durNotPositive
+)
+
+func (e durationError) Error() string { return durationProblem(nil, e) }
 
 // durInputText writes d the way the duration field accepts it.
 func durInputText(d time.Duration) string { return shortDur(d) }

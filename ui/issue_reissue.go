@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -40,13 +39,13 @@ func (s *IssueScreen) reissueProblem() string {
 	case !s.havePol:
 		return ""
 	case s.policy.Pending:
-		return "the Policy draft is still being checked — press r again in a moment"
+		return s.st.tr().S("the Policy draft is still being checked — press r again in a moment")
 	case s.policy.Doc != "" && !s.policy.Valid:
-		msg := "r refused: the Policy draft has errors"
+		tr := s.st.tr()
 		if s.policy.Problem != "" {
-			msg += " (" + s.policy.Problem + ")"
+			return tr.S("r refused: the Policy draft has errors (%s) — fix it on screen 2 (Policy), or clear it, then press r", tr.Domain(s.policy.Problem))
 		}
-		return msg + " — fix it on screen 2 (Policy), or clear it, then press r"
+		return tr.S("r refused: the Policy draft has errors — fix it on screen 2 (Policy), or clear it, then press r")
 	}
 	return ""
 }
@@ -81,23 +80,23 @@ func (s *IssueScreen) updateAsk(msg tea.KeyMsg) tea.Cmd {
 		return s.issue(true)
 	case key.Matches(msg, k.Cancel):
 		s.ask = nil
-		return func() tea.Msg { return StatusMsg{Text: "re-issue cancelled"} }
+		text := s.st.tr().S("re-issue cancelled")
+		return func() tea.Msg { return StatusMsg{Text: text} }
 	}
 	return nil
 }
 
 // askView is the question: one screen, the diff cut to what fits with a count of the rest.
 func (s *IssueScreen) askView() string {
-	st, a := s.st, s.ask
+	st, a, tr := s.st, s.ask, s.st.tr()
 	var b []string
-	b = append(b, st.Title.Render("Re-issue: which session policy?"))
-	b = append(b, wrapWords("The Policy screen's draft differs from the policy the current token was issued with ("+
-		"- issued, + draft):", max(20, s.width))...)
+	b = append(b, st.Title.Render(tr.S("Re-issue: which session policy?")))
+	b = append(b, wrapWords(tr.S("The Policy screen's draft differs from the policy the current token was issued with (- issued, + draft):"), max(20, s.width))...)
 	room := max(3, s.height-len(b)-3)
 	shown := 0
 	for i, l := range a.diff {
 		if shown == room-1 && len(a.diff)-i > 1 {
-			b = append(b, st.Muted.Render("  … "+strconv.Itoa(len(a.diff)-i)+" more lines"))
+			b = append(b, st.Muted.Render("  … "+tr.S("%d more lines", len(a.diff)-i)))
 			break
 		}
 		line := string(l.Op) + " " + l.Text
@@ -112,6 +111,6 @@ func (s *IssueScreen) askView() string {
 		b = append(b, line)
 		shown++
 	}
-	b = append(b, "", "d re-issue with the draft · i with the issued policy · esc cancel")
+	b = append(b, "", tr.S("d re-issue with the draft · i with the issued policy · esc cancel"))
 	return strings.Join(b, "\n")
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/stsdeck/stsdeck/model"
 	"github.com/stsdeck/stsdeck/model/flow"
 	"github.com/stsdeck/stsdeck/model/issuereq"
+	"github.com/stsdeck/stsdeck/ui/i18n"
 )
 
 // The paste target (issue 15): an error someone else hit — an OSS error XML, an STS/RAM JSON
@@ -60,7 +61,7 @@ type pastePanel struct {
 }
 
 func newPastePanel(st Styles) pastePanel {
-	return pastePanel{st: st, keys: newPasteKeys(), input: st.Input("> ", "paste here, or type an EC / EncodedDiagnosticMessage", flow.MaxErrorInput)}
+	return pastePanel{st: st, keys: newPasteKeys(), input: st.Input("> ", st.tr().S("paste here, or type an EC / EncodedDiagnosticMessage"), flow.MaxErrorInput)}
 }
 
 // diagnosedMsg answers diagnoseCmd.
@@ -151,7 +152,7 @@ func diagnoseCmd(ports flow.DiagnosePorts, text string, id int) tea.Cmd {
 }
 
 // fixCmd reads the denied token's audit record and its role, and builds the re-issue.
-func fixCmd(audit AuditLog, roles RoleSource, d flow.Diagnosis, now time.Time) tea.Cmd {
+func fixCmd(tr *i18n.T, audit AuditLog, roles RoleSource, d flow.Diagnosis, now time.Time) tea.Cmd {
 	return func() tea.Msg {
 		out := fixReissueMsg{fix: PolicyFixMsg{Action: d.Action, Resource: d.Resource, Layer: d.Fix.Layer}}
 		if m := d.Diagnostic; m != nil {
@@ -175,7 +176,7 @@ func fixCmd(audit AuditLog, roles RoleSource, d flow.Diagnosis, now time.Time) t
 			}
 		}
 		if !found {
-			return fixReissueMsg{err: errors.New("the denied token's audit record is gone: re-issue by hand")}
+			return fixReissueMsg{err: errors.New(tr.S("the denied token's audit record is gone: re-issue by hand"))}
 		}
 		out.fix.Before = rec.SessionPolicy
 		rec.SessionPolicy = d.Fix.Policy
@@ -201,7 +202,7 @@ func (p pastePanel) Update(msg tea.Msg, svc *Services, now time.Time) (pastePane
 		}
 		if msg.err != nil {
 			p.stage = pasteInput
-			p.err = flatLine(msg.err.Error())
+			p.err = p.st.tr().Domain(flatLine(msg.err.Error()))
 			return p, p.input.Focus()
 		}
 		p.stage, p.diag = pasteResult, msg.diag
@@ -245,7 +246,7 @@ func (p pastePanel) Update(msg tea.Msg, svc *Services, now time.Time) (pastePane
 			if !p.fixReady() {
 				return p, nil
 			}
-			return p, fixCmd(svc.Audit, svc.Roles, *p.diag, now)
+			return p, fixCmd(p.st.tr(), svc.Audit, svc.Roles, *p.diag, now)
 		}
 		var cmd tea.Cmd
 		p.why, cmd = p.why.Update(msg)

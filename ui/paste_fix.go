@@ -25,7 +25,7 @@ func (s *PolicyScreen) applyFix(msg PolicyFixMsg) {
 	f := &policyFix{msg: msg}
 	var before *policy.Policy
 	if msg.Before != "" {
-		p, err := policy.Parse("session policy", []byte(msg.Before), policy.KindSession)
+		p, err := policy.Parse("session policy", []byte(msg.Before), policy.KindSession) // i18n:ok (the policy's name in the engine)
 		if err != nil {
 			s.fix = nil
 			return

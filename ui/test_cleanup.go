@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/stsdeck/stsdeck/model"
 	"github.com/stsdeck/stsdeck/model/flow"
+	"github.com/stsdeck/stsdeck/ui/i18n"
 )
 
 // Clean-up on the Test screen (x): the probe's and the test uploads' leftovers under the prefix
@@ -51,17 +53,18 @@ func (s *TestScreen) cleanupTarget() (bucket string, prefixes []string) {
 
 // startCleanup runs x: a dry run first in LIVE mode (the answer asks), the removal otherwise.
 func (s *TestScreen) startCleanup() tea.Cmd {
+	tr := s.st.tr()
 	if s.svc.Operator == nil || s.svc.Objects == nil {
-		s.upload.say(GlyphDeny+" clean-up needs your own credentials and OSS, which this connection does not offer (stsdeck cleanup from a shell does the same)", false)
+		s.upload.say(GlyphDeny+" "+tr.S("clean-up needs your own credentials and OSS, which this connection does not offer (stsdeck cleanup from a shell does the same)"), false)
 		return nil
 	}
 	bucket, prefixes := s.cleanupTarget()
 	if bucket == "" {
-		s.upload.say(GlyphDeny+" clean-up needs a bucket (e edits it)", false)
+		s.upload.say(GlyphDeny+" "+tr.S("clean-up needs a bucket (e edits it)"), false)
 		return nil
 	}
 	dry := s.svc.Mode != "sandbox"
-	s.upload.say(fmt.Sprintf("cleaning up oss://%s under %s with your own credentials…", bucket, quoteList(prefixes)), true)
+	s.upload.say(tr.S("cleaning up oss://%s under %s with your own credentials…", bucket, quoteList(tr, prefixes)), true)
 	return cleanupCmd(s.svc.Operator, s.svc.Objects, bucket, prefixes, dry)
 }
 
@@ -71,7 +74,7 @@ func cleanupCmd(op func(context.Context) (model.Credentials, error), objs Object
 		defer cancel()
 		creds, err := op(ctx)
 		if err != nil {
-			return cleanupMsg{dry: dry, err: fmt.Errorf("your own credentials: %w", err)}
+			return cleanupMsg{dry: dry, err: &ownCredsError{err}}
 		}
 		rep, err := flow.Cleanup(ctx, objs.With(creds), bucket, prefixes, dry)
 		return cleanupMsg{rep: rep, dry: dry, err: err}
@@ -80,23 +83,26 @@ func cleanupCmd(op func(context.Context) (model.Credentials, error), objs Object
 
 // onCleanup shows the outcome, or in LIVE mode asks before removing what the listing found.
 func (s *TestScreen) onCleanup(msg cleanupMsg) tea.Cmd {
-	rep := msg.rep
-	where := fmt.Sprintf("oss://%s under %s", rep.Bucket, quoteList(rep.Prefixes))
+	rep, tr := msg.rep, s.st.tr()
+	where := tr.S("oss://%s under %s", rep.Bucket, quoteList(tr, rep.Prefixes))
 	switch {
 	case msg.err != nil:
-		s.upload.say(GlyphDeny+" clean-up: "+msg.err.Error(), false)
-	case msg.dry && len(rep.Removed) == 0:
-		s.upload.say(GlyphOK+" nothing to clean up in "+where+fmt.Sprintf(" (%d other object(s) left alone)", rep.Kept), true)
+		text := msg.err.Error()
+		var oe *ownCredsError
+		if errors.As(msg.err, &oe) {
+			text = tr.S("your own credentials: %s", oe.err.Error())
+		}
+		s.upload.say(GlyphDeny+" "+tr.S("clean-up: %s", text), false)
+	case msg.dry && len(rep.Removed) == 0, len(rep.Removed) == 0 && len(rep.Failed) == 0:
+		s.upload.say(GlyphOK+" "+tr.S("nothing to clean up in %s (%d other object(s) left alone)", where, rep.Kept), true)
 	case msg.dry:
 		s.cleanAsk = &rep
-	case len(rep.Removed) == 0 && len(rep.Failed) == 0:
-		s.upload.say(GlyphOK+" nothing to clean up in "+where+fmt.Sprintf(" (%d other object(s) left alone)", rep.Kept), true)
 	default:
-		text := fmt.Sprintf("%s removed %d leftover(s) from %s with your own credentials: %s", GlyphOK, len(rep.Removed), where, itemList(rep.Removed))
+		text := GlyphOK + " " + tr.S("removed %d leftover(s) from %s with your own credentials: %s", len(rep.Removed), where, itemList(rep.Removed))
 		if len(rep.Failed) > 0 {
-			text += fmt.Sprintf("; %s could not remove %d: %s", GlyphDeny, len(rep.Failed), itemList(rep.Failed))
+			text += tr.S("; ") + GlyphDeny + " " + tr.S("could not remove %d: %s", len(rep.Failed), itemList(rep.Failed))
 		}
-		s.upload.say(text+fmt.Sprintf("; %d other object(s) left alone", rep.Kept), len(rep.Failed) == 0)
+		s.upload.say(text+tr.S("; ")+tr.S("%d other object(s) left alone", rep.Kept), len(rep.Failed) == 0)
 	}
 	return nil
 }
@@ -106,17 +112,17 @@ func (s *TestScreen) answerCleanup(msg tea.KeyMsg) tea.Cmd {
 	rep := *s.cleanAsk
 	s.cleanAsk = nil
 	if !key.Matches(msg, s.keys.Proceed) {
-		s.upload.say(GlyphWarn+" clean-up cancelled — nothing was removed", false)
+		s.upload.say(GlyphWarn+" "+s.st.tr().S("clean-up cancelled — nothing was removed"), false)
 		return nil
 	}
-	s.upload.say("removing with your own credentials…", true)
+	s.upload.say(s.st.tr().S("removing with your own credentials…"), true)
 	return cleanupCmd(s.svc.Operator, s.svc.Objects, rep.Bucket, rep.Prefixes, false)
 }
 
 // cleanupQuestion is the LIVE question's text.
 func (s *TestScreen) cleanupQuestion() string {
 	rep := *s.cleanAsk
-	return fmt.Sprintf("remove %d leftover(s) from oss://%s with your own LIVE credentials: %s? y removes, any other key cancels",
+	return s.st.tr().S("remove %d leftover(s) from oss://%s with your own LIVE credentials: %s? y removes, any other key cancels",
 		len(rep.Removed), rep.Bucket, itemList(rep.Removed))
 }
 
@@ -132,10 +138,19 @@ func itemList(items []flow.CleanupItem) string {
 	return strings.Join(out, ", ")
 }
 
-func quoteList(ps []string) string {
+func quoteList(tr *i18n.T, ps []string) string {
 	q := make([]string, len(ps))
 	for i, p := range ps {
 		q[i] = fmt.Sprintf("%q", p)
 	}
-	return strings.Join(q, " and ")
+	if len(q) == 2 {
+		return tr.S("%s and %s", q[0], q[1])
+	}
+	return strings.Join(q, ", ")
 }
+
+// ownCredsError is a failure to get the operator's own credentials for the clean-up.
+type ownCredsError struct{ err error }
+
+func (e *ownCredsError) Error() string { return "your own credentials: " + e.err.Error() } // i18n:ok (said through tr in onCleanup)
+func (e *ownCredsError) Unwrap() error { return e.err }

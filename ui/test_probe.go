@@ -139,7 +139,7 @@ func probeCmd(client ObjectClient, spec model.ProbeSpec, in flow.ProbeInputs, au
 func (g probeGrid) View() string {
 	var b strings.Builder
 	if g.probing {
-		b.WriteString(g.st.Muted.Render("probing put/head/get/list/delete inside and outside the prefix…") + "\n")
+		b.WriteString(g.st.Muted.Render(g.st.tr().S("probing put/head/get/list/delete inside and outside the prefix…")) + "\n")
 	}
 	if g.report != nil {
 		grid := g.gridView(true)
@@ -152,16 +152,18 @@ func (g probeGrid) View() string {
 }
 
 func (g probeGrid) gridView(hint bool) string {
-	st := g.st
+	st, tr := g.st, g.st.tr()
 	rep := g.report
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s  %s\n", st.Title.Render("Probe"), st.Muted.Render(fmt.Sprintf("oss://%s  inside %q  outside %q", rep.Bucket, rep.Prefix, rep.Outside)))
+	fmt.Fprintf(&b, "%s  %s\n", st.Title.Render(tr.S("Probe")), st.Muted.Render(tr.S("oss://%s  inside %q  outside %q", rep.Bucket, rep.Prefix, rep.Outside)))
 	wide := g.width >= 120
 	pw := 16
 	if wide {
 		pw = 22
 	}
-	head := fmt.Sprintf("  %-6s %-7s %-*s %-18s %-6s %s", "op", "scope", pw, "predicted", "actual", "agree", "EC")
+	// Columns padded in cells: the headers may be Chinese.
+	head := "  " + padRight(tr.S("op"), 6) + " " + padRight(tr.S("scope"), 7) + " " + padRight(tr.S("predicted"), pw) + " " +
+		padRight(tr.S("actual"), 18) + " " + padRight(tr.S("agree"), 6) + " EC"
 	if wide {
 		head += "            RequestId"
 	}
@@ -180,13 +182,12 @@ func (g probeGrid) gridView(hint bool) string {
 		b.WriteString(mark + line + "\n")
 	}
 	if disagree > 0 {
-		b.WriteString(st.Warn.Render(fmt.Sprintf("%s %d disagreement(s) between the local engine and OSS — enter explains", GlyphWarn, disagree)) + "\n")
+		b.WriteString(st.Warn.Render(GlyphWarn+" "+tr.S("%d disagreement(s) between the local engine and OSS — enter explains", disagree)) + "\n")
 	} else if hint {
-		b.WriteString(st.Muted.Render("enter explains the selected row") + "\n")
+		b.WriteString(st.Muted.Render(tr.S("enter explains the selected row")) + "\n")
 	}
 	if len(rep.LeftBehind) > 0 {
-		text := GlyphWarn + " could not delete " + strings.Join(rep.LeftBehind, ", ") +
-			": this token may not delete them; x removes them with your own credentials"
+		text := GlyphWarn + " " + tr.S("could not delete %s: this token may not delete them; x removes them with your own credentials", strings.Join(rep.LeftBehind, ", "))
 		for _, l := range wrapWords(text, max(20, g.width)) {
 			b.WriteString(st.Warn.Render(l) + "\n")
 		}
@@ -197,14 +198,14 @@ func (g probeGrid) gridView(hint bool) string {
 // rowView is one result: op, scope, predicted (layer), actual, agreement, EC (and RequestId
 // when wide), styled by what it shows; differs says prediction and answer disagree.
 func (g probeGrid) rowView(r model.ProbeResult, pw int, wide bool) (line string, differs bool) {
-	st := g.st
+	st, tr := g.st, g.st.tr()
 	pred := r.Predicted
 	if r.PredictedLayer != "" {
 		pred += " (" + r.PredictedLayer + ")"
 	}
-	act := fmt.Sprintf("%s %d allowed", GlyphOK, r.Actual.Status)
+	act := GlyphOK + " " + tr.S("%d allowed", r.Actual.Status)
 	if !r.Actual.Allowed {
-		act = fmt.Sprintf("%s %d %s", GlyphDeny, r.Actual.Status, nonEmpty(r.Actual.Code, "denied"))
+		act = fmt.Sprintf("%s %d %s", GlyphDeny, r.Actual.Status, nonEmpty(r.Actual.Code, tr.S("denied")))
 	}
 	agree := GlyphUnknown
 	if r.Agree != nil {
@@ -215,7 +216,7 @@ func (g probeGrid) rowView(r model.ProbeResult, pw int, wide bool) (line string,
 			differs = true
 		}
 	}
-	line = fmt.Sprintf("%-6s %-7s %-*s %-18s %-6s %-13s", r.Op, r.Scope, pw, cutLine(pred, pw), cutLine(act, 18), agree, r.Actual.EC)
+	line = fmt.Sprintf("%-6s %s %s %s %s %-13s", r.Op, padRight(tr.S(r.Scope), 7), padRight(pred, pw), padRight(act, 18), padRight(agree, 6), r.Actual.EC)
 	if wide {
 		line += " " + r.Actual.RequestID
 	}

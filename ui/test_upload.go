@@ -16,6 +16,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/stsdeck/stsdeck/model"
+	"github.com/stsdeck/stsdeck/ui/i18n"
 )
 
 // The Test screen's upload: a generated test object or a local file, with a progress bar,
@@ -128,15 +129,16 @@ func (u *testUpload) done(msg uploadDoneMsg, bucket, objKey string) (current, ex
 		u.cancel()
 		u.cancel = nil
 	}
+	tr := u.st.tr()
 	if msg.err != nil {
 		u.ok = false
 		if errors.Is(msg.err, context.Canceled) {
-			u.line = GlyphWarn + " upload cancelled (nothing half-written stays: OSS keeps whole objects only)"
+			u.line = GlyphWarn + " " + tr.S("upload cancelled (nothing half-written stays: OSS keeps whole objects only)")
 			return true, false
 		}
-		u.line = GlyphDeny + " upload failed: " + flatLine(msg.err.Error())
+		u.line = GlyphDeny + " " + tr.S("upload failed: %s", flatLine(msg.err.Error()))
 		if msg.local {
-			u.line = GlyphDeny + " " + flatLine(msg.err.Error()) + " (nothing was sent)"
+			u.line = GlyphDeny + " " + tr.S("%s (nothing was sent)", localUploadError(tr, msg.err))
 			return true, false
 		}
 		return true, true
@@ -144,13 +146,13 @@ func (u *testUpload) done(msg uploadDoneMsg, bucket, objKey string) (current, ex
 	u.ok = true
 	rate := ""
 	if msg.elapsed > 0 {
-		rate = fmt.Sprintf(" at %s/s", model.HumanBytes(float64(msg.size)/msg.elapsed.Seconds()))
+		rate = tr.S(" at %s/s", model.HumanBytes(float64(msg.size)/msg.elapsed.Seconds()))
 	}
 	if msg.info.Bucket != "" {
 		bucket, objKey = msg.info.Bucket, msg.info.Key
 	}
-	u.line = fmt.Sprintf("%s upload succeeded: oss://%s/%s", GlyphOK, bucket, objKey)
-	u.detail = fmt.Sprintf("  %s in %s%s", model.HumanBytes(float64(msg.size)), msg.elapsed.Round(time.Millisecond), rate)
+	u.line = GlyphOK + " " + tr.S("upload succeeded: oss://%s/%s", bucket, objKey)
+	u.detail = "  " + tr.S("%s in %s%s", model.HumanBytes(float64(msg.size)), msg.elapsed.Round(time.Millisecond), rate)
 	u.etag = msg.info.ETag
 	if msg.info.RequestID != "" {
 		u.detail += ", RequestId " + msg.info.RequestID
@@ -167,17 +169,17 @@ func runUpload(ctx context.Context, job uploadJob) tea.Cmd {
 		if job.file != "" {
 			f, err := os.Open(job.file)
 			if err != nil {
-				job.ch <- uploadDoneMsg{id: job.id, err: fmt.Errorf("cannot open %s: %w", job.file, pathErrReason(err)), local: true}
+				job.ch <- uploadDoneMsg{id: job.id, err: &localFileError{"open", job.file, pathErrReason(err)}, local: true}
 				return nil
 			}
 			defer f.Close()
 			fi, err := f.Stat()
 			if err != nil {
-				job.ch <- uploadDoneMsg{id: job.id, err: fmt.Errorf("cannot read %s: %w", job.file, pathErrReason(err)), local: true}
+				job.ch <- uploadDoneMsg{id: job.id, err: &localFileError{"read", job.file, pathErrReason(err)}, local: true}
 				return nil
 			}
 			if fi.IsDir() {
-				job.ch <- uploadDoneMsg{id: job.id, err: fmt.Errorf("%s is a directory", job.file), local: true}
+				job.ch <- uploadDoneMsg{id: job.id, err: &localFileError{"dir", job.file, nil}, local: true}
 				return nil
 			}
 			body, size = f, fi.Size()
@@ -203,6 +205,31 @@ func runUpload(ctx context.Context, job uploadJob) tea.Cmd {
 	}
 }
 
+// localFileError is a file the upload could not read (nothing was sent): what failed, the
+// path, and the system's reason (kept as the OS says it).
+type localFileError struct {
+	op, path string
+	err      error
+}
+
+func (e *localFileError) Error() string { return localUploadError(nil, e) }
+func (e *localFileError) Unwrap() error { return e.err }
+
+// localUploadError says a local file error in the console's language.
+func localUploadError(tr *i18n.T, err error) string {
+	var le *localFileError
+	if !errors.As(err, &le) {
+		return flatLine(err.Error())
+	}
+	switch le.op {
+	case "open":
+		return tr.S("cannot open %s: %v", le.path, le.err)
+	case "read":
+		return tr.S("cannot read %s: %v", le.path, le.err)
+	}
+	return tr.S("%s is a directory", le.path)
+}
+
 // pathErrReason drops the path an *fs.PathError repeats.
 func pathErrReason(err error) error {
 	var pe *fs.PathError
@@ -219,7 +246,7 @@ func waitUpload(ch chan tea.Msg) tea.Cmd {
 
 // generatedObject is a recognisable, deterministic test payload.
 func generatedObject(n int) []byte {
-	line := []byte("stsdeck test object — uploaded with temporary STS credentials\n")
+	line := []byte("stsdeck test object — uploaded with temporary STS credentials\n") // i18n:ok (the object's content, not the screen)
 	b := make([]byte, 0, n)
 	for len(b) < n {
 		b = append(b, line...)
@@ -261,7 +288,7 @@ func (u testUpload) View() string {
 func (u testUpload) progressView() string {
 	p := u.prog
 	if p.Total <= 0 {
-		return u.st.Muted.Render("uploading… (esc cancels)")
+		return u.st.Muted.Render(u.st.tr().S("uploading… (esc cancels)"))
 	}
 	frac := float64(p.Done) / float64(p.Total)
 	barW := max(10, min(40, u.width-50))
@@ -269,9 +296,9 @@ func (u testUpload) progressView() string {
 	more := ""
 	if rate := p.Rate(); rate > 0 {
 		eta := time.Duration(float64(p.Total-p.Done) / rate * float64(time.Second))
-		more = fmt.Sprintf("%s/s  ETA %s  ", model.HumanBytes(rate), eta.Round(time.Second))
+		more = u.st.tr().S("%s/s  ETA %s  ", model.HumanBytes(rate), eta.Round(time.Second))
 	}
-	more += u.st.Muted.Render("(esc cancels)")
+	more += u.st.Muted.Render(u.st.tr().S("(esc cancels)"))
 	if cellWidth(line)+2+cellWidth(more) <= u.width {
 		return line + "  " + more
 	}

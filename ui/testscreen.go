@@ -1,7 +1,7 @@
 package ui
 
 import (
-	"fmt"
+	"errors"
 	"strings"
 	"time"
 
@@ -44,7 +44,7 @@ func newTestKeys() testKeys {
 		Blur:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "leave field")),
 		Submit:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "upload")),
 		Proceed:   key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "proceed")),
-		NoCancel:  key.NewBinding(key.WithKeys("n"), key.WithHelp("any other key", "cancel")),
+		NoCancel:  key.NewBinding(key.WithKeys("n"), key.WithHelp("any other key", "cancel")), // i18n:ok (the key's name is translated in KeyMap)
 		Clean:     newCleanKey(),
 	}
 }
@@ -92,12 +92,21 @@ func NewTestScreen(svc *Services, st Styles, now func() time.Time) *TestScreen {
 	s := &TestScreen{svc: svc, st: st, now: now, keys: newTestKeys(), focus: -1,
 		upload: newTestUpload(st), probe: newProbeGrid(st)}
 	s.clock = now()
-	labels := [tfCount]string{"bucket ", "key    ", "file   "}
 	for i := range s.inputs {
-		s.inputs[i] = st.Input(labels[i], "", 1024)
+		s.inputs[i] = st.Input("", "", 1024)
 	}
-	s.inputs[tfFile].Placeholder = fmt.Sprintf("empty = a generated %d KiB test object", generatedObjectSize>>10)
+	s.label()
 	return s
+}
+
+// label sets the fields' prompts (6 cells and a space in either language) and the file's
+// placeholder in the current language; View calls it, so a language switch shows at once.
+func (s *TestScreen) label() {
+	tr := s.st.tr()
+	for i, l := range [tfCount]string{tr.S("bucket"), tr.S("key"), tr.S("file")} {
+		s.inputs[i].Prompt = padRight(l, 6) + " "
+	}
+	s.inputs[tfFile].Placeholder = tr.S("empty = a generated %d KiB test object", generatedObjectSize>>10)
 }
 
 // Init implements Screen.
@@ -135,7 +144,9 @@ func (s *TestScreen) KeyMap() help.KeyMap {
 	case s.upload.running:
 		return s.upload.KeyMap()
 	case s.confirm != nil, s.cleanAsk != nil:
-		return bindings{short: []key.Binding{k.Proceed, k.NoCancel}}
+		nc := k.NoCancel
+		nc.SetHelp(s.st.tr().S("any other key"), nc.Help().Desc)
+		return bindings{short: []key.Binding{k.Proceed, nc}}
 	case s.focus >= 0:
 		return bindings{short: []key.Binding{k.Submit, k.FieldUp, k.Blur}}
 	}
@@ -229,7 +240,7 @@ func (s *TestScreen) updateKey(msg tea.KeyMsg) tea.Cmd {
 		if key.Matches(msg, k.Proceed) {
 			return s.runProbe(spec)
 		}
-		s.upload.say(GlyphWarn+" probe cancelled — nothing was written", false)
+		s.upload.say(GlyphWarn+" "+s.st.tr().S("probe cancelled — nothing was written"), false)
 		return nil
 	case s.cleanAsk != nil:
 		return s.answerCleanup(msg)
@@ -281,18 +292,19 @@ func (s *TestScreen) updateField(msg tea.KeyMsg) tea.Cmd {
 // ---- upload ----
 
 func (s *TestScreen) startUpload() tea.Cmd {
+	tr := s.st.tr()
 	if s.creds == nil {
-		s.upload.say(GlyphDeny+" issue a token first (screen 3, Issue)", false)
+		s.upload.say(GlyphDeny+" "+tr.S("issue a token first (screen 3, Issue)"), false)
 		return nil
 	}
 	if s.svc.Objects == nil {
-		s.upload.say(GlyphDeny+" no OSS connection", false)
+		s.upload.say(GlyphDeny+" "+tr.S("no OSS connection"), false)
 		return nil
 	}
 	bucket := strings.TrimSpace(s.inputs[tfBucket].Value())
 	objKey := strings.TrimSpace(s.inputs[tfKey].Value())
 	if bucket == "" || objKey == "" {
-		s.upload.say(GlyphDeny+" bucket and key are required (e edits them)", false)
+		s.upload.say(GlyphDeny+" "+tr.S("bucket and key are required (e edits them)"), false)
 		return nil
 	}
 	s.explain.open = false
@@ -307,11 +319,12 @@ func (s *TestScreen) onUploaded(msg uploadDoneMsg) tea.Cmd {
 	case !current:
 		return nil
 	case explain:
-		return s.openExplain("upload oss://"+bucket+"/"+objKey, msg.err, "put", bucket, objKey)
+		return s.openExplain(s.st.tr().S("upload oss://%s/%s", bucket, objKey), msg.err, "put", bucket, objKey)
 	case msg.err != nil:
 		return nil
 	}
-	cmds := []tea.Cmd{func() tea.Msg { return StatusMsg{Text: "upload succeeded"} }}
+	text := s.st.tr().S("upload succeeded")
+	cmds := []tea.Cmd{func() tea.Msg { return StatusMsg{Text: text} }}
 	if s.svc.Mode == "sandbox" {
 		// In the sandbox the probe only touches the sandbox: run it straight away.
 		cmds = append(cmds, s.startProbe())
@@ -328,12 +341,12 @@ func (s *TestScreen) probeSpec() (spec model.ProbeSpec, ok bool) {
 		return spec, false
 	}
 	if s.creds == nil || s.svc == nil || s.svc.Objects == nil {
-		s.upload.line = GlyphDeny + " issue a token first (screen 3, Issue)"
+		s.upload.line = GlyphDeny + " " + s.st.tr().S("issue a token first (screen 3, Issue)")
 		return spec, false
 	}
 	bucket := strings.TrimSpace(s.inputs[tfBucket].Value())
 	if bucket == "" {
-		s.upload.line = GlyphDeny + " bucket is required (e edits it)"
+		s.upload.line = GlyphDeny + " " + s.st.tr().S("bucket is required (e edits it)")
 		return spec, false
 	}
 	prefix := s.policy.Prefix
@@ -394,12 +407,13 @@ func (s *TestScreen) onProbed(msg probeDoneMsg) tea.Cmd {
 		return nil
 	}
 	if msg.err != nil {
-		return s.openExplain("probe", msg.err, "", "", "")
+		return s.openExplain(s.st.tr().S("probe"), msg.err, "", "", "")
 	}
 	if msg.auditErr != nil {
 		e := msg.auditErr
+		ctx := s.st.tr().S("probe done, but recording it in the audit log failed")
 		return func() tea.Msg {
-			return ErrorMsg{Context: "probe done, but recording it in the audit log failed", Err: e}
+			return ErrorMsg{Context: ctx, Err: e}
 		}
 	}
 	if msg.audited {
@@ -423,7 +437,7 @@ func (s *TestScreen) explainRow(i int) tea.Cmd {
 		err = &model.APIError{Service: "oss", Operation: flow.ProbeOperation(r.Op), StatusCode: a.Status, Code: a.Code, EC: a.EC,
 			Message: a.Message, RequestID: a.RequestID}
 	}
-	title := fmt.Sprintf("probe %s %s (%s)", r.Op, r.Key, r.Scope)
+	title := s.st.tr().S("probe %s %s (%s)", r.Op, r.Key, s.st.tr().S(r.Scope))
 	cmd := s.openExplain(title, err, "", "", "")
 	if i < len(s.probe.cells) {
 		c := s.probe.cells[i]
@@ -431,7 +445,7 @@ func (s *TestScreen) explainRow(i int) tea.Cmd {
 		s.explain.engine = ""
 	}
 	if err == nil {
-		s.explain.err = fmt.Errorf("OSS allowed it (HTTP %d, RequestId %s)", a.Status, a.RequestID)
+		s.explain.err = errors.New(s.st.tr().S("OSS allowed it (HTTP %d, RequestId %s)", a.Status, a.RequestID))
 	}
 	return cmd
 }
@@ -455,7 +469,7 @@ func (s *TestScreen) openExplain(title string, err error, op, bucket, objKey str
 		cells := flow.PredictProbe(&rep, s.probeInputs())
 		x.verdict = &cells[0]
 	} else {
-		x.engine = "no single request to evaluate"
+		x.engine = s.st.tr().S("no single request to evaluate")
 	}
 	x.traceSeq = s.explain.traceSeq + 1
 	s.explain = x
@@ -477,19 +491,21 @@ func (s *TestScreen) View() string {
 	if s.explain.open {
 		return s.explain.View()
 	}
-	st := s.st
+	st, tr := s.st, s.st.tr()
+	s.label()
 	var b strings.Builder
-	b.WriteString(st.Title.Render("Test the token"))
+	title := st.Title.Render(tr.S("Test the token"))
+	b.WriteString(title)
 	if s.creds == nil {
-		b.WriteString("\n" + st.Unknown.Render(GlyphUnknown+" no token yet — issue one on screen 3 (Issue)") + "\n")
+		b.WriteString("\n" + st.Unknown.Render(GlyphUnknown+" "+tr.S("no token yet — issue one on screen 3 (Issue)")) + "\n")
 	} else {
 		rem := s.creds.Remaining(s.clock.Add(s.sandboxOff))
-		state := st.Allow.Render(GlyphOK + " live " + countdownText(rem) + " left")
+		state := st.Allow.Render(GlyphOK + " " + tr.S("live %s left", countdownText(rem)))
 		if rem <= 0 {
-			state = st.Error.Render(GlyphDeny + " EXPIRED — re-issue on screen 3 (r)")
+			state = st.Error.Render(GlyphDeny + " " + tr.S("EXPIRED — re-issue on screen 3 (r)"))
 		}
 		line := "  " + s.creds.AccessKeyID + "  " + state
-		if cellWidth(st.Title.Render("Test the token")+line) > s.width {
+		if cellWidth(title+line) > s.width {
 			line = "\n" + s.creds.AccessKeyID + "  " + state // its own line rather than cut
 		}
 		b.WriteString(line + "\n")
@@ -505,7 +521,7 @@ func (s *TestScreen) View() string {
 		b.WriteString(v + "\n")
 	}
 	if s.confirm != nil {
-		q := fmt.Sprintf("probe will write and delete two small objects in oss://%s under %q and %q with LIVE credentials — y to proceed, any other key cancels",
+		q := tr.S("probe will write and delete two small objects in oss://%s under %q and %q with LIVE credentials — y to proceed, any other key cancels",
 			s.confirm.Bucket, s.confirm.Prefix, s.confirm.Outside)
 		for _, l := range wrapWords(q, max(20, s.width)) {
 			b.WriteString(st.Warn.Render(l) + "\n")
