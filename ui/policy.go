@@ -1,7 +1,8 @@
 package ui
 
 import (
-	"fmt"
+	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/stsdeck/stsdeck/model"
 	"github.com/stsdeck/stsdeck/model/flow"
 	"github.com/stsdeck/stsdeck/model/policy"
+	"github.com/stsdeck/stsdeck/ui/i18n"
 )
 
 // The Policy screen edits the session policy and previews what a token would be allowed. It
@@ -108,7 +110,7 @@ type PolicyScreen struct {
 	bucketReq    int
 	bucketFor    string         // bucket the state below is about
 	bucketPolicy *policy.Policy // nil: none, not read, or unreadable
-	bucketNote   string         // what the preview knows about the bucket layer
+	bucketNote   bucketNote     // what the preview knows about the bucket layer
 
 	lastSent PolicyChangedMsg
 	sentOnce bool
@@ -326,10 +328,15 @@ func (s *PolicyScreen) update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 		if msg.err != nil {
 			err := msg.err
-			return s, func() tea.Msg { return ErrorMsg{Context: "opening " + msg.path, Err: err} }
+			if errors.Is(err, errFileTooLarge) {
+				err = errors.New(s.st.tr().S("larger than %d bytes: not a policy document", maxPolicyFile))
+			}
+			ctx := s.st.tr().S("opening %s", msg.path)
+			return s, func() tea.Msg { return ErrorMsg{Context: ctx, Err: err} }
 		}
 		p := msg.path
-		return s, tea.Batch(s.setDoc(msg.content), func() tea.Msg { return StatusMsg{Text: "loaded " + p} })
+		text := s.st.tr().S("loaded %s", p)
+		return s, tea.Batch(s.setDoc(msg.content), func() tea.Msg { return StatusMsg{Text: text} })
 	case fileSavedMsg:
 		if msg.req != s.fileReq {
 			return s, nil
@@ -341,10 +348,12 @@ func (s *PolicyScreen) update(msg tea.Msg) (Screen, tea.Cmd) {
 			return s, nil
 		case msg.err != nil:
 			err := msg.err
-			return s, func() tea.Msg { return ErrorMsg{Context: "saving " + msg.path, Err: err} }
+			ctx := s.st.tr().S("saving %s", msg.path)
+			return s, func() tea.Msg { return ErrorMsg{Context: ctx, Err: err} }
 		}
 		p := msg.path
-		return s, func() tea.Msg { return StatusMsg{Text: "saved the session policy to " + p} }
+		text := s.st.tr().S("saved the session policy to %s", p)
+		return s, func() tea.Msg { return StatusMsg{Text: text} }
 	case bucketPolicyMsg:
 		if msg.req != s.bucketReq {
 			return s, nil
@@ -389,7 +398,7 @@ func validate(doc string, seq int) tea.Cmd {
 		if doc == "" {
 			return m
 		}
-		m.compiled, m.findings = policy.Validate("session policy", []byte(doc), policy.KindSession)
+		m.compiled, m.findings = policy.Validate("session policy", []byte(doc), policy.KindSession) // i18n:ok (the policy's name in findings)
 		return m
 	}
 }
@@ -406,7 +415,7 @@ func (s *PolicyScreen) setDoc(doc string) tea.Cmd {
 func (s *PolicyScreen) announce() tea.Cmd {
 	m := PolicyChangedMsg{Doc: s.Doc(), Bucket: s.bucket, Prefix: s.prefix, Valid: !s.broken}
 	if s.broken {
-		m.Problem = firstProblem(s.findings.Findings())
+		m.Problem = firstProblem(s.st.tr(), s.findings.Findings())
 	}
 	if s.sentOnce && m == s.lastSent {
 		return nil
@@ -416,21 +425,34 @@ func (s *PolicyScreen) announce() tea.Cmd {
 }
 
 // firstProblem is the first error finding in words, with its position and 1-based statement.
-func firstProblem(fs []policy.Finding) string {
+func firstProblem(tr *i18n.T, fs []policy.Finding) string {
 	for _, f := range fs {
 		if f.Severity != policy.SeverityError {
 			continue
 		}
-		text := f.Message
+		text := tr.Domain(f.Message)
 		if f.Path != "" {
-			text = flow.HumanPath(f.Path) + ": " + text
+			text = tr.S("%s: %s", humanPath(tr, f.Path), text)
 		}
 		if f.Line > 0 {
-			text = fmt.Sprintf("line %d, col %d: %s", f.Line, f.Col, text)
+			text = tr.S("line %d, col %d: %s", f.Line, f.Col, text)
 		}
 		return text
 	}
 	return ""
+}
+
+// humanPath is flow.HumanPath in the current language ("statement 2, Action 1").
+func humanPath(tr *i18n.T, path string) string {
+	parts := strings.Split(flow.HumanPath(path), ", ")
+	for i, p := range parts {
+		if n, ok := strings.CutPrefix(p, "statement "); ok {
+			if k, err := strconv.Atoi(n); err == nil {
+				parts[i] = tr.S("statement %d", k)
+			}
+		}
+	}
+	return strings.Join(parts, tr.S(", "))
 }
 
 // recompute computes the preview grid from the role, the draft, the bucket and the context.
@@ -560,7 +582,8 @@ func (s *PolicyScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 			return saveFile(s.fileReq, s.file.Path(), s.Doc(), true)
 		case policyFormCancelled:
 			s.mode = modeBrowse
-			return func() tea.Msg { return StatusMsg{Text: "not saved"} }
+			text := s.st.tr().S("not saved")
+			return func() tea.Msg { return StatusMsg{Text: text} }
 		}
 		return nil
 	}
@@ -603,7 +626,8 @@ func (s *PolicyScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 		if s.Doc() == "" {
 			return nil
 		}
-		return tea.Batch(s.setDoc(""), func() tea.Msg { return StatusMsg{Text: "no session policy: the token gets the role's permissions"} })
+		text := s.st.tr().S("no session policy: the token gets the role's permissions")
+		return tea.Batch(s.setDoc(""), func() tea.Msg { return StatusMsg{Text: text} })
 	}
 	return nil
 }
@@ -631,11 +655,11 @@ func (s *PolicyScreen) routeFindings(msg tea.KeyMsg) tea.Cmd {
 func (s *PolicyScreen) applyTemplate(name string) tea.Cmd {
 	doc, err := policy.Template(name, s.bucket, s.prefix)
 	if err != nil {
-		return func() tea.Msg { return ErrorMsg{Context: "template " + name, Err: err} }
+		ctx := s.st.tr().S("template %s", name)
+		return func() tea.Msg { return ErrorMsg{Context: ctx, Err: err} }
 	}
-	return tea.Batch(s.setDoc(doc), func() tea.Msg {
-		return StatusMsg{Text: fmt.Sprintf("template %s for %s/%s", name, s.bucket, s.prefix)}
-	})
+	text := s.st.tr().S("template %s for %s/%s", name, s.bucket, s.prefix)
+	return tea.Batch(s.setDoc(doc), func() tea.Msg { return StatusMsg{Text: text} })
 }
 
 func (s *PolicyScreen) openScope() tea.Cmd {

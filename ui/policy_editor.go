@@ -52,7 +52,6 @@ func newPolicyEditor(st Styles) policyEditor {
 	e.MaxHeight = 999 // also sets the line-number gutter to 3 digits (0 would give 1 and overflow at line 10)
 	e.CharLimit = 0
 	e.Prompt = " "
-	e.Placeholder = "No session policy: the token gets all of the role's permissions.\nt starts from a template, e edits, o opens a file."
 	if st.NoColor {
 		plain := textarea.Style{}
 		e.FocusedStyle, e.BlurredStyle = plain, plain
@@ -168,14 +167,16 @@ func (m policyEditor) ShortHelp() []key.Binding { return []key.Binding{m.keys.Do
 
 // View is the title line and the text.
 func (m policyEditor) View() string {
-	st := m.st
-	head := st.Title.Render("Session policy")
+	st, tr := m.st, m.st.tr()
+	head := st.Title.Render(tr.S("Session policy"))
 	if m.ta.Focused() {
 		li := m.ta.LineInfo()
-		head += st.Muted.Render(fmt.Sprintf("  editing line %d, col %d — esc to stop", m.ta.Line()+1, li.StartColumn+li.ColumnOffset+1))
+		head += st.Muted.Render("  " + tr.S("editing line %d, col %d — esc to stop", m.ta.Line()+1, li.StartColumn+li.ColumnOffset+1))
 	} else {
-		head += st.Muted.Render("  e edit · t template")
+		head += st.Muted.Render("  " + tr.S("e edit · t template"))
 	}
+	// The placeholder in the current language (the console switches it live; m is a copy).
+	m.ta.Placeholder = tr.S("No session policy: the token gets all of the role's permissions.\nt starts from a template, e edits, o opens a file.")
 	return head + "\n" + m.ta.View()
 }
 
@@ -224,11 +225,6 @@ func (m *policyFilePrompt) SetSize(w, _ int) { m.in.Width = w - 14 }
 // placeholder: enter on the empty field takes it, ↑ puts it in the field to edit.
 func (m *policyFilePrompt) Ask(forWhat, suggest string) tea.Cmd {
 	m.forWhat, m.overwrite, m.state = forWhat, "", policyFormActive
-	if forWhat == "open" {
-		m.in.Prompt = "Open file: "
-	} else {
-		m.in.Prompt = "Save to: "
-	}
 	m.offer = m.last
 	if m.offer == "" {
 		m.offer = suggest
@@ -306,19 +302,24 @@ func (m policyFilePrompt) ShortHelp() []key.Binding {
 
 // View is the prompt, or the overwrite question.
 func (m policyFilePrompt) View() string {
-	st := m.st
+	st, tr := m.st, m.st.tr()
 	if m.overwrite != "" {
-		return st.Mark("warn", m.overwrite+" exists — overwrite it? (y/n)")
+		return st.Mark("warn", tr.S("%s exists — overwrite it? (y/n)", m.overwrite))
 	}
-	return st.Title.Render(map[string]string{"open": "Open a policy file", "save": "Save the session policy"}[m.forWhat]) +
-		"\n" + m.in.View() + "\n" + st.Muted.Render(m.hint())
+	title := tr.S("Save the session policy")
+	m.in.Prompt = tr.S("Save to: ") // m is a copy: the prompt in the current language
+	if m.forWhat == "open" {
+		title, m.in.Prompt = tr.S("Open a policy file"), tr.S("Open file: ")
+	}
+	return st.Title.Render(title) + "\n" + m.in.View() + "\n" + st.Muted.Render(m.hint())
 }
 
 func (m policyFilePrompt) hint() string {
+	tr := m.st.tr()
 	if m.offer != "" && m.in.Value() == "" {
-		return "enter: " + m.offer + " · ↑ edit it · esc cancel"
+		return tr.S("enter: %s · ↑ edit it · esc cancel", m.offer)
 	}
-	return "enter: ok · esc cancel"
+	return tr.S("enter: ok · esc cancel")
 }
 
 // Messages of the open/save prompt's file I/O.
@@ -349,6 +350,9 @@ func expandHome(p string) string {
 // maxPolicyFile bounds what "open" reads: far above any policy limit, far below harm.
 const maxPolicyFile = 1 << 20
 
+// errFileTooLarge: the file is larger than maxPolicyFile (the screen says it in the operator's language).
+var errFileTooLarge = fmt.Errorf("larger than %d bytes: not a policy document", maxPolicyFile) // i18n:ok (fileLoadedMsg's handler translates it)
+
 func loadFile(req int, path string) tea.Cmd {
 	return func() tea.Msg {
 		f, err := os.Open(path)
@@ -361,7 +365,7 @@ func loadFile(req int, path string) tea.Cmd {
 			return fileLoadedMsg{req: req, path: path, err: err}
 		}
 		if len(data) > maxPolicyFile {
-			return fileLoadedMsg{req: req, path: path, err: fmt.Errorf("larger than %d bytes: not a policy document", maxPolicyFile)}
+			return fileLoadedMsg{req: req, path: path, err: errFileTooLarge}
 		}
 		return fileLoadedMsg{req: req, path: path, content: string(data)}
 	}

@@ -2,15 +2,15 @@ package ui
 
 import (
 	"encoding/json"
-	"fmt"
+	"errors"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/stsdeck/stsdeck/model/flow"
 	"github.com/stsdeck/stsdeck/model/policy"
+	"github.com/stsdeck/stsdeck/ui/i18n"
 )
 
 // policyFindingsKeys are the findings list's bindings.
@@ -158,14 +158,16 @@ func (m *policyFindings) applyFix() tea.Cmd {
 	}
 	if f.Line == 0 {
 		m.fixed, m.hasFixed = f.Fix, true
-		return func() tea.Msg { return StatusMsg{Text: "applied: " + f.Message} }
+		text := m.st.tr().S("applied: %s", m.st.tr().Domain(f.Message))
+		return func() tea.Msg { return StatusMsg{Text: text} }
 	}
-	fixed, err := replaceStringAt(m.doc, f.Line, f.Col, f.Fix)
+	fixed, err := replaceStringAtT(m.st.tr(), m.doc, f.Line, f.Col, f.Fix)
 	if err != nil {
-		return func() tea.Msg { return ErrorMsg{Context: "applying the fix", Err: err} }
+		ctx := m.st.tr().S("applying the fix")
+		return func() tea.Msg { return ErrorMsg{Context: ctx, Err: err} }
 	}
 	m.fixed, m.hasFixed = fixed, true
-	text := fmt.Sprintf("line %d: now %q", f.Line, f.Fix)
+	text := m.st.tr().S("line %d: now %q", f.Line, f.Fix)
 	return func() tea.Msg { return StatusMsg{Text: text} }
 }
 
@@ -184,16 +186,16 @@ func (m policyFindings) KeyMap() policyFindingsKeys {
 // View lists whole findings from the selected one (else the first) while they fit the room;
 // the rest are counted.
 func (m policyFindings) View() string {
-	st := m.st
+	st, tr := m.st, m.st.tr()
 	room, w := m.height, m.width
 	if m.doc == "" {
-		return fitBlock(st.Muted.Render("no findings"), w, room)
+		return fitBlock(st.Muted.Render(tr.S("no findings")), w, room)
 	}
 	if m.stale {
-		return fitBlock(st.Muted.Render("checking…"), w, room)
+		return fitBlock(st.Muted.Render(tr.S("checking…")), w, room)
 	}
 	if len(m.list) == 0 {
-		return fitBlock(st.Mark("ok", "no findings"), w, room)
+		return fitBlock(st.Mark("ok", tr.S("no findings")), w, room)
 	}
 	fix, hasFix := m.fixable()
 	// Each finding is wrapped (a "did you mean" suggestion sits at the end of its message),
@@ -207,20 +209,20 @@ func (m policyFindings) View() string {
 		case policy.SeveritySuggestion:
 			kind = "unknown"
 		}
-		where := "doc"
+		where := tr.S("doc")
 		switch {
 		case f.Line > 0 && f.Col > 0:
-			where = fmt.Sprintf("line %d, col %d", f.Line, f.Col)
+			where = tr.S("line %d, col %d", f.Line, f.Col)
 		case f.Line > 0:
-			where = fmt.Sprintf("line %d", f.Line)
+			where = tr.S("line %d", f.Line)
 		}
-		sev := string(f.Severity)
+		sev := tr.S(string(f.Severity))
 		if hasFix && f == fix {
-			sev += " (f fixes)"
+			sev = tr.S("%s (f fixes)", sev)
 		}
-		text := fmt.Sprintf("%s %s: %s", where, sev, f.Message)
+		text := tr.S("%s %s: %s", where, sev, tr.Domain(f.Message))
 		if f.Path != "" {
-			text = fmt.Sprintf("%s %s: %s: %s", where, sev, flow.HumanPath(f.Path), f.Message)
+			text = tr.S("%s %s: %s: %s", where, sev, humanPath(tr, f.Path), tr.Domain(f.Message))
 		}
 		lead := "  "
 		if i == m.at {
@@ -252,7 +254,7 @@ func (m policyFindings) View() string {
 		shown++
 	}
 	if more := len(blocks) - shown; more > 0 {
-		lines = append(lines, st.Muted.Render(fmt.Sprintf("… %d more (n steps through them)", more)))
+		lines = append(lines, st.Muted.Render(tr.S("… %d more (n steps through them)", more)))
 	}
 	return fitBlock(strings.Join(lines, "\n"), w, room)
 }
@@ -260,9 +262,14 @@ func (m policyFindings) View() string {
 // replaceStringAt replaces the JSON string literal that starts at 1-based line and col with
 // value (JSON-escaped).
 func replaceStringAt(doc string, line, col int, value string) (string, error) {
+	return replaceStringAtT(nil, doc, line, col, value)
+}
+
+// replaceStringAtT is replaceStringAt with its errors in tr's language (nil: English).
+func replaceStringAtT(tr *i18n.T, doc string, line, col int, value string) (string, error) {
 	lines := strings.Split(doc, "\n")
 	if line < 1 || line > len(lines) {
-		return "", fmt.Errorf("line %d is outside the document (%d lines)", line, len(lines))
+		return "", errors.New(tr.S("line %d is outside the document (%d lines)", line, len(lines)))
 	}
 	l := lines[line-1]
 	start := col - 1
@@ -278,7 +285,7 @@ func replaceStringAt(doc string, line, col int, value string) (string, error) {
 			i += size
 		}
 		if start < 0 {
-			return "", fmt.Errorf("line %d, col %d: no string starts there (the text changed?)", line, col)
+			return "", errors.New(tr.S("line %d, col %d: no string starts there (the text changed?)", line, col))
 		}
 	}
 	end := -1
@@ -293,7 +300,7 @@ func replaceStringAt(doc string, line, col int, value string) (string, error) {
 		}
 	}
 	if end < 0 {
-		return "", fmt.Errorf("line %d, col %d: the string does not end on its line", line, col)
+		return "", errors.New(tr.S("line %d, col %d: the string does not end on its line", line, col))
 	}
 	quoted, err := json.Marshal(value)
 	if err != nil {

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 	"time"
@@ -60,8 +59,8 @@ func newPolicyScopeForm(st Styles) policyScopeForm {
 		st:   st,
 		keys: newPolicyFormKeys(),
 		in: [2]textinput.Model{
-			st.Input("Bucket: ", "bucket name, e.g. examplebucket", 63),
-			st.Input("Prefix: ", "e.g. src/ (empty = whole bucket)", 1024),
+			st.Input("", "", 63),   // bucket (prompt and placeholder set in View)
+			st.Input("", "", 1024), // prefix
 		},
 		focus: -1,
 	}
@@ -125,11 +124,11 @@ func (m policyScopeForm) Update(msg tea.Msg) (policyScopeForm, tea.Cmd) {
 			b := strings.TrimSpace(m.in[0].Value())
 			p := strings.TrimLeft(strings.TrimSpace(m.in[1].Value()), "/")
 			if !bucketNamePattern.MatchString(b) || strings.Contains(b, "--") {
-				m.err = fmt.Sprintf("bucket %q: 3–63 characters, lower-case letters, digits and -, not starting or ending with -", b)
+				m.err = m.st.tr().S("bucket %q: 3–63 characters, lower-case letters, digits and -, not starting or ending with -", b)
 				return m, m.focusField(0)
 			}
 			if strings.ContainsAny(p, "*?\"") {
-				m.err = fmt.Sprintf("prefix %q: no wildcards or quotes (the template adds *)", p)
+				m.err = m.st.tr().S("prefix %q: no wildcards or quotes (the template adds *)", p)
 				return m, nil
 			}
 			if p != "" && !strings.HasSuffix(p, "/") {
@@ -155,16 +154,19 @@ func (m policyScopeForm) ShortHelp() []key.Binding {
 
 // View is the form.
 func (m policyScopeForm) View() string {
-	st := m.st
+	st, tr := m.st, m.st.tr()
+	// The fields' prompts and placeholders in the current language (m is a copy).
+	m.in[0].Prompt, m.in[0].Placeholder = tr.S("Bucket: "), tr.S("bucket name, e.g. examplebucket")
+	m.in[1].Prompt, m.in[1].Placeholder = tr.S("Prefix: "), tr.S("e.g. src/ (empty = whole bucket)")
 	var b strings.Builder
-	b.WriteString(st.Title.Render("Bucket and prefix for templates and the preview") + "\n")
+	b.WriteString(st.Title.Render(tr.S("Bucket and prefix for templates and the preview")) + "\n")
 	for i := range m.in {
 		b.WriteString(focusMark(i == m.focus) + m.in[i].View() + "\n")
 	}
 	if m.err != "" {
 		b.WriteString(st.Mark("deny", m.err) + "\n")
 	}
-	b.WriteString(st.Muted.Render("enter: next / done · ↑/↓ field · esc cancel"))
+	b.WriteString(st.Muted.Render(tr.S("enter: next / done · ↑/↓ field · esc cancel")))
 	return b.String()
 }
 
@@ -189,9 +191,9 @@ func newPolicyContextForm(st Styles, now func() time.Time) policyContextForm {
 		keys: newPolicyFormKeys(),
 		now:  now,
 		in: [3]textinput.Model{
-			st.Input("Source IP: ", "e.g. 192.0.2.10", 64),
-			st.Input("HTTPS:     ", "yes / no", 8),
-			st.Input("Time:      ", "RFC 3339 or now", 64),
+			st.Input("", "", 64), // source IP (prompts and placeholders set in View)
+			st.Input("", "", 8),  // HTTPS
+			st.Input("", "", 64), // time
 		},
 		focus: -1,
 	}
@@ -230,14 +232,22 @@ func (m policyContextForm) Update(msg tea.Msg) (policyContextForm, tea.Cmd) {
 			if m.focus < len(m.in)-1 {
 				return m, m.step(1)
 			}
-			c, err := ParsePreviewContext(m.in[0].Value(), m.in[1].Value(), m.in[2].Value(), m.now())
+			tr := m.st.tr()
+			https := strings.TrimSpace(m.in[1].Value())
+			switch strings.ToLower(https) {
+			case tr.S("yes"):
+				https = "yes"
+			case tr.S("no"):
+				https = "no"
+			}
+			c, err := ParsePreviewContext(m.in[0].Value(), https, m.in[2].Value(), m.now())
 			if err != nil {
-				m.err = err.Error()
+				m.err = tr.Domain(err.Error())
 				return m, nil
 			}
 			m.ctx = c
 			m.in[0].SetValue(c.SourceIP)
-			m.in[1].SetValue(map[string]string{"true": "yes", "false": "no"}[c.HTTPS])
+			m.in[1].SetValue(map[string]string{"true": tr.S("yes"), "false": tr.S("no")}[c.HTTPS])
 			m.in[2].SetValue(c.Time)
 			m.state = policyFormDone
 			focusTo(m.in[:], &m.focus, -1)
@@ -262,15 +272,24 @@ func (m policyContextForm) ShortHelp() []key.Binding {
 
 // View is the form.
 func (m policyContextForm) View() string {
-	st := m.st
+	st, tr := m.st, m.st.tr()
+	// The prompts in the current language, padded to one width in cells (m is a copy).
+	prompts := []string{tr.S("Source IP: "), tr.S("HTTPS: "), tr.S("Time: ")}
+	pw := 0
+	for _, p := range prompts {
+		pw = max(pw, cellWidth(p))
+	}
+	holders := []string{tr.S("e.g. 192.0.2.10"), tr.S("yes / no"), tr.S("RFC 3339 or now")}
 	var b strings.Builder
-	b.WriteString(st.Title.Render("What the preview assumes about the request") + "\n")
+	b.WriteString(st.Title.Render(tr.S("What the preview assumes about the request")) + "\n")
 	for i, in := range m.in {
+		in.Prompt = prompts[i] + strings.Repeat(" ", pw-cellWidth(prompts[i]))
+		in.Placeholder = holders[i]
 		b.WriteString(focusMark(i == m.focus) + in.View() + "\n")
 	}
 	if m.err != "" {
 		b.WriteString(st.Mark("deny", m.err) + "\n")
 	}
-	b.WriteString(st.Muted.Render("empty = unknown: conditions on it show ? · enter: next / done · esc cancel"))
+	b.WriteString(st.Muted.Render(tr.S("empty = unknown: conditions on it show ? · enter: next / done · esc cancel")))
 	return b.String()
 }

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -18,7 +17,7 @@ type policyGrid struct {
 	preview    Preview
 	bucket     string         // "" = none chosen: no grid
 	role       string         // role name; "" = none chosen
-	bucketLine string         // "bucket policy: …"; "" = nothing to say
+	bucketLine bucketNote     // what the preview knows about the bucket policy
 	pctx       PreviewContext // what the preview assumes about the request
 	broken     bool           // the draft has errors: every cell is unknown, and the grid says why
 }
@@ -37,26 +36,26 @@ func (m policyGrid) Update(tea.Msg) (policyGrid, tea.Cmd) { return m, nil }
 // View is the preview's title, the grid (or why there is none), the bucket-policy line and the
 // context line.
 func (m policyGrid) View() string {
-	st := m.st
-	role := "no role chosen"
+	st, tr := m.st, m.st.tr()
+	role := tr.S("no role chosen")
 	if m.role != "" {
-		role = "role " + m.role
+		role = tr.S("role %s", m.role)
 	}
 	var b strings.Builder
 	if m.bucket == "" {
 		// No grid: every cell would describe a bucket nobody chose.
-		head := st.Title.Render("Preview") + st.Muted.Render(" "+role)
-		b.WriteString(truncateLine(head, m.width) + "\n" + st.Unknown.Render(GlyphUnknown+" set a bucket (b) to see what the token may do in it"))
+		head := st.Title.Render(tr.S("Preview")) + st.Muted.Render(" "+role)
+		b.WriteString(truncateLine(head, m.width) + "\n" + st.Unknown.Render(GlyphUnknown+" "+tr.S("set a bucket (b) to see what the token may do in it")))
 	} else {
-		head := st.Title.Render("Preview") + st.Muted.Render(" "+m.bucket+" · "+role)
+		head := st.Title.Render(tr.S("Preview")) + st.Muted.Render(" "+m.bucket+" · "+role)
 		b.WriteString(truncateLine(head, m.width) + "\n" + m.preview.Render(st, m.width))
 		if m.broken {
-			b.WriteString("\n" + truncateLine(st.Unknown.Render(GlyphUnknown+" unknown: the draft has errors (n steps to them)"), m.width))
+			b.WriteString("\n" + truncateLine(st.Unknown.Render(GlyphUnknown+" "+tr.S("unknown: the draft has errors (n steps to them)")), m.width))
 		}
 	}
 	b.WriteString("\n")
-	if m.bucketLine != "" {
-		b.WriteString(truncateLine(st.Muted.Render(m.bucketLine), m.width) + "\n")
+	if note := m.bucketLine.text(tr); note != "" {
+		b.WriteString(truncateLine(st.Muted.Render(tr.S("bucket policy: %s", note)), m.width) + "\n")
 	}
 	b.WriteString(truncateLine(st.Muted.Render(m.contextLine()), m.width))
 	return b.String()
@@ -65,12 +64,12 @@ func (m policyGrid) View() string {
 // WhyView says why each cell is what it is, when room lines (counting a blank line and the
 // title) hold it all; else "".
 func (m policyGrid) WhyView(room int) string {
-	reasons := m.preview.Reasons()
+	reasons := m.preview.Reasons(m.st.tr())
 	if room < len(reasons)+2 {
 		return ""
 	}
 	var b strings.Builder
-	b.WriteString("\n\n" + m.st.Title.Render("Why"))
+	b.WriteString("\n\n" + m.st.Title.Render(m.st.tr().S("Why")))
 	for _, r := range reasons {
 		b.WriteString("\n" + truncateLine(r, m.width))
 	}
@@ -84,8 +83,9 @@ func (m policyGrid) contextLine() string {
 		}
 		return x
 	}
-	https := map[string]string{"true": "yes", "false": "no"}[m.pctx.HTTPS]
-	return fmt.Sprintf("assumes source IP %s · https %s · time %s  (c)", v(m.pctx.SourceIP), v(https), v(m.pctx.Time))
+	tr := m.st.tr()
+	https := map[string]string{"true": tr.S("yes"), "false": tr.S("no")}[m.pctx.HTTPS]
+	return tr.S("assumes source IP %s · https %s · time %s  (c)", v(m.pctx.SourceIP), v(https), v(m.pctx.Time))
 }
 
 // SetPreview sets the grid shown.
@@ -93,6 +93,6 @@ func (m *policyGrid) SetPreview(p Preview) { m.preview = p }
 
 // SetInfo sets what the lines around the grid say: the bucket ("" = none chosen: no grid), the
 // role's name ("" = none chosen), the bucket-policy line and the request context assumed.
-func (m *policyGrid) SetInfo(bucket, role, bucketLine string, pctx PreviewContext) {
+func (m *policyGrid) SetInfo(bucket, role string, bucketLine bucketNote, pctx PreviewContext) {
 	m.bucket, m.role, m.bucketLine, m.pctx = bucket, role, bucketLine, pctx
 }

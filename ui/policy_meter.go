@@ -1,7 +1,7 @@
 package ui
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -54,13 +54,14 @@ func (m policyMeter) Update(msg tea.Msg) (policyMeter, tea.Cmd) {
 	}
 	out, err := policy.Minify([]byte(m.doc))
 	if err != nil {
-		return m, func() tea.Msg { return ErrorMsg{Context: "minifying the policy", Err: err} }
+		ctx := m.st.tr().S("minifying the policy")
+		return m, func() tea.Msg { return ErrorMsg{Context: ctx, Err: err} }
 	}
 	before, after := flow.MeasureSessionPolicy(m.doc), flow.MeasureSessionPolicy(string(out))
 	m.minified, m.hasMinified = string(out), true
-	return m, func() tea.Msg {
-		return StatusMsg{Text: fmt.Sprintf("minified: %d → %d %s", before.N, after.N, after.Unit)}
-	}
+	tr := m.st.tr()
+	text := tr.S("minified: %s → %s %s", itoa(before.N), itoa(after.N), tr.S(after.Unit))
+	return m, func() tea.Msg { return StatusMsg{Text: text} }
 }
 
 // Minified returns the draft the last Update minified.
@@ -83,28 +84,29 @@ func (m policyMeter) Lines() int { return strings.Count(m.View(), "\n") + 1 }
 // View is the size line, in the unit STS counts (characters), and when the draft is too large
 // the ways to shrink it (flow.ShrinkAdvice), one per line.
 func (m policyMeter) View() string {
-	st := m.st
+	st, tr := m.st, m.st.tr()
 	sz := flow.MeasureSessionPolicy(m.doc)
-	text := fmt.Sprintf("%d / %d %s", sz.N, sz.Limit, sz.Unit)
+	// Sizes as STS's limit is written (2048, not 2,048: the printer would group them).
+	unit, n, limit := tr.S(sz.Unit), itoa(sz.N), itoa(sz.Limit)
 	var line string
 	switch {
 	case m.doc == "":
-		line = st.Muted.Render(fmt.Sprintf("0 / %d %s · no session policy", sz.Limit, sz.Unit))
+		line = st.Muted.Render(tr.S("0 / %s %s · no session policy", itoa(sz.Limit), unit))
 	case sz.TooLarge():
-		line = st.Mark("deny", text+" — TOO LARGE: STS refuses it")
+		line = st.Mark("deny", tr.S("%s / %s %s — TOO LARGE: STS refuses it", n, limit, unit))
 	case m.stale:
-		line = st.Muted.Render(text + " · checking…")
+		line = st.Muted.Render(tr.S("%s / %s %s · checking…", n, limit, unit))
 	case m.broken:
-		line = st.Mark("warn", text+" — size fits, but the draft has errors (below)")
+		line = st.Mark("warn", tr.S("%s / %s %s — size fits, but the draft has errors (below)", n, limit, unit))
 	case sz.N*10 > sz.Limit*9:
-		line = st.Mark("warn", text+" — near the limit (m minifies)")
+		line = st.Mark("warn", tr.S("%s / %s %s — near the limit (m minifies)", n, limit, unit))
 	default:
-		line = st.Mark("ok", text)
+		line = st.Mark("ok", tr.S("%s / %s %s", n, limit, unit))
 	}
 	lines := []string{line}
 	if sz.TooLarge() {
 		for _, a := range flow.ShrinkAdvice(m.doc) {
-			for i, l := range wrapWords(a, max(10, m.width-4)) {
+			for i, l := range wrapHard(tr.Domain(a), max(10, m.width-4)) {
 				lead := "  → "
 				if i > 0 {
 					lead = "    "
@@ -118,3 +120,6 @@ func (m policyMeter) View() string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// itoa writes n without digit grouping.
+func itoa(n int) string { return strconv.Itoa(n) }

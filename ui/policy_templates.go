@@ -10,6 +10,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/stsdeck/stsdeck/model/policy"
+	"github.com/stsdeck/stsdeck/ui/i18n"
 )
 
 // policyTemplateKeys are the template menu's bindings.
@@ -126,18 +127,18 @@ func (m policyTemplates) ShortHelp() []key.Binding {
 
 // View is the menu.
 func (m policyTemplates) View() string {
-	st := m.st
+	st, tr := m.st, m.st.tr()
 	var b strings.Builder
-	b.WriteString(st.Title.Render("Start from a template") + "\n")
+	b.WriteString(st.Title.Render(tr.S("Start from a template")) + "\n")
 	for i, n := range m.names {
 		cur := "  "
-		line := fmt.Sprintf("%d %s  %s", i+1, n, templateBlurb(n))
+		line := fmt.Sprintf("%d %s  %s", i+1, n, templateBlurb(tr, n))
 		if m.overlay[n] {
 			box := "[ ]"
 			if m.checked[n] {
 				box = "[" + GlyphOK + "]"
 			}
-			line = fmt.Sprintf("%d %s + %s  %s (space ticks)", i+1, box, n, templateBlurb(n))
+			line = tr.S("%d %s + %s  %s (space ticks)", i+1, box, n, templateBlurb(tr, n))
 		}
 		if i == m.cursor {
 			cur = GlyphSelected + " "
@@ -146,25 +147,25 @@ func (m policyTemplates) View() string {
 		b.WriteString(cur + line + "\n")
 	}
 	if m.scopeSet {
-		b.WriteString(st.Muted.Render(fmt.Sprintf("for bucket %s, prefix %q (b changes them)", m.bucket, m.prefix)))
+		b.WriteString(st.Muted.Render(tr.S("for bucket %s, prefix %q (b changes them)", m.bucket, m.prefix)))
 	} else {
-		b.WriteString(st.Muted.Render("bucket and prefix are asked next"))
+		b.WriteString(st.Muted.Render(tr.S("bucket and prefix are asked next")))
 	}
 	return b.String()
 }
 
-func templateBlurb(name string) string {
+func templateBlurb(tr *i18n.T, name string) string {
 	switch name {
 	case "upload-only":
-		return "put objects under the prefix, nothing else"
+		return tr.S("put objects under the prefix, nothing else")
 	case "read-only":
-		return "get and head objects under the prefix"
+		return tr.S("get and head objects under the prefix")
 	case "read-write":
-		return "put, get, head and delete under the prefix"
+		return tr.S("put, get, head and delete under the prefix")
 	case "list-read":
-		return "list the prefix and read its objects"
+		return tr.S("list the prefix and read its objects")
 	case "no-delete":
-		return "deny deleting anything (overlay)"
+		return tr.S("deny deleting anything (overlay)")
 	}
 	return ""
 }

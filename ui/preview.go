@@ -8,6 +8,7 @@ import (
 	"github.com/stsdeck/stsdeck/model"
 	"github.com/stsdeck/stsdeck/model/flow"
 	"github.com/stsdeck/stsdeck/model/policy"
+	"github.com/stsdeck/stsdeck/ui/i18n"
 )
 
 // The effective-permission preview is computed in model/flow (shared with the probe and the
@@ -53,19 +54,57 @@ type Preview struct{ flow.Preview }
 // ComputePreview evaluates every cell with the local engine (flow.ComputePreview).
 func ComputePreview(in PreviewInput) Preview { return Preview{flow.ComputePreview(in)} }
 
-// Reasons lists each cell's reason, one line per cell: "put inside   Allow  allowed by …".
-func (pv Preview) Reasons() []string {
+// Reasons lists each cell's reason, one line per cell: "put inside   Allow  allowed by …",
+// in tr's language (columns padded in cells).
+func (pv Preview) Reasons(tr *i18n.T) []string {
 	var out []string
 	for _, row := range pv.Cells {
 		for _, c := range row {
-			v := c.Verdict
-			if v == VerdictUnknown {
+			v := verdictWord(tr, c.Verdict)
+			if c.Verdict == VerdictUnknown {
 				v = GlyphUnknown
 			}
-			out = append(out, fmt.Sprintf("%-6s %-7s %-5s %s", c.Op, c.Scope, v, c.Reason))
+			out = append(out, padRight(c.Op, 6)+" "+padRight(scopeWord(tr, c.Scope), 7)+" "+padRight(v, 5)+" "+tr.Domain(c.Reason))
 		}
 	}
 	return out
+}
+
+// verdictWord is a cell's verdict (Allow, Deny, unknown) in tr's language.
+func verdictWord(tr *i18n.T, v string) string {
+	switch v {
+	case VerdictAllow:
+		return tr.S("Allow")
+	case VerdictDeny:
+		return tr.S("Deny")
+	}
+	return tr.S(v)
+}
+
+// scopeWord is a grid column's name (inside, outside) in tr's language.
+func scopeWord(tr *i18n.T, scope string) string {
+	switch scope {
+	case "inside":
+		return tr.S("inside")
+	case "outside":
+		return tr.S("outside")
+	}
+	return scope
+}
+
+// layerWord is a deciding layer's word (LayerWord: role, session, bucket, trust) in tr's language.
+func layerWord(tr *i18n.T, layer string) string {
+	switch layer {
+	case "role":
+		return tr.S("role")
+	case "session":
+		return tr.S("session")
+	case "bucket":
+		return tr.S("bucket")
+	case "trust":
+		return tr.S("trust")
+	}
+	return layer
 }
 
 // Render draws the grid: "op  inside <prefix>  outside <prefix>" rows with glyphs.
@@ -83,11 +122,13 @@ func (pv Preview) Render(st Styles, width int) string {
 	// Without a prefix every key is inside: an "outside" column would contradict it.
 	cols := len(PreviewScopes)
 	var b strings.Builder
+	tr := st.tr()
+	op := padRight(tr.S("op"), 7)
 	if pv.Inside == "" {
 		cols = 1
-		fmt.Fprintf(&b, "%-7s %s\n", "op", padRight("whole bucket (no prefix)", colW))
+		fmt.Fprintf(&b, "%s %s\n", op, padRight(tr.S("whole bucket (no prefix)"), colW))
 	} else {
-		fmt.Fprintf(&b, "%-7s %s %s\n", "op", padRight("inside "+pv.Inside, colW), padRight("outside "+pv.Outside, colW))
+		fmt.Fprintf(&b, "%s %s %s\n", op, padRight(tr.S("inside %s", pv.Inside), colW), padRight(tr.S("outside %s", pv.Outside), colW))
 	}
 	for _, row := range pv.Cells {
 		fmt.Fprintf(&b, "%-7s", row[0].Op)
@@ -103,13 +144,15 @@ func (pv Preview) Render(st Styles, width int) string {
 
 // cellShort is a cell as the grid shows it: glyph, verdict, deciding layer.
 func cellShort(st Styles, c PreviewCell) string {
+	tr := st.tr()
+	layer := layerWord(tr, c.Layer)
 	switch c.Verdict {
 	case VerdictAllow:
-		return st.Mark("ok", "Allow "+c.Layer)
+		return st.Mark("ok", tr.S("Allow %s", layer))
 	case VerdictDeny:
-		return st.Mark("deny", "Deny  "+c.Layer)
+		return st.Mark("deny", tr.S("Deny  %s", layer))
 	}
-	return st.Mark("unknown", "unknown "+c.Layer)
+	return st.Mark("unknown", tr.S("unknown %s", layer))
 }
 
 func padRight(s string, w int) string {

@@ -50,7 +50,7 @@ func TestPolicyBucketLayer(t *testing.T) {
 		note    string
 	}{
 		{"explicit deny in the bucket policy", bucketObjects{doc: denyDelete, found: true}, role(readWriteDoc),
-			[]string{"delete inside Deny bucket", "put inside Allow role"}, "✓ read (1 statements), in the preview"},
+			[]string{"delete inside Deny bucket", "put inside Allow role"}, "✓ read (1 statement), in the preview"},
 		{"bucket policy allows what the role does not", bucketObjects{doc: allowGet, found: true}, role(),
 			[]string{"get inside Allow bucket", "put inside Deny role"}, "in the preview"},
 		{"no bucket policy", bucketObjects{}, role(readWriteDoc), []string{"delete inside Allow role"}, "bucket policy: none"},

@@ -89,16 +89,16 @@ func recordingPolicy(bucket string) string {
 
 // startRecording issues the RECORDING token for the role on the Roles screen.
 func (s *PolicyScreen) startRecording() tea.Cmd {
+	tr := s.st.tr()
+	status := func(text string) tea.Cmd { return func() tea.Msg { return StatusMsg{Text: text} } }
 	if s.svc == nil || s.svc.Issuer == nil {
-		return func() tea.Msg { return StatusMsg{Text: "record: no STS connection"} }
+		return status(tr.S("record: no STS connection"))
 	}
 	if _, ok := s.svc.Sandbox.(journalFeed); !ok {
-		return func() tea.Msg {
-			return StatusMsg{Text: "record: only the sandbox keeps a decision journal (stsdeck sandbox --journal FILE, or the console's own sandbox)"}
-		}
+		return status(tr.S("record: only the sandbox keeps a decision journal (stsdeck sandbox --journal FILE, or the console's own sandbox)"))
 	}
 	if s.role == nil || s.role.ARN == "" {
-		return func() tea.Msg { return StatusMsg{Text: "record: choose a role on the Roles screen first"} }
+		return status(tr.S("record: choose a role on the Roles screen first"))
 	}
 	r := &s.rec
 	r.id++
@@ -134,6 +134,7 @@ func pollJournal(feed journalFeed, id int, since uint64, wait bool) tea.Cmd {
 // recordUpdate handles the Record flow's messages.
 func (s *PolicyScreen) recordUpdate(msg tea.Msg) tea.Cmd {
 	r := &s.rec
+	tr := s.st.tr()
 	feed, _ := s.svc.Sandbox.(journalFeed)
 	switch msg := msg.(type) {
 	case recordIssuedMsg:
@@ -142,21 +143,20 @@ func (s *PolicyScreen) recordUpdate(msg tea.Msg) tea.Cmd {
 		}
 		r.pending = false
 		if msg.err != nil {
-			r.err = "the recording token was not issued — " + flatLine(msg.err.Error())
+			r.err = tr.S("the recording token was not issued — %s", flatLine(msg.err.Error()))
 			return nil
 		}
 		r.keyID, r.expires = msg.res.Creds.AccessKeyID, msg.expire
 		issued := TokenIssuedMsg{Creds: msg.res.Creds, Request: msg.req, RecordID: msg.res.Record.ID, Record: msg.res.Record}
+		text := tr.S("RECORDING token %s issued; hand it over from the Test screen's tools or run its probe", msg.res.Creds.AccessKeyID)
 		return tea.Batch(func() tea.Msg { return issued }, pollJournal(feed, r.id, 0, false),
-			func() tea.Msg {
-				return StatusMsg{Text: "RECORDING token " + msg.res.Creds.AccessKeyID + " issued; hand it over from the Test screen's tools or run its probe"}
-			})
+			func() tea.Msg { return StatusMsg{Text: text} })
 	case recordPageMsg:
 		if msg.id != r.id || !r.active || feed == nil {
 			return nil
 		}
 		if msg.err != nil {
-			r.err = "journal: " + flatLine(msg.err.Error())
+			r.err = tr.S("journal: %s", flatLine(msg.err.Error()))
 			return pollJournal(feed, r.id, r.since, true)
 		}
 		r.err = ""
@@ -175,29 +175,31 @@ func (s *PolicyScreen) recordUpdate(msg tea.Msg) tea.Cmd {
 // recordKey handles a key while the Record panel is shown.
 func (s *PolicyScreen) recordKey(msg tea.KeyMsg) tea.Cmd {
 	r := &s.rec
+	tr := s.st.tr()
 	switch {
 	case key.Matches(msg, r.keys.Stop):
 		r.active = false
 		r.id++ // drop the polls in flight
-		return func() tea.Msg {
-			return StatusMsg{Text: "recording stopped (the recording token stays valid until it expires)"}
-		}
+		text := tr.S("recording stopped (the recording token stays valid until it expires)")
+		return func() tea.Msg { return StatusMsg{Text: text} }
 	case key.Matches(msg, r.keys.Generate):
 		if len(r.records) == 0 {
-			r.note = "nothing recorded yet"
+			r.note = tr.S("nothing recorded yet")
 			return nil
 		}
 		g, err := flow.FromJournal(r.records, flow.RecordFilter{Session: r.session, Bucket: s.bucket})
 		if g == nil {
-			r.note = "cannot generate: " + flatLine(err.Error())
+			r.note = tr.S("cannot generate: %s", tr.Domain(flatLine(err.Error())))
 			return nil
 		}
 		r.active = false
 		r.id++
 		lines := g.Describe()
-		return tea.Batch(s.setDoc(g.Document), func() tea.Msg {
-			return StatusMsg{Text: "generated from the recording: " + strings.Join(lines, "; ")}
-		})
+		for i, l := range lines {
+			lines[i] = tr.Domain(l)
+		}
+		text := tr.S("generated from the recording: %s", strings.Join(lines, tr.S("; ")))
+		return tea.Batch(s.setDoc(g.Document), func() tea.Msg { return StatusMsg{Text: text} })
 	}
 	return nil
 }
@@ -205,12 +207,13 @@ func (s *PolicyScreen) recordKey(msg tea.KeyMsg) tea.Cmd {
 // View is the Record panel: the token's label and the live journal.
 func (r *recorder) View(width, height int) string {
 	var b strings.Builder
-	b.WriteString(r.st.Warn.Render("● RECORDING") + "  session " + r.session + "\n")
+	tr := r.st.tr()
+	b.WriteString(r.st.Warn.Render("● "+tr.S("RECORDING")) + "  " + tr.S("session %s", r.session) + "\n")
 	switch {
 	case r.pending:
-		b.WriteString("issuing the recording token…\n")
+		b.WriteString(tr.S("issuing the recording token…") + "\n")
 	case r.keyID != "":
-		fmt.Fprintf(&b, "token %s (broad session policy, expires %s)\n", r.keyID, r.expires.Format("15:04:05"))
+		b.WriteString(tr.S("token %s (broad session policy, expires %s)", r.keyID, r.expires.Format("15:04:05")) + "\n")
 	}
 	if r.err != "" {
 		b.WriteString(r.st.Error.Render(r.err) + "\n")
@@ -218,9 +221,9 @@ func (r *recorder) View(width, height int) string {
 	if r.note != "" {
 		b.WriteString(r.note + "\n")
 	}
-	fmt.Fprintf(&b, "%d requests recorded", len(r.records))
+	b.WriteString(tr.S("%d requests recorded", len(r.records)))
 	if r.missed > 0 {
-		fmt.Fprintf(&b, " (%d journal records scrolled past; read the journal file)", r.missed)
+		b.WriteString(tr.S(" (%d journal records scrolled past; read the journal file)", r.missed))
 	}
 	b.WriteString("\n")
 	room := max(height-6, 1)
@@ -240,6 +243,6 @@ func (r *recorder) View(width, height int) string {
 		}
 		b.WriteString(truncateLine(line, width) + "\n")
 	}
-	b.WriteString(r.st.Muted.Render("g generate the policy · esc stop"))
+	b.WriteString(r.st.Muted.Render(tr.S("g generate the policy · esc stop")))
 	return b.String()
 }
