@@ -3776,3 +3776,32 @@ func TestConsolePasteDiagnoseFixReissue(t *testing.T) {
 	}
 	f.tm.Quit()
 }
+
+// Issue 12 item 12 against the whole sandbox: the Roles screen's readiness checklist for the
+// seed's sts-issuer passes every step for RamOssTest (its own policies read with RAM
+// ListPoliciesForUser over the SDK) and fails only the trust step for EcsOnly.
+func TestConsoleReadinessChecklist(t *testing.T) {
+	t.Parallel()
+	m := sandboxConsole(t, cli.Global{Sandbox: true, Console: true}, consoleEnv(t, nil))
+	f := newFlow(t, teatest.NewTestModel(t, m, teatest.WithInitialTermSize(200, 60)))
+	f.waitFor("RamOssTest")
+	f.keys("/")
+	f.text("RamOss")
+	f.keys("enter")
+	f.waitFor("✓ 4 of 4 steps pass (guide 1.1–1.4)",
+		"✓ 1.1 RAM user     you act as RAM user sts-issuer",
+		"✓ 1.2 may assume   AliyunSTSAssumeRoleAccess allows sts:AssumeRole on this role",
+		"✓ 1.3 trust        trusts user/sts-issuer",
+		"✓ 1.4 role policy  allows put in examplebucket/, not get, head, list, delete")
+	f.keys("esc", "/")
+	f.text("EcsOnly")
+	f.keys("enter")
+	f.waitFor("! 3 of 4 steps pass: ✗ 1.3 trust (fixes below)",
+		"✗ 1.3 trust        does not trust user/sts-issuer: AssumeRole would be refused",
+		"fix: edit role EcsOnly's trust policy",
+		"✓ 1.4 role policy  allows get, head, list in examplebucket/, not put, delete")
+	v := f.finalView(false)
+	if !strings.Contains(v, "EcsOnly") || strings.Contains(v, "✗ 1.2") || strings.Contains(v, "? 1.2") {
+		t.Errorf("final view:\n%s", v)
+	}
+}
