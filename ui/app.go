@@ -211,7 +211,7 @@ func (a *App) connected(msg connectedMsg) tea.Cmd {
 	a.connecting = false
 	a.closer = msg.closer
 	if msg.err == nil && msg.svc == nil {
-		msg.err = errors.New("the connection returned no services")
+		msg.err = errors.New(a.st.tr().S("the connection returned no services"))
 	}
 	if msg.err != nil {
 		// The screens stay unstarted (they would only add "not configured" errors).
@@ -505,7 +505,7 @@ func (a *App) broadcast(msg tea.Msg) tea.Cmd {
 }
 
 func (a *App) setError(e ErrorMsg) {
-	a.status = describeError(e)
+	a.status = describeError(a.st.tr(), e)
 	a.statusErr = true
 	a.statusAt = a.now()
 	a.layout(false)
@@ -519,19 +519,25 @@ func (a *App) setStatus(s string) {
 }
 
 // describeError is the one rendering of an error: context, the error, and an adapter's hint.
-func describeError(e ErrorMsg) string {
+// The cloud's own error (code, Message) stays as it came; stsdeck's hint and its own errors
+// are translated (tr.Domain leaves a text no pattern knows as it is).
+func describeError(tr *i18n.T, e ErrorMsg) string {
 	if e.Err == nil {
 		return e.Context
 	}
 	text := e.Err.Error()
 	var ae *model.APIError
-	if errors.As(e.Err, &ae) && ae.Hint != "" {
-		text += " — " + ae.Hint
+	if errors.As(e.Err, &ae) {
+		if ae.Hint != "" {
+			text = tr.S("%s — %s", text, tr.Domain(ae.Hint))
+		}
+	} else {
+		text = tr.Domain(text)
 	}
 	if e.Context == "" {
 		return text
 	}
-	return e.Context + ": " + text
+	return tr.S("%s: %s", e.Context, text)
 }
 
 // layout recomputes the body height and tells every screen when it changed.
@@ -610,9 +616,9 @@ func (a *App) View() string {
 
 func (a *App) headerView() string {
 	st := a.st
-	badge := "LIVE"
+	badge := st.tr().S("LIVE")
 	if a.svc.Mode == "sandbox" {
-		badge = "SANDBOX"
+		badge = st.tr().S("SANDBOX")
 	}
 	if st.NoColor {
 		badge = "[" + badge + "]"
@@ -640,7 +646,7 @@ func (a *App) headerView() string {
 	}
 	clock := ""
 	if a.clockOffset != 0 {
-		clock = st.Warn.Render(GlyphWarn + " clock +" + fmtOffset(a.clockOffset))
+		clock = st.Warn.Render(GlyphWarn + " " + st.tr().S("clock +%s", fmtOffset(a.clockOffset)))
 	}
 	// One layout at every width and in every state: name, badge, the sandbox clock when moved,
 	// then caller, account and region. When it does not fit, the gaps narrow first, then the

@@ -66,20 +66,23 @@ func exportKinds() []string {
 	return append(out, credfmt.SnippetKinds...)
 }
 
-func exportLabel(kind string) string {
-	if l, ok := postLabel(Styles{}, kind); ok { // export_post.go
+func exportLabel(st Styles, kind string) string {
+	if l, ok := postLabel(st, kind); ok { // export_post.go
 		return l
 	}
+	tr := st.tr()
 	switch kind {
 	case presignGET:
-		return "presigned GET URL (download " + presignObject + ")"
+		return tr.S("presigned GET URL (download %s)", presignObject)
 	case presignPUT:
-		return "presigned PUT URL (upload " + presignObject + ")"
+		return tr.S("presigned PUT URL (upload %s)", presignObject)
 	}
+	// credfmt's descriptions are English IDs whose Chinese is in zh_screens.json
+	// (TestExportLabelsTranslated checks every kind).
 	if credfmt.IsSnippet(kind) {
-		return credfmt.DescribeSnippet(kind)
+		return tr.S(credfmt.DescribeSnippet(kind))
 	}
-	return credfmt.Describe(kind)
+	return tr.S(credfmt.Describe(kind))
 }
 
 func (e *exportState) openMenu() {
@@ -120,7 +123,7 @@ func (s *IssueScreen) updateExport(msg tea.KeyMsg) tea.Cmd {
 			return s.startExport(false, e.confirmPath, true)
 		case key.Matches(msg, k.Cancel):
 			e.stage = expAskPath
-			e.err = "not written; choose another path or esc"
+			e.err = s.st.tr().S("not written; choose another path or esc")
 			return e.path.Focus()
 		}
 		return nil
@@ -133,7 +136,7 @@ func (s *IssueScreen) updateExport(msg tea.KeyMsg) tea.Cmd {
 		case key.Matches(msg, k.Submit):
 			p := strings.TrimSpace(e.path.Value())
 			if p == "" {
-				e.err = "type a file path"
+				e.err = s.st.tr().S("type a file path")
 				return nil
 			}
 			return s.startExport(false, p, false)
@@ -175,16 +178,16 @@ func (s *IssueScreen) updateExport(msg tea.KeyMsg) tea.Cmd {
 
 // startExport builds the export job from the screen's state and runs it as a command.
 func (s *IssueScreen) startExport(clipboard bool, path string, overwrite bool) tea.Cmd {
-	e := &s.exp
+	e, tr := &s.exp, s.st.tr()
 	if s.creds == nil {
-		e.err = "no token yet"
+		e.err = tr.S("no token yet")
 		return nil
 	}
 	job := exportJob{kind: e.selected(), creds: *s.creds, region: s.svc.Region, lang: s.st.T.Lang(), clipboard: clipboard,
 		clip: s.clip, tmux: s.tmux, path: path, overwrite: overwrite}
 	if credfmt.IsSnippet(job.kind) {
 		if !s.havePol || s.policy.Bucket == "" {
-			e.err = "no bucket known: set bucket and prefix on screen 2 (Policy)"
+			e.err = tr.S("no bucket known: set bucket and prefix on screen 2 (Policy)")
 			return nil
 		}
 		job.snippet = &credfmt.SnippetTarget{Region: s.svc.Region, Endpoint: s.svc.OSSEndpoint,
@@ -198,16 +201,16 @@ func (s *IssueScreen) startExport(clipboard bool, path string, overwrite bool) t
 	}
 	if strings.HasPrefix(job.kind, "presign") {
 		if s.svc.Objects == nil {
-			e.err = "no OSS connection for presigning"
+			e.err = tr.S("no OSS connection for presigning")
 			return nil
 		}
 		if !s.havePol || s.policy.Bucket == "" {
-			e.err = "no bucket known: set bucket and prefix on screen 2 (Policy)"
+			e.err = tr.S("no bucket known: set bucket and prefix on screen 2 (Policy)")
 			return nil
 		}
 		rem := s.remaining(*s.creds)
 		if rem <= 0 {
-			e.err = "the token has expired: a presigned URL would be refused — re-issue first (r)"
+			e.err = tr.S("the token has expired: a presigned URL would be refused — re-issue first (r)")
 			return nil
 		}
 		job.objects = s.svc.Objects
@@ -263,16 +266,17 @@ type exportDoneMsg struct {
 func exportCmd(job exportJob, id int) tea.Cmd {
 	return func() tea.Msg {
 		done := exportDoneMsg{id: id, kind: job.kind, clip: job.clipboard}
+		tr := i18n.New(job.lang)
 		var path string
 		var existing []byte
 		if !job.clipboard {
-			p, err := expandPath(job.path)
+			p, err := expandPath(tr, job.path)
 			if err != nil {
 				done.err = err
 				return done
 			}
 			path, done.path = p, p
-			if err := checkDir(filepath.Dir(p)); err != nil {
+			if err := checkDir(tr, filepath.Dir(p)); err != nil {
 				done.err = err // before asking to overwrite anything
 				return done
 			}
@@ -288,7 +292,7 @@ func exportCmd(job exportJob, id int) tea.Cmd {
 			default:
 				// A directory or an unreadable file: say so before trying to replace it.
 				if fi, serr := os.Stat(p); serr == nil && fi.IsDir() {
-					done.err = fmt.Errorf("%s is a directory", p)
+					done.err = errors.New(tr.S("%s is a directory", p))
 					return done
 				}
 				if !job.overwrite {
@@ -310,7 +314,7 @@ func exportCmd(job exportJob, id int) tea.Cmd {
 			defer cancel()
 			u, err := job.objects.With(job.creds).Presign(ctx, job.method, job.bucket, job.key, job.expires)
 			if err != nil {
-				done.err = fmt.Errorf("presigning %s oss://%s/%s: %w", job.method, job.bucket, job.key, err)
+				done.err = fmt.Errorf("%s: %w", tr.S("presigning %s oss://%s/%s", job.method, job.bucket, job.key), err)
 				return done
 			}
 			text = u + "\n"
@@ -336,7 +340,7 @@ func exportCmd(job exportJob, id int) tea.Cmd {
 		done.bytes = len(text)
 		if job.clipboard {
 			if job.clip == nil {
-				done.err = errors.New("no terminal to send the clipboard sequence to")
+				done.err = errors.New(tr.S("no terminal to send the clipboard sequence to"))
 				return done
 			}
 			// Plain OSC 52 reaches the terminal, or tmux itself when its set-clipboard is on;
@@ -348,13 +352,13 @@ func exportCmd(job exportJob, id int) tea.Cmd {
 			}
 			for _, sq := range seqs {
 				if _, err := io.WriteString(job.clip, sq); err != nil {
-					done.err = fmt.Errorf("writing the OSC 52 clipboard sequence: %w", err)
+					done.err = fmt.Errorf("%s: %w", tr.S("writing the OSC 52 clipboard sequence"), err)
 					break
 				}
 			}
 			return done
 		}
-		done.err = writeSecretFile(path, []byte(text))
+		done.err = writeSecretFile(tr, path, []byte(text))
 		return done
 	}
 }
@@ -380,73 +384,73 @@ func (e *exportState) onDone(msg exportDoneMsg) tea.Cmd {
 		}
 		return nil
 	}
-	what := msg.kind
+	what, tr := msg.kind, e.st.tr()
 	if msg.clip {
-		e.result = e.st.Allow.Render(GlyphOK) + fmt.Sprintf(" sent %s (%d bytes) to the clipboard via OSC 52 — best effort: paste to check; terminals may refuse it (tmux: set -g set-clipboard on)", what, msg.bytes)
+		e.result = e.st.Allow.Render(GlyphOK) + " " + tr.S("sent %s (%d bytes) to the clipboard via OSC 52 — best effort: paste to check; terminals may refuse it (tmux: set -g set-clipboard on)", what, msg.bytes)
 	} else {
-		e.result = e.st.Allow.Render(GlyphOK) + fmt.Sprintf(" wrote %s to %s (mode 0600)", what, msg.path)
+		e.result = e.st.Allow.Render(GlyphOK) + " " + tr.S("wrote %s to %s (mode 0600)", what, msg.path)
 	}
 	e.close()
 	return nil // the card shows the result (once: not on the status line too)
 }
 
 // expandPath resolves "~/" and makes the path absolute.
-func expandPath(p string) (string, error) {
+func expandPath(tr *i18n.T, p string) (string, error) {
 	if p == "~" || strings.HasPrefix(p, "~/") {
 		home, err := os.UserHomeDir()
 		if err != nil {
-			return "", fmt.Errorf("cannot expand ~: %w", err)
+			return "", fmt.Errorf("%s: %w", tr.S("cannot expand ~"), err)
 		}
 		p = filepath.Join(home, strings.TrimPrefix(p, "~"))
 	}
 	abs, err := filepath.Abs(p)
 	if err != nil {
-		return "", fmt.Errorf("path %q: %w", p, err)
+		return "", fmt.Errorf("%s: %w", tr.S("path %q", p), err)
 	}
 	return abs, nil
 }
 
 // checkDir says whether dir exists and is a directory.
-func checkDir(dir string) error {
+func checkDir(tr *i18n.T, dir string) error {
 	fi, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("no such directory: %s", dir)
+		return errors.New(tr.S("no such directory: %s", dir))
 	case errors.Is(err, syscall.ENOTDIR):
-		return fmt.Errorf("not a directory: %s", dir)
+		return errors.New(tr.S("not a directory: %s", dir))
 	case err != nil:
-		return fmt.Errorf("directory %s: %w", dir, err)
+		return fmt.Errorf("%s: %w", tr.S("directory %s", dir), err)
 	case !fi.IsDir():
-		return fmt.Errorf("not a directory: %s", dir)
+		return errors.New(tr.S("not a directory: %s", dir))
 	}
 	return nil
 }
 
 // writeSecretFile writes data to path atomically with mode 0600 (temp file in the same directory,
 // fsync, rename). The directory must exist: a mistyped path is refused, not created.
-func writeSecretFile(path string, data []byte) error {
+func writeSecretFile(tr *i18n.T, path string, data []byte) error {
 	dir := filepath.Dir(path)
-	if err := checkDir(dir); err != nil {
+	if err := checkDir(tr, dir); err != nil {
 		return err
 	}
 	if err := atomicfile.Write(path, data, 0o600); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
+		return fmt.Errorf("%s: %w", tr.S("writing %s", path), err)
 	}
 	return nil
 }
 
 // view renders the export menu.
 func (e *exportState) view(w, h int) string {
-	st := e.st
+	st, tr := e.st, e.st.tr()
 	var b strings.Builder
-	b.WriteString(st.Title.Render("Export the token") + "  " + st.Muted.Render("(the output holds the secret and the token)") + "\n")
+	b.WriteString(st.Title.Render(tr.S("Export the token")) + "  " + st.Muted.Render(tr.S("(the output holds the secret and the token)")) + "\n")
 	list := b.Len()
 	b.WriteByte('\n')
 	switch e.stage {
 	case expList:
 		// The keys on as few lines as fit the width (never cut).
 		line := ""
-		for _, h := range []string{"c copy to the clipboard (OSC 52, best effort)", "f/enter save to a file (0600)", "esc close"} {
+		for _, h := range []string{tr.S("c copy to the clipboard (OSC 52, best effort)"), tr.S("f/enter save to a file (0600)"), tr.S("esc close")} {
 			switch {
 			case line == "":
 				line = h
@@ -461,19 +465,19 @@ func (e *exportState) view(w, h int) string {
 	case expAskPath:
 		b.WriteString(e.path.View() + "\n")
 		if e.selected() == "config-json" {
-			b.WriteString(st.Muted.Render("an existing aliyun config keeps its other profiles; the \"stsdeck\" profile is replaced") + "\n")
+			b.WriteString(st.Muted.Render(tr.S("an existing aliyun config keeps its other profiles; the \"stsdeck\" profile is replaced")) + "\n")
 		}
 	case expConfirm:
-		q := "overwrite it? (y/n)"
+		q := tr.S("overwrite it? (y/n)")
 		if e.selected() == "config-json" {
-			q = "merge the \"stsdeck\" profile into it, keeping the others? (y/n)"
+			q = tr.S("merge the \"stsdeck\" profile into it, keeping the others? (y/n)")
 		}
-		b.WriteString(st.Warn.Render(GlyphWarn+" "+e.confirmPath+" exists —") + "\n")
+		b.WriteString(st.Warn.Render(GlyphWarn+" "+tr.S("%s exists —", e.confirmPath)) + "\n")
 		b.WriteString(st.Warn.Render("  "+q) + "\n")
 	case expPost:
 		b.WriteString(e.postView(w) + "\n") // export_post.go
 	case expBusy:
-		b.WriteString(st.Muted.Render("writing…") + "\n")
+		b.WriteString(st.Muted.Render(tr.S("writing…")) + "\n")
 	}
 	if e.err != "" {
 		for _, l := range wrapHard(GlyphDeny+" "+e.err, max(20, w)) { // a path is worth reading whole
@@ -493,17 +497,17 @@ func (e *exportState) view(w, h int) string {
 	for i := start; i < start+rows; i++ {
 		k := kinds[i]
 		mark := "  "
-		name := fmt.Sprintf("%-12s", k)
+		name := fmt.Sprintf("%-12s", k) // i18n:ok the kind is ASCII
 		if i == e.cursor {
 			mark = GlyphSelected + " "
 			name = st.Selected.Render(name)
 		}
-		line := mark + name + " " + st.Muted.Render(exportLabel(k))
+		line := mark + name + " " + st.Muted.Render(exportLabel(st, k))
 		switch {
 		case i == start && start > 0:
-			line = st.Muted.Render(fmt.Sprintf("  ↑ %d more", start))
+			line = st.Muted.Render("  " + tr.S("↑ %d more", start))
 		case i == start+rows-1 && start+rows < len(kinds):
-			line = st.Muted.Render(fmt.Sprintf("  ↓ %d more", len(kinds)-start-rows))
+			line = st.Muted.Render("  " + tr.S("↓ %d more", len(kinds)-start-rows))
 		}
 		items.WriteString(cutLine(line, w) + "\n")
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/stsdeck/stsdeck/model"
 	"github.com/stsdeck/stsdeck/model/postform"
+	"github.com/stsdeck/stsdeck/ui/i18n"
 )
 
 // The export list's PostObject entries (issue 14): a browser upload form for the current token
@@ -61,9 +62,10 @@ type postLimits struct {
 
 func newPostLimits(st Styles) postLimits {
 	var p postLimits
-	p.fields[0] = st.Input("max size     ", "e.g. 10MiB (up to 5GiB)", 16)
-	p.fields[1] = st.Input("content type ", "any; or image/png, or a family: image/", 128)
-	p.fields[2] = st.Input("valid for    ", "e.g. 30m", 16)
+	// Prompts and placeholders are set in the current language by postView.
+	p.fields[0] = st.Input("", "10MiB", 16)
+	p.fields[1] = st.Input("", "image/", 128)
+	p.fields[2] = st.Input("", "30m", 16)
 	return p
 }
 
@@ -106,7 +108,7 @@ func (s *IssueScreen) openPostLimits(clipboard bool) tea.Cmd {
 }
 
 // check reads the limits; rem is the token's time left.
-func (p *postLimits) check(tr interface{ S(string, ...any) string }, rem time.Duration) string {
+func (p *postLimits) check(tr *i18n.T, rem time.Duration) string {
 	n, err := model.ParseBytes(p.fields[0].Value())
 	if strings.TrimSpace(p.fields[0].Value()) == "" {
 		n, err = postform.MaxSize, nil
@@ -116,7 +118,7 @@ func (p *postLimits) check(tr interface{ S(string, ...any) string }, rem time.Du
 	}
 	ct := strings.TrimSpace(p.fields[1].Value())
 	if err := postform.CheckContentType(ct); err != nil {
-		return tr.S("content type %s", err.Error())
+		return tr.S("content type %s", tr.Domain(err.Error()))
 	}
 	d, err := time.ParseDuration(strings.TrimSpace(p.fields[2].Value()))
 	if err != nil || d <= 0 {
@@ -216,10 +218,18 @@ func (e *exportState) postView(w int) string {
 	st, tr := e.st, e.st.tr()
 	var b strings.Builder
 	b.WriteString(st.Title.Render(tr.S("Upload form limits")) + "  " + st.Muted.Render(tr.S("(enter continues, esc back)")) + "\n")
-	for _, f := range e.post.fields {
+	// The prompts line up in cells whatever the language.
+	labels := [3]string{tr.S("max size"), tr.S("content type"), tr.S("valid for")}
+	hints := [3]string{tr.S("e.g. 10MiB (up to 5GiB)"), tr.S("any; or image/png, or a family: image/"), tr.S("e.g. 30m")}
+	lw := 0
+	for _, l := range labels {
+		lw = max(lw, cellWidth(l))
+	}
+	for i, f := range e.post.fields {
+		f.Prompt, f.Placeholder = padRight(labels[i], lw)+" ", hints[i]
 		b.WriteString(cutLine(f.View(), w) + "\n")
 	}
-	for _, l := range wrapWords(tr.S("The form lets a browser upload one file under the policy's prefix, up to the size, of the type, until it expires (never after the token)."), max(20, w)) {
+	for _, l := range wrapHard(tr.S("The form lets a browser upload one file under the policy's prefix, up to the size, of the type, until it expires (never after the token)."), max(20, w)) {
 		b.WriteString(st.Muted.Render(l) + "\n")
 	}
 	return strings.TrimRight(b.String(), "\n")

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -25,10 +24,17 @@ type savedExport struct {
 // staleExports is the Issue screen's memory of saved files and the rewrite question.
 type staleExports struct {
 	saved   []savedExport
-	ask     bool     // a new token arrived: rewrite the saved files? (y/N)
-	resign  []string // saved signed exports that cannot be rewritten (their paths)
-	pending int      // rewrites in flight
-	results []string // one line per rewritten (or failed) file
+	ask     bool          // a new token arrived: rewrite the saved files? (y/N)
+	resign  []string      // saved signed exports that cannot be rewritten (their paths)
+	pending int           // rewrites in flight
+	results []staleResult // one per rewritten (or failed) file, or the answer "keep them"
+}
+
+// staleResult is one outcome line, rendered in the current language by view.
+type staleResult struct {
+	kept       bool   // n: the files were kept as they are
+	path, kind string // the file rewritten (or not)
+	err        string // why it could not be rewritten
 }
 
 // rewritable reports whether an export kind is the token itself in a format (credfmt), which a
@@ -81,7 +87,7 @@ func (s *IssueScreen) answerStale(msg tea.KeyMsg, creds model.Credentials) tea.C
 	yes, _ := newStaleKeys()
 	x.ask = false
 	if !key.Matches(msg, yes) {
-		x.results = []string{GlyphWarn + " the saved files still hold the previous token"}
+		x.results = []staleResult{{kept: true}}
 		return nil
 	}
 	var cmds []tea.Cmd
@@ -101,15 +107,16 @@ func (x *staleExports) onRewritten(msg exportDoneMsg) {
 	if x.pending > 0 {
 		x.pending--
 	}
+	r := staleResult{path: msg.path, kind: msg.kind}
 	if msg.err != nil {
-		x.results = append(x.results, fmt.Sprintf("%s could not rewrite %s: %s", GlyphDeny, msg.path, flatLine(msg.err.Error())))
-		return
+		r.err = flatLine(msg.err.Error())
 	}
-	x.results = append(x.results, fmt.Sprintf("%s rewrote %s with the new token (%s, mode 0600)", GlyphOK, msg.path, msg.kind))
+	x.results = append(x.results, r)
 }
 
 // view is the question or the outcome, wrapped to w ("" when there is nothing to say).
 func (x staleExports) view(st Styles, w int) string {
+	tr := st.tr()
 	var lines []string
 	add := func(style func(...string) string, text string) {
 		for _, l := range wrapHard(text, max(20, w)) {
@@ -123,21 +130,24 @@ func (x staleExports) view(st Styles, w int) string {
 				files = append(files, sv.path+" ("+sv.kind+")")
 			}
 		}
-		add(st.Warn.Render, fmt.Sprintf("%s %d file(s) saved this session hold the previous token: %s — rewrite them with the new one? y rewrites, n keeps them",
-			GlyphWarn, len(files), strings.Join(files, ", ")))
+		add(st.Warn.Render, GlyphWarn+" "+tr.S("%d file(s) saved this session hold the previous token: %s — rewrite them with the new one? y rewrites, n keeps them",
+			len(files), strings.Join(files, ", ")))
 	}
 	if len(x.resign) > 0 {
-		add(st.Warn.Render, GlyphWarn+" signed with the previous token, export again: "+strings.Join(x.resign, ", "))
+		add(st.Warn.Render, GlyphWarn+" "+tr.S("signed with the previous token, export again: %s", strings.Join(x.resign, ", ")))
 	}
 	if x.pending > 0 {
-		add(st.Muted.Render, "rewriting…")
+		add(st.Muted.Render, tr.S("rewriting…"))
 	}
 	for _, r := range x.results {
-		style := st.Allow.Render
-		if !strings.HasPrefix(r, GlyphOK) {
-			style = st.Warn.Render
+		switch {
+		case r.kept:
+			add(st.Warn.Render, GlyphWarn+" "+tr.S("the saved files still hold the previous token"))
+		case r.err != "":
+			add(st.Warn.Render, GlyphDeny+" "+tr.S("could not rewrite %s: %s", r.path, tr.Domain(r.err)))
+		default:
+			add(st.Allow.Render, GlyphOK+" "+tr.S("rewrote %s with the new token (%s, mode 0600)", r.path, r.kind))
 		}
-		add(style, r)
 	}
 	return strings.Join(lines, "\n")
 }

@@ -3,7 +3,6 @@ package ui
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/stsdeck/stsdeck/model"
 	"github.com/stsdeck/stsdeck/model/flow"
+	"github.com/stsdeck/stsdeck/ui/i18n"
 )
 
 type historyKeys struct {
@@ -57,7 +57,8 @@ type HistoryScreen struct {
 
 	seq      int
 	loading  bool
-	loadErr  string
+	loadErr  string // the audit log's own error (English from the adapter)
+	noAudit  bool   // no audit log configured
 	warnings []string
 	records  []model.AuditRecord // newest first, one per ID (the last line wins)
 	tbl      table.Model
@@ -81,7 +82,7 @@ func NewHistoryScreen(svc *Services, st Styles, now func() time.Time) *HistorySc
 	}
 	s := &HistoryScreen{svc: svc, st: st, now: now, keys: newHistoryKeys()}
 	if svc.Audit == nil && !svc.Pending() {
-		s.loadErr = "no audit log configured"
+		s.noAudit = true
 	}
 	s.clock = now()
 	ts := table.DefaultStyles()
@@ -95,31 +96,31 @@ func NewHistoryScreen(svc *Services, st Styles, now func() time.Time) *HistorySc
 	ts.Header = ts.Header.UnsetPadding().PaddingRight(1)
 	ts.Cell = ts.Cell.UnsetPadding().PaddingRight(1)
 	km := table.DefaultKeyMap()
-	s.tbl = table.New(table.WithColumns(historyColumns(80)), table.WithFocused(true), table.WithStyles(ts), table.WithKeyMap(km), table.WithHeight(10))
+	s.tbl = table.New(table.WithColumns(historyColumns(st, 80)), table.WithFocused(true), table.WithStyles(ts), table.WithKeyMap(km), table.WithHeight(10))
 	return s
 }
 
-func historyColumns(w int) []table.Column {
+func historyColumns(st Styles, w int) []table.Column {
 	// Fixed columns; role and session share what is left. Every column has 1 cell of padding
 	// each side. Below 100 cells, times drop the year.
 	tw, pw := 16, 12
 	if w < 100 {
 		tw, pw = 11, 10
 	}
-	expTitle := "expiry"
+	tr := st.tr()
 	fixed := 1 + tw + 8 + tw + 9 + pw + 8
 	rest := max(14, w-fixed-1)
 	role := rest / 2
 	sess := rest - role
 	return []table.Column{
 		{Title: " ", Width: 1},
-		{Title: "issued", Width: tw},
-		{Title: "role", Width: role},
-		{Title: "session", Width: sess},
-		{Title: "duration", Width: 8},
-		{Title: expTitle, Width: tw},
-		{Title: "state", Width: 9},
-		{Title: "probe", Width: pw},
+		{Title: tr.S("issued"), Width: tw},
+		{Title: tr.S("role"), Width: role},
+		{Title: tr.S("session"), Width: sess},
+		{Title: tr.S("duration"), Width: 8},
+		{Title: tr.S("expiry"), Width: tw},
+		{Title: tr.S("state"), Width: 9},
+		{Title: tr.S("probe"), Width: pw},
 	}
 }
 
@@ -135,7 +136,7 @@ func (s *HistoryScreen) InputFocused() bool { return false }
 // SetSize implements Screen.
 func (s *HistoryScreen) SetSize(w, h int) {
 	s.width, s.height = w, h
-	s.tbl.SetColumns(historyColumns(w))
+	s.tbl.SetColumns(historyColumns(s.st, w))
 	s.tbl.SetWidth(w)
 	s.tbl.SetHeight(max(3, h-4))
 	s.rebuildRows()
@@ -160,9 +161,10 @@ func (s *HistoryScreen) KeyMap() help.KeyMap {
 
 func (s *HistoryScreen) reload() tea.Cmd {
 	if s.svc.Audit == nil {
-		s.loadErr = "no audit log configured"
+		s.noAudit = true
 		return nil
 	}
+	s.noAudit = false
 	s.seq++
 	s.loading = true
 	return loadHistory(s.svc.Audit, s.seq)
@@ -196,7 +198,7 @@ func (s *HistoryScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		s.warnings = msg.warnings
 		if msg.err != nil {
 			s.loadErr = flatLine(msg.err.Error())
-			return s, func() tea.Msg { return ErrorMsg{Context: "reading the audit log", Err: msg.err} }
+			return s, func() tea.Msg { return ErrorMsg{Context: s.st.tr().S("reading the audit log"), Err: msg.err} }
 		}
 		s.loadErr = ""
 		s.records = mergeHistory(msg.records)
@@ -305,6 +307,7 @@ func (s *HistoryScreen) rebuildRows() {
 	rows := make([]table.Row, len(s.records))
 	s.states = make([]bool, len(s.records))
 	cur := min(max(0, s.tbl.Cursor()), max(0, len(s.records)-1))
+	tr := s.st.tr()
 	narrow := s.width < 100 // 0 (no size yet) matches the 80-column layout built in NewHistoryScreen
 	tf := "2006-01-02 15:04"
 	if narrow {
@@ -313,9 +316,9 @@ func (s *HistoryScreen) rebuildRows() {
 	for i, r := range s.records {
 		live := s.live(r)
 		s.states[i] = live
-		state := GlyphDeny + " expired"
+		state := GlyphDeny + " " + tr.S("expired")
 		if live {
-			state = GlyphOK + " live"
+			state = GlyphOK + " " + tr.S("live")
 		}
 		mark := " "
 		if i == cur {
@@ -323,7 +326,7 @@ func (s *HistoryScreen) rebuildRows() {
 		}
 		rows[i] = table.Row{mark, flow.ServerIssueTime(r).UTC().Format(tf), arnRoleName(r.RoleARN), r.SessionName,
 			shortDur(time.Duration(r.DurationSeconds) * time.Second), r.Expiration.UTC().Format(tf),
-			state, probeSummary(r.Probe)}
+			state, probeSummary(tr, r.Probe)}
 	}
 	s.tbl.SetRows(rows)
 	if len(rows) > 0 && s.tbl.Cursor() != cur {
@@ -334,7 +337,7 @@ func (s *HistoryScreen) rebuildRows() {
 
 // probeSummary condenses probe results: "4/10 allow" (operations OSS allowed, every prediction
 // agreeing), "! 2 diff" (predictions that disagreed), "—" when not probed.
-func probeSummary(ps []model.ProbeResult) string {
+func probeSummary(tr *i18n.T, ps []model.ProbeResult) string {
 	if len(ps) == 0 {
 		return "—"
 	}
@@ -348,28 +351,31 @@ func probeSummary(ps []model.ProbeResult) string {
 		}
 	}
 	if diff > 0 {
-		return fmt.Sprintf("%s %d diff", GlyphWarn, diff)
+		return tr.S("%s %d diff", GlyphWarn, diff)
 	}
-	return fmt.Sprintf("%d/%d allow", ok, len(ps))
+	return tr.S("%d/%d allow", ok, len(ps))
 }
 
 // View implements Screen.
 func (s *HistoryScreen) View() string {
-	st := s.st
+	st, tr := s.st, s.st.tr()
 	var b strings.Builder
-	b.WriteString(cutLine(st.Title.Render("History")+"  "+st.Muted.Render("issued tokens (local audit log, never secrets), newest first · times: the server's clock, UTC"), s.width) + "\n")
+	b.WriteString(cutLine(st.Title.Render(tr.S("History"))+"  "+st.Muted.Render(tr.S("issued tokens (local audit log, never secrets), newest first · times: the server's clock, UTC")), s.width) + "\n")
 	for _, w := range s.warnings {
-		b.WriteString(st.Warn.Render(cutLine(GlyphWarn+" "+w, s.width)) + "\n")
+		b.WriteString(st.Warn.Render(cutLine(GlyphWarn+" "+tr.Domain(w), s.width)) + "\n")
 	}
 	switch {
+	case s.noAudit:
+		b.WriteString(st.Error.Render(GlyphDeny+" "+tr.S("no audit log configured")))
+		return b.String()
 	case s.loadErr != "":
-		b.WriteString(st.Error.Render(GlyphDeny+" "+s.loadErr) + "\n")
+		b.WriteString(st.Error.Render(GlyphDeny+" "+tr.Domain(s.loadErr)) + "\n")
 		return strings.TrimRight(b.String(), "\n")
 	case s.loading && len(s.records) == 0:
-		b.WriteString(st.Muted.Render("reading the audit log…"))
+		b.WriteString(st.Muted.Render(tr.S("reading the audit log…")))
 		return b.String()
 	case len(s.records) == 0:
-		b.WriteString(st.Muted.Render("no tokens issued yet — issue one on screen 3 (Issue)"))
+		b.WriteString(st.Muted.Render(tr.S("no tokens issued yet — issue one on screen 3 (Issue)")))
 		return b.String()
 	}
 	if s.detail {
@@ -385,32 +391,37 @@ func (s *HistoryScreen) View() string {
 }
 
 func (s *HistoryScreen) detailView(r model.AuditRecord, height int) string {
-	st := s.st
+	st, tr := s.st, s.st.tr()
 	var ls []string
-	f := func(label, v string) { ls = append(ls, fmt.Sprintf("%-15s %s", label, v)) }
-	f("record", r.ID)
-	f("issued", flow.ServerIssueTime(r).UTC().Format(time.RFC3339)+"  (server clock)")
-	f("role", r.RoleARN)
-	f("session", r.SessionName)
-	f("duration", shortDur(time.Duration(r.DurationSeconds)*time.Second))
-	state := GlyphDeny + " expired"
+	// Labels padded in cells (a Chinese label is twice as wide as its rune count).
+	f := func(label, v string) { ls = append(ls, padRight(label, 15)+" "+v) }
+	f(tr.S("record"), r.ID)
+	f(tr.S("issued"), tr.S("%s  (server clock)", flow.ServerIssueTime(r).UTC().Format(time.RFC3339)))
+	f(tr.S("role"), r.RoleARN)
+	f(tr.S("session"), r.SessionName)
+	f(tr.S("duration"), shortDur(time.Duration(r.DurationSeconds)*time.Second))
+	state := GlyphDeny + " " + tr.S("expired")
 	if s.live(r) {
-		state = GlyphOK + " live"
+		state = GlyphOK + " " + tr.S("live")
 	}
-	f("expires", r.Expiration.UTC().Format(time.RFC3339)+"  "+state)
+	f(tr.S("expires"), r.Expiration.UTC().Format(time.RFC3339)+"  "+state)
 	if d := r.Time.Sub(flow.ServerIssueTime(r)).Round(time.Second); d != 0 {
-		f("recorded", r.Time.UTC().Format(time.RFC3339)+"  (this machine's clock, "+plusMinusDur(d)+" from the server's)")
+		f(tr.S("recorded"), tr.S("%s  (this machine's clock, %s from the server's)", r.Time.UTC().Format(time.RFC3339), plusMinusDur(d)))
 	}
 	f("AccessKeyId", r.AccessKeyID)
-	f("caller", nonEmpty(r.Caller, "?"))
-	f("external id", map[bool]string{true: "used", false: "not used"}[r.ExternalIDUsed])
-	f("mode", r.Mode+" "+r.Region)
-	f("probe", probeSummary(r.Probe))
-	if r.SessionPolicy == "" {
-		f("session policy", "none (the role's policies applied)")
+	f(tr.S("caller"), nonEmpty(r.Caller, "?"))
+	if r.ExternalIDUsed {
+		f(tr.S("external id"), tr.S("used"))
 	} else {
-		f("policy digest", r.PolicyDigest)
-		ls = append(ls, st.Title.Render("session policy as sent:"))
+		f(tr.S("external id"), tr.S("not used"))
+	}
+	f(tr.S("mode"), r.Mode+" "+r.Region)
+	f(tr.S("probe"), probeSummary(tr, r.Probe))
+	if r.SessionPolicy == "" {
+		f(tr.S("session policy"), tr.S("none (the role's policies applied)"))
+	} else {
+		f(tr.S("policy digest"), r.PolicyDigest)
+		ls = append(ls, st.Title.Render(tr.S("session policy as sent:")))
 		doc := r.SessionPolicy
 		var pretty bytes.Buffer
 		if json.Indent(&pretty, []byte(doc), "", "  ") == nil {
@@ -418,7 +429,7 @@ func (s *HistoryScreen) detailView(r model.AuditRecord, height int) string {
 		}
 		ls = append(ls, strings.Split(doc, "\n")...)
 	}
-	ls = append(ls, st.Muted.Render("c clones these inputs into a new issue · esc back"))
+	ls = append(ls, st.Muted.Render(tr.S("c clones these inputs into a new issue · esc back")))
 	for i := range ls {
 		ls[i] = cutLine(ls[i], s.width)
 	}

@@ -22,7 +22,8 @@ type domainPattern struct {
 var placeholder = regexp.MustCompile(`\{(\d)\}`)
 
 // zhPlaceholder is {n} (the value verbatim) or {~n} (the value is itself English from the
-// domain code — "an identity", "a string" — and goes through the catalog).
+// domain code — "an identity", "a string", a nested domain text — and goes through the
+// patterns, then the catalog).
 var zhPlaceholder = regexp.MustCompile(`\{~?(\d)\}`)
 
 func loadDomain() ([]domainPattern, error) {
@@ -113,6 +114,14 @@ func domainLookup(t *T, en string) (string, bool) {
 				return ph
 			}
 			if ph[1] == '~' {
+				// A value that is itself domain text ("never: {~1}", "{~1} (when {~2})") is
+				// translated by the patterns first, then by the catalog; it is always shorter
+				// than en, so this ends.
+				if len(m[n]) < len(en) {
+					if v := t.Domain(m[n]); v != m[n] {
+						return v
+					}
+				}
 				return t.S(m[n])
 			}
 			return m[n]
