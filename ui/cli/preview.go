@@ -5,14 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/stsdeck/stsdeck/model"
 	"github.com/stsdeck/stsdeck/model/flow"
 	"github.com/stsdeck/stsdeck/model/issuereq"
 	"github.com/stsdeck/stsdeck/model/policy"
 	"github.com/stsdeck/stsdeck/model/service"
+	"github.com/stsdeck/stsdeck/ui/i18n"
 )
 
 // preview: the effective-permission grid of the console's Policy screen, without issuing — what a
@@ -24,11 +25,11 @@ import (
 //	stsdeck preview --bucket B --prefix P [--role NAME|ARN] [--policy FILE|- | --template T]
 //	                [--outside P2] [--source-ip IP] [--https yes|no] [--time T|now] [--json]
 func runPreview(ctx context.Context, env *Env) int {
-	c := newCmd(env, "preview", "--bucket B --prefix P [--role NAME|ARN] [--policy FILE|- | --template T] [--source-ip IP] [--https yes|no] [--time T] [--json]")
+	c := newCmd(env, "preview", "--bucket B --prefix P [--role NAME|ARN] [--policy FILE|- | --template T] [--source-ip IP] [--https yes|no] [--time T] [--json]") // i18n:ok
 	var t tokenFlags
 	c.StringVar(&t.role, "role", "", "role `NAME|ARN` whose policies the token would carry (none: the role layer is unknown)")
 	c.StringVar(&t.policyFile, "policy", "", "session policy `FILE` (- = stdin)")
-	c.StringVar(&t.template, "template", "", "session policy template `NAME[,overlay]` ("+strings.Join(policy.TemplateNames, ", ")+") for --bucket and --prefix")
+	c.StringVar(&t.template, "template", "", "session policy template `NAME[,overlay]` ("+strings.Join(policy.TemplateNames, ", ")+") for --bucket and --prefix") // i18n:ok (its catalog ID has the names filled in; TestFlagUsageChinese)
 	c.StringVar(&t.bucket, "bucket", "", "`BUCKET` the grid is about")
 	c.StringVar(&t.prefix, "prefix", "", "key `PREFIX` the token is meant for (the grid's inside column)")
 	sourceIP := c.String("source-ip", "", "assume requests come from `IP` (acs:SourceIp; default unknown)")
@@ -47,16 +48,16 @@ func runPreview(ctx context.Context, env *Env) int {
 	}
 	pctx, err := flow.ParsePreviewContext(*sourceIP, *https, *at, env.Now())
 	if err != nil {
-		return c.bad("%v", err)
+		return c.bad("%s", err)
 	}
 	doc, err := c.sessionPolicy(&t)
 	if err != nil {
-		return c.bad("%v", err)
+		return c.bad("%s", err)
 	}
 	in := flow.PreviewInput{Bucket: t.bucket, Prefix: t.prefix, Context: pctx}
 	var findings []policy.Finding
 	if doc != "" {
-		in.Session, findings = policy.Validate("session policy", []byte(doc), policy.KindSession)
+		in.Session, findings = policy.Validate("session policy", []byte(doc), policy.KindSession) // i18n:ok
 		in.SessionBroken = in.Session == nil
 	}
 	svc, closer, code := c.connect(ctx)
@@ -66,6 +67,7 @@ func runPreview(ctx context.Context, env *Env) int {
 	defer closer()
 	in.Region, in.AccountID = svc.Region, svc.AccountID
 	in.Identity = flow.CompileIdentity(nil)
+	var roleUnknown error // in.Identity.Unknown as a translatable error, when stsdeck wrote it
 	if t.role != "" {
 		arn, code := c.resolveRole(ctx, svc, t.role)
 		if code >= 0 {
@@ -74,28 +76,36 @@ func runPreview(ctx context.Context, env *Env) int {
 		acct, name, _ := issuereq.ParseRoleARN(arn)
 		in.RoleName, in.AccountID = name, acct
 		if svc.Roles == nil {
-			in.Identity.Unknown = "no role service: the role's policies are unknown"
+			roleUnknown = msg.Errf("no role service: the role's policies are unknown")
+			in.Identity.Unknown = roleUnknown.Error()
 		} else if r, err := svc.Roles.GetRole(ctx, arn); r.Name == "" && err != nil {
-			in.Identity.Unknown = "the role could not be read (" + errWord(err) + ")"
+			roleUnknown = msg.Errf("the role could not be read (%s)", errWord(err))
+			in.Identity.Unknown = roleUnknown.Error()
 		} else {
 			in.RoleName = r.Name
 			in.Identity = flow.CompileIdentity(&r)
 		}
 	}
-	bucketNote := ""
-	in.BucketPolicy, bucketNote = readBucketPolicyFor(ctx, svc, t.bucket)
+	var bucketNoteErr error
+	in.BucketPolicy, bucketNoteErr = readBucketPolicyFor(ctx, svc, t.bucket)
+	bucketNote := bucketNoteErr.Error() // English in --json
 	pv := flow.ComputePreview(in)
 	if *asJSON {
 		writeJSON(env.Stdout, previewJSON(pv, in, doc, findings, bucketNote))
 	} else {
-		printPreview(env.Stdout, pv, in, doc, bucketNote)
+		tr := env.tr()
+		unknown := tr.Domain(in.Identity.Unknown)
+		if roleUnknown != nil {
+			unknown = errText(tr, roleUnknown)
+		}
+		printPreview(env.Stdout, tr, pv, in, doc, errText(tr, bucketNoteErr), unknown)
 		for _, f := range findings {
-			fmt.Fprintf(env.Stderr, "stsdeck preview: session policy line %d, col %d: %s: %s\n", f.Line, f.Col, f.Severity, f.Message)
+			tr.F(env.Stderr, "stsdeck preview: session policy line %d, col %d: %s: %s\n", f.Line, f.Col, severityText(tr, string(f.Severity)), tr.Domain(f.Message))
 		}
 	}
 	if in.SessionBroken {
 		if *asJSON {
-			fmt.Fprintln(env.Stderr, "stsdeck preview: the session policy has errors (STS would refuse it): every cell is unknown")
+			env.tr().Ln(env.Stderr, "stsdeck preview: the session policy has errors (STS would refuse it): every cell is unknown")
 		}
 		return ExitBadInput
 	}
@@ -103,31 +113,32 @@ func runPreview(ctx context.Context, env *Env) int {
 }
 
 // readBucketPolicyFor reads the bucket's policy with the operator's own credentials, as the
-// console's Policy screen does; the note says what became of it.
-func readBucketPolicyFor(ctx context.Context, svc *service.Services, bucket string) (*policy.Policy, string) {
+// console's Policy screen does; the note (a msg.Errf: English in --json, translated on screen)
+// says what became of it.
+func readBucketPolicyFor(ctx context.Context, svc *service.Services, bucket string) (*policy.Policy, error) {
 	if svc.Objects == nil || svc.Current == nil {
-		return nil, "not read (no OSS connection for the operator's credentials)"
+		return nil, msg.Errf("not read (no OSS connection for the operator's credentials)")
 	}
 	cr, err := svc.Current(ctx)
 	if err != nil {
-		return nil, "not read (" + errWord(err) + ")"
+		return nil, msg.Errf("not read (%s)", errWord(err))
 	}
 	rd, ok := svc.Objects.With(cr).(flow.BucketPolicyReader)
 	if !ok {
-		return nil, "not read (this OSS client cannot read bucket policies)"
+		return nil, msg.Errf("not read (this OSS client cannot read bucket policies)")
 	}
 	doc, found, err := rd.BucketPolicy(ctx, bucket)
 	switch {
 	case err != nil:
-		return nil, "not readable (" + errWord(err) + ") — not in the preview"
+		return nil, msg.Errf("not readable (%s) — not in the preview", errWord(err))
 	case !found:
-		return nil, "none"
+		return nil, msg.Errf("none")
 	}
-	p, err := policy.Parse("bucket policy", []byte(doc), policy.KindBucket)
+	p, err := policy.Parse("bucket policy", []byte(doc), policy.KindBucket) // i18n:ok
 	if err != nil {
-		return nil, "does not parse (" + err.Error() + ") — not in the preview"
+		return nil, msg.Errf("does not parse (%s) — not in the preview", err.Error())
 	}
-	return p, fmt.Sprintf("read (%d statements), in the preview", len(p.Statement))
+	return p, msg.Errf("read (%d statements), in the preview", len(p.Statement))
 }
 
 // errWord is an API error's code, else the error's text.
@@ -140,46 +151,47 @@ func errWord(err error) string {
 }
 
 // verdictText is a cell's verdict with a glyph (state shown without colour) and the layer.
-func verdictText(c flow.PreviewCell) string {
+func verdictText(tr *i18n.T, c flow.PreviewCell) string {
 	switch c.Verdict {
 	case flow.VerdictAllow:
-		return "✓ Allow (" + c.Layer + ")"
+		return tr.S("✓ Allow (%s)", c.Layer)
 	case flow.VerdictDeny:
-		return "✗ Deny (" + c.Layer + ")"
+		return tr.S("✗ Deny (%s)", c.Layer)
 	}
-	return "? unknown"
+	return tr.S("? unknown")
 }
 
-func printPreview(w io.Writer, pv flow.Preview, in flow.PreviewInput, doc, bucketNote string) {
+func printPreview(w io.Writer, tr *i18n.T, pv flow.Preview, in flow.PreviewInput, doc, bucketNote, roleUnknown string) {
 	role := in.RoleName
 	if role == "" {
-		role = "(none)"
+		role = tr.S("(none)")
 	}
-	pol := "none (the role's full permissions)"
+	pol := tr.S("none (the role's full permissions)")
 	if doc != "" {
-		pol = fmt.Sprintf("%d %s", policy.Size(policy.KindSession, []byte(doc)), policy.SizeUnit(policy.KindSession))
+		size := strconv.Itoa(policy.Size(policy.KindSession, []byte(doc)))
+		unit := tr.S(policy.SizeUnit(policy.KindSession))
+		pol = tr.S("%s %s", size, unit)
 		if in.SessionBroken {
-			pol += ", has errors (STS would refuse it)"
+			pol = tr.S("%s %s, has errors (STS would refuse it)", size, unit)
 		}
 	}
-	fmt.Fprintf(w, "preview oss://%s  role %s  session policy %s\n", in.Bucket, role, pol)
-	fmt.Fprintf(w, "bucket policy: %s\n", bucketNote)
+	tr.F(w, "preview oss://%s  role %s  session policy %s\n", in.Bucket, role, pol)
+	tr.F(w, "bucket policy: %s\n", bucketNote)
 	if in.Identity.Unknown != "" && in.RoleName != "" {
-		fmt.Fprintf(w, "role policies: %s\n", in.Identity.Unknown)
+		tr.F(w, "role policies: %s\n", roleUnknown)
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "OP\tACTION\tINSIDE %s\tOUTSIDE %s\n", pv.Inside, pv.Outside)
+	rows := [][]string{{tr.S("OP"), "ACTION", tr.S("INSIDE %s", pv.Inside), tr.S("OUTSIDE %s", pv.Outside)}} // i18n:ok
 	for _, row := range pv.Cells {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", row[0].Op, row[0].Action, verdictText(row[0]), verdictText(row[1]))
+		rows = append(rows, []string{row[0].Op, row[0].Action, verdictText(tr, row[0]), verdictText(tr, row[1])})
 	}
-	tw.Flush()
-	fmt.Fprintln(w, "why:")
+	writeTable(w, rows)
+	tr.Ln(w, "why:")
 	for _, row := range pv.Cells {
 		for _, cell := range row {
-			fmt.Fprintf(w, "  %-6s %-7s %s\n", cell.Op, cell.Scope, cell.Reason)
+			fmt.Fprintf(w, "  %-6s %s %s\n", cell.Op, padCells(tr.S(cell.Scope), 7), tr.Domain(cell.Reason)) // i18n:ok
 		}
 	}
-	fmt.Fprintln(w, "(local engine, nothing issued; `stsdeck probe` asks OSS)")
+	tr.Ln(w, "(local engine, nothing issued; `stsdeck probe` asks OSS)")
 }
 
 func previewJSON(pv flow.Preview, in flow.PreviewInput, doc string, findings []policy.Finding, bucketNote string) map[string]any {

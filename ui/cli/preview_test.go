@@ -72,7 +72,7 @@ func TestPreviewCommand(t *testing.T) {
 		"OP      ACTION            INSIDE src/       OUTSIDE dst/",
 		"put     oss:PutObject     ✓ Allow (role)    ✗ Deny (session)",
 		"get     oss:GetObject     ✗ Deny (session)  ✗ Deny (bucket)",
-		"bucket policy: read (1 statements), in the preview",
+		"bucket policy: read (1 statement), in the preview",
 		"nothing issued",
 	} {
 		if !strings.Contains(r.stdout, want) {

@@ -36,6 +36,7 @@ var translated = []string{
 	"../cli/history.go",
 	"../cli/issue.go",
 	"../cli/whoami.go",
+	"../cli/preview.go",
 	"../keys.go",
 	"../i18n_app.go",
 	"../issue.go",
