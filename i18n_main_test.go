@@ -23,6 +23,9 @@ func TestMachineOutputSameInEveryLanguage(t *testing.T) {
 	good := filepath.Join(dir, "good.json")
 	os.WriteFile(good, []byte(`{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "oss:PutObject", "Resource": "acs:oss:*:*:examplebucket/src/*"}]}`), 0o600)
 
+	errFile := filepath.Join(dir, "err.xml")
+	os.WriteFile(errFile, []byte("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code><Message>You have no right to access this object because of bucket acl.</Message><RequestId>5F0000000000000000000001</RequestId><HostId>examplebucket.oss-cn-hangzhou.aliyuncs.com</HostId><EC>0003-00000001</EC></Error>"), 0o600)
+
 	// An issued token first, so history has a record to print.
 	w.must("issue", "--sandbox", "--role", "RamOssTest", "--session-name", "i18n-probe", "--json")
 
@@ -36,6 +39,12 @@ func TestMachineOutputSameInEveryLanguage(t *testing.T) {
 		{"preview", "--sandbox", "--json", "--bucket", "examplebucket", "--prefix", "src/", "--role", "RamOssTest"},
 		{"history", "--sandbox", "--json"},
 		{"issue", "--sandbox", "--role", "RamOssTest", "--duration", "1s", "--json"},
+		// explain's bad input ({"error": ...} in English), --error and --tool
+		{"explain", "--json", "--action", "oss:GetObject", "--resource", "x", "--identity-policy", good},
+		{"explain", "--json", "--error", errFile, "--sandbox"},
+		{"explain", "--json", "--tool", "ossutil-cp", "--session-policy", good, "--identity-policy", good, "--bucket", "examplebucket", "--prefix", "src/"},
+		{"roles", "--sandbox", "--json", "--role", "NoSuchRole"},
+		{"issue", "--sandbox", "--json", "--role", "acs:ram::x"},
 	}
 	type variant struct {
 		name string

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -72,12 +71,6 @@ func trArgs(tr *i18n.T, args []any) []any {
 		out[i] = a
 	}
 	return out
-}
-
-// isMsgErr reports whether err (or what it wraps) is a msg.Errf error.
-func isMsgErr(err error) bool {
-	var e *lerr
-	return errors.As(err, &e)
 }
 
 // padCells pads s with spaces to w terminal cells (CJK = 2), as %-*s does for ASCII.
