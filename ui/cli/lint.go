@@ -59,7 +59,7 @@ func runLint(_ context.Context, env *Env) int {
 		args = fs.Args()[1:]
 	}
 	if len(files) != 1 {
-		return polBadInput(env, "lint", *asJSON, errors.New(tr.S("want exactly one policy file, got %d", len(files))), nil)
+		return polBadInput(env, "lint", *asJSON, msg.Errf("want exactly one policy file, got %d", len(files)), nil)
 	}
 	var kind policy.Kind
 	switch *kindName {
@@ -72,7 +72,7 @@ func runLint(_ context.Context, env *Env) int {
 	case "trust":
 		kind = policy.KindTrust
 	default:
-		return polBadInput(env, "lint", *asJSON, errors.New(tr.S("--kind %q: want session, identity, bucket or trust", *kindName)), nil)
+		return polBadInput(env, "lint", *asJSON, msg.Errf("--kind %q: want session, identity, bucket or trust", *kindName), nil)
 	}
 	file := files[0]
 	l := &polLoader{env: env}

@@ -144,3 +144,27 @@ func TestLintText(t *testing.T) {
 		t.Fatalf("%s", stdout)
 	}
 }
+
+// TestLintBadInputJSONEnglish: with --lang zh, lint's bad-input error is Chinese on stderr and
+// English in --json (the machine output does not change with the language).
+func TestLintBadInputJSONEnglish(t *testing.T) {
+	for _, c := range []struct {
+		args   []string
+		en, zh string
+	}{
+		{[]string{"a.json", "b.json"}, "want exactly one policy file, got 2", "需要且只需要一个策略文件"},
+		{[]string{"--kind", "role", "a.json"}, "want session, identity, bucket or trust", "应为 session"},
+	} {
+		_, enOut, _ := polRun(t, map[string]string{"a.json": polRole, "b.json": polRole}, "", append([]string{"lint", "--json", "--lang", "en"}, c.args...)...)
+		code, zhOut, zhErr := polRun(t, map[string]string{"a.json": polRole, "b.json": polRole}, "", append([]string{"lint", "--json", "--lang", "zh"}, c.args...)...)
+		if code != ExitBadInput {
+			t.Errorf("%v: exit %d", c.args, code)
+		}
+		if zhOut != enOut || !strings.Contains(zhOut, c.en) {
+			t.Errorf("%v: --json in zh %q, en %q (want %q)", c.args, zhOut, enOut, c.en)
+		}
+		if !strings.Contains(zhErr, c.zh) || strings.Contains(zhErr, "want ") {
+			t.Errorf("%v: stderr %q, want Chinese with %q", c.args, zhErr, c.zh)
+		}
+	}
+}
