@@ -250,7 +250,9 @@ func (x *explainState) answerLines(e *explainLines) {
 		return
 	}
 	if layer != "" {
-		e.add("  " + tr.S("layer: %s", layerPhrase(tr, layer)))
+		for _, l := range wrapWords(tr.S("layer: %s", layerPhrase(tr, layer)), e.width-2) {
+			e.add("  " + l) // wrapped, never cut
+		}
 	}
 	for _, l := range wrapWords(tr.Domain(m), e.width-2) {
 		e.add("  " + l)
