@@ -130,7 +130,7 @@ func (t toolPicker) View() string {
 		return st.Deny.Render(GlyphDeny + " " + tr.S("fails"))
 	}
 	tool, _ := flow.LookupTool(c.Tool)
-	desc := wrapWords(tool.Description, w)
+	desc := wrapHard(tr.Domain(tool.Description), w)
 	// The list of tools when the rows allow it (title, tools, blank, description, calls and
 	// about six lines of verdict), else one selector line.
 	steps := 0 // the longest sequence decides, so the layout does not jump between tools
