@@ -13,6 +13,7 @@ import (
 	"github.com/stsdeck/stsdeck/model/issuereq"
 	"github.com/stsdeck/stsdeck/model/journal"
 	"github.com/stsdeck/stsdeck/model/policy"
+	"github.com/stsdeck/stsdeck/ui/i18n"
 )
 
 // policy: session policies from the sandbox's decision journal.
@@ -28,7 +29,7 @@ import (
 
 func runPolicy(ctx context.Context, env *Env) int {
 	if len(env.Args) == 0 || env.Args[0] == "-h" || env.Args[0] == "--help" || env.Args[0] == "help" {
-		policyUsage(env.Stderr)
+		policyUsage(env.Stderr, env.tr())
 		if len(env.Args) == 0 {
 			return ExitBadInput
 		}
@@ -43,16 +44,16 @@ func runPolicy(ctx context.Context, env *Env) int {
 	case "replay":
 		return runPolicyReplay(ctx, &sub2)
 	}
-	fmt.Fprintf(env.Stderr, "stsdeck policy: unknown subcommand %q (want from-journal or replay)\n", sub)
-	policyUsage(env.Stderr)
+	env.tr().F(env.Stderr, "stsdeck policy: unknown subcommand %q (want from-journal or replay)\n", sub)
+	policyUsage(env.Stderr, env.tr())
 	return ExitBadInput
 }
 
-func policyUsage(w io.Writer) {
-	fmt.Fprintln(w, "Usage: stsdeck policy from-journal FILE [--session S] [--bucket B] [--json]")
-	fmt.Fprintln(w, "       stsdeck policy replay FILE --session-policy P [--session S] [--bucket B] [--json]")
-	fmt.Fprintln(w, "FILE is a decision journal (stsdeck sandbox --journal FILE; the console's sandbox keeps")
-	fmt.Fprintln(w, "<state>/sandbox/journal.jsonl); its rotated predecessors FILE.1, FILE.2, ... are read too.")
+func policyUsage(w io.Writer, tr *i18n.T) {
+	tr.Ln(w, "Usage: stsdeck policy from-journal FILE [--session S] [--bucket B] [--json]")
+	tr.Ln(w, "       stsdeck policy replay FILE --session-policy P [--session S] [--bucket B] [--json]")
+	tr.Ln(w, "FILE is a decision journal (stsdeck sandbox --journal FILE; the console's sandbox keeps")
+	tr.Ln(w, "<state>/sandbox/journal.jsonl); its rotated predecessors FILE.1, FILE.2, ... are read too.")
 }
 
 // journalFlags are the flags both subcommands share.
@@ -100,28 +101,31 @@ func (j *journalFlags) parse() int {
 		return j.bad("%v", err)
 	}
 	for _, w := range warns {
-		fmt.Fprintf(j.env.Stderr, "stsdeck %s: warning: %s\n", j.name, w)
+		j.env.tr().F(j.env.Stderr, "stsdeck %s: warning: %s\n", j.name, j.env.tr().Domain(w))
 	}
 	j.records = recs
 	return -1
 }
 
+// bad reports bad input: in the operator's language on stderr, in English in --json (the
+// format is a catalog ID; error arguments are translated as errText does).
 func (j *journalFlags) bad(format string, a ...any) int {
-	msg := fmt.Sprintf(format, a...)
-	fmt.Fprintf(j.env.Stderr, "stsdeck %s: %s\n", j.name, msg)
+	tr := j.env.tr()
+	fmt.Fprintf(j.env.Stderr, "stsdeck %s: %s\n", j.name, tr.S(format, trArgs(tr, a)...)) // i18n:ok
 	if j.asJSON {
-		writeJSON(j.env.Stdout, map[string]any{"error": map[string]string{"message": msg}})
+		writeJSON(j.env.Stdout, map[string]any{"error": map[string]string{"message": fmt.Sprintf(format, a...)}}) // i18n:ok
 	}
 	return ExitBadInput
 }
 
 func runPolicyFromJournal(_ context.Context, env *Env) int {
-	j := newJournalFlags(env, "policy from-journal")
+	j := newJournalFlags(env, "policy from-journal") // i18n:ok
 	j.fs.Usage = func() {
-		fmt.Fprintln(env.Stderr, "Usage: stsdeck policy from-journal FILE [--session S] [--bucket B] [--json]")
-		fmt.Fprintln(env.Stderr, "Prints the least-privilege session policy of one recorded session (for issue --policy).")
-		fmt.Fprintln(env.Stderr, "Exit status: 0 a policy that lints clean and fits, 1 it cannot fit, 2 bad input.")
-		j.fs.PrintDefaults()
+		tr := env.tr()
+		tr.Ln(env.Stderr, "Usage: stsdeck policy from-journal FILE [--session S] [--bucket B] [--json]")
+		tr.Ln(env.Stderr, "Prints the least-privilege session policy of one recorded session (for issue --policy).")
+		tr.Ln(env.Stderr, "Exit status: 0 a policy that lints clean and fits, 1 it cannot fit, 2 bad input.")
+		printFlags(env.Stderr, j.fs, tr)
 	}
 	if code := j.parse(); code >= 0 {
 		return code
@@ -130,38 +134,40 @@ func runPolicyFromJournal(_ context.Context, env *Env) int {
 	if g == nil {
 		return j.bad("%v", err)
 	}
+	tr := env.tr()
 	if j.asJSON {
 		writeJSON(env.Stdout, g)
 	} else {
 		fmt.Fprintln(env.Stdout, g.Document)
 		for _, l := range g.Describe() {
-			fmt.Fprintf(env.Stderr, "stsdeck policy from-journal: %s\n", l)
+			fmt.Fprintf(env.Stderr, "stsdeck policy from-journal: %s\n", tr.Domain(l)) // i18n:ok
 		}
 		for _, f := range g.Findings {
-			fmt.Fprintf(env.Stderr, "stsdeck policy from-journal: lint: %s\n", polFindingText(polFinding{File: "generated", Finding: f}))
+			tr.F(env.Stderr, "stsdeck policy from-journal: lint: %s\n", findingText(tr, polFinding{File: "generated", Finding: f})) // i18n:ok (the file name stays)
 		}
 	}
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "stsdeck policy from-journal: %v\n", err)
+		fmt.Fprintf(env.Stderr, "stsdeck policy from-journal: %s\n", errText(tr, err)) // i18n:ok
 		return ExitDenied
 	}
 	if policy.HasErrors(g.Findings) {
-		fmt.Fprintln(env.Stderr, "stsdeck policy from-journal: the generated policy does not lint clean")
+		tr.Ln(env.Stderr, "stsdeck policy from-journal: the generated policy does not lint clean")
 		return ExitDenied
 	}
 	return ExitOK
 }
 
 func runPolicyReplay(_ context.Context, env *Env) int {
-	j := newJournalFlags(env, "policy replay")
+	j := newJournalFlags(env, "policy replay") // i18n:ok
 	var polFile string
 	j.fs.StringVar(&polFile, "session-policy", "", "the candidate session policy `FILE` (- = stdin)")
 	j.fs.Usage = func() {
-		fmt.Fprintln(env.Stderr, "Usage: stsdeck policy replay FILE --session-policy P [--session S] [--bucket B] [--json]")
-		fmt.Fprintln(env.Stderr, "Re-evaluates each journaled request of the session under P (the session layer) and reports")
-		fmt.Fprintln(env.Stderr, "those it would now deny, and what P allows that the journal never saw (over-breadth).")
-		fmt.Fprintln(env.Stderr, "Exit status: 0 none would be denied, 1 some would, 2 bad input.")
-		j.fs.PrintDefaults()
+		tr := env.tr()
+		tr.Ln(env.Stderr, "Usage: stsdeck policy replay FILE --session-policy P [--session S] [--bucket B] [--json]")
+		tr.Ln(env.Stderr, "Re-evaluates each journaled request of the session under P (the session layer) and reports")
+		tr.Ln(env.Stderr, "those it would now deny, and what P allows that the journal never saw (over-breadth).")
+		tr.Ln(env.Stderr, "Exit status: 0 none would be denied, 1 some would, 2 bad input.")
+		printFlags(env.Stderr, j.fs, tr)
 	}
 	if code := j.parse(); code >= 0 {
 		return code
@@ -179,7 +185,7 @@ func runPolicyReplay(_ context.Context, env *Env) int {
 	if cand == nil || policy.HasErrors(found) {
 		for _, f := range found {
 			if f.Severity == policy.SeverityError {
-				return j.bad("%s", polFindingText(polFinding{File: polFile, Finding: f}))
+				return j.badText(polFindingText(polFinding{File: polFile, Finding: f}), findingText(j.env.tr(), polFinding{File: polFile, Finding: f}))
 			}
 		}
 		return j.bad("%s: not a valid session policy", polFile)
@@ -191,7 +197,7 @@ func runPolicyReplay(_ context.Context, env *Env) int {
 	if j.asJSON {
 		writeJSON(env.Stdout, rep)
 	} else {
-		printReplay(env.Stdout, rep)
+		printReplay(env.Stdout, rep, env.tr())
 	}
 	if len(rep.Denied) > 0 {
 		return ExitDenied
@@ -199,39 +205,47 @@ func runPolicyReplay(_ context.Context, env *Env) int {
 	return ExitOK
 }
 
-func printReplay(w io.Writer, rep *flow.ReplayReport) {
-	fmt.Fprintf(w, "session %s: %d journaled requests replayed; %d would now be denied\n", rep.Session, rep.Requests, len(rep.Denied))
+func printReplay(w io.Writer, rep *flow.ReplayReport, tr *i18n.T) {
+	tr.F(w, "session %s: %d journaled requests replayed; %d would now be denied\n", rep.Session, rep.Requests, len(rep.Denied))
 	for _, d := range rep.Denied {
-		why := "no statement allows it"
+		why := tr.S("no statement allows it")
 		if d.Now == string(policy.OutcomeDeny) {
-			why = "a Deny statement matches"
+			why = tr.S("a Deny statement matches")
 		}
 		if len(d.Indeterminate) > 0 {
-			why += "; the request did not carry " + strings.Join(d.Indeterminate, ", ")
+			why = tr.S("%s; the request did not carry %s", why, strings.Join(d.Indeterminate, ", "))
 		}
-		fmt.Fprintf(w, "  DENIED  #%d %s %s on %s (%s)\n", d.Seq, d.Operation, d.Action, d.Resource, why)
+		tr.F(w, "  DENIED  #%d %s %s on %s (%s)\n", d.Seq, d.Operation, d.Action, d.Resource, why)
 	}
 	for _, a := range rep.NowAllowed {
-		fmt.Fprintf(w, "  now allowed  #%d %s on %s (the recording's session policy denied it)\n", a.Seq, a.Action, a.Resource)
+		tr.F(w, "  now allowed  #%d %s on %s (the recording's session policy denied it)\n", a.Seq, a.Action, a.Resource)
 	}
 	if len(rep.OverBreadth) == 0 {
-		fmt.Fprintln(w, "over-breadth: none (every pattern allows only what the journal saw)")
+		tr.Ln(w, "over-breadth: none (every pattern allows only what the journal saw)")
 		return
 	}
-	fmt.Fprintln(w, "over-breadth (allowed, never seen in the journal):")
+	tr.Ln(w, "over-breadth (allowed, never seen in the journal):")
 	for _, b := range rep.OverBreadth {
-		fmt.Fprintf(w, "  Statement[%d] %s (covers %d journaled requests)\n", b.Statement, b.Resource, b.Seen)
+		tr.F(w, "  Statement[%d] %s (covers %d journaled requests)\n", b.Statement, b.Resource, b.Seen)
 		if b.Unseen != "" {
-			fmt.Fprintf(w, "    by wildcard: also allows e.g. %s\n", b.Unseen)
+			tr.F(w, "    by wildcard: also allows e.g. %s\n", b.Unseen)
 		}
 		if len(b.Actions) > 0 {
 			acts := b.Actions
-			more := ""
 			if len(acts) > 8 {
-				more = fmt.Sprintf(" … and %d more", len(acts)-8)
-				acts = acts[:8]
+				tr.F(w, "    actions never used there: %s … and %d more\n", strings.Join(acts[:8], ", "), len(acts)-8)
+				continue
 			}
-			fmt.Fprintf(w, "    actions never used there: %s%s\n", strings.Join(acts, ", "), more)
+			tr.F(w, "    actions never used there: %s\n", strings.Join(acts, ", "))
 		}
 	}
+}
+
+// badText is bad for a message already composed in both languages (a lint finding).
+func (j *journalFlags) badText(en, shown string) int {
+	fmt.Fprintf(j.env.Stderr, "stsdeck %s: %s\n", j.name, shown) // i18n:ok
+	if j.asJSON {
+		writeJSON(j.env.Stdout, map[string]any{"error": map[string]string{"message": en}}) // i18n:ok
+	}
+	return ExitBadInput
 }
