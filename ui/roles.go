@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"regexp"
 	"strings"
 	"time"
@@ -158,7 +157,7 @@ func loadRoles(src RoleSource, audit AuditLog, req int) tea.Cmd {
 		defer cancel()
 		msg := rolesLoadedMsg{req: req}
 		if src == nil {
-			msg.err = errors.New("no RAM connection is configured")
+			msg.err = errors.New("no RAM connection is configured") // i18n:ok an error value: describeError translates it (domain pattern)
 		} else {
 			msg.roles, msg.err = src.ListRoles(ctx)
 		}
@@ -190,7 +189,7 @@ func recentRoles(recs []model.AuditRecord) []model.Role {
 func getRole(src RoleSource, req int, nameOrARN string) tea.Cmd {
 	return func() tea.Msg {
 		if src == nil {
-			return roleDetailMsg{req: req, key: nameOrARN, err: errors.New("no RAM connection is configured")}
+			return roleDetailMsg{req: req, key: nameOrARN, err: errors.New("no RAM connection is configured")} // i18n:ok as above
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
@@ -337,7 +336,7 @@ func (s *RolesScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		s.callerPols, s.callerPolsWhy = nil, ""
 		load := loadCallerPolicies(s.svc.UserPolicies, c)
 		if load == nil && callerUserName(c) != "" {
-			s.callerPolsWhy = "this connection does not read RAM users' policies"
+			s.callerPolsWhy = "this connection does not read RAM users' policies" // i18n:ok domain text inside flow.Readiness (domain pattern)
 		}
 		s.refreshDetail()
 		return s, tea.Batch(load, s.rerankMoved())
@@ -381,9 +380,10 @@ func (s *RolesScreen) updateList(msg tea.Msg) tea.Cmd {
 
 func (s *RolesScreen) applyRoles(msg rolesLoadedMsg) tea.Cmd {
 	var cmds []tea.Cmd
+	tr := s.st.tr()
 	if msg.err != nil {
 		err := msg.err
-		cmds = append(cmds, func() tea.Msg { return ErrorMsg{Context: "listing roles", Err: err} })
+		cmds = append(cmds, func() tea.Msg { return ErrorMsg{Context: tr.S("listing roles"), Err: err} })
 	}
 	cmds = append(cmds, s.list.SetRoles(msg.roles, msg.recent, msg.err))
 	var want []string
@@ -413,13 +413,13 @@ func (s *RolesScreen) applyDetail(msg roleDetailMsg) tea.Cmd {
 		return nil // stale: the cursor moved on
 	}
 	s.loadingARN = ""
-	arn := msg.key
+	arn, tr := msg.key, s.st.tr()
 	var cmds []tea.Cmd
 	if msg.err != nil {
 		s.detailErr[arn] = msg.err
 		if s.chooseARN != arn { // choosing reports it below
 			err, name := msg.err, roleNameFromARN(arn)
-			cmds = append(cmds, func() tea.Msg { return ErrorMsg{Context: "reading role " + name, Err: err} })
+			cmds = append(cmds, func() tea.Msg { return ErrorMsg{Context: tr.S("reading role %s", name), Err: err} })
 		}
 	} else {
 		r := msg.role
@@ -443,7 +443,7 @@ func (s *RolesScreen) applyDetail(msg roleDetailMsg) tea.Cmd {
 			// No such role: stay on Roles, drop a typed entry, say so.
 			err, name := msg.err, roleNameFromARN(arn)
 			cmds = append(cmds, s.dropTyped(arn), func() tea.Msg {
-				return ErrorMsg{Context: "role " + name + " does not exist", Err: err}
+				return ErrorMsg{Context: tr.S("role %s does not exist", name), Err: err}
 			})
 			s.refreshDetail()
 			return tea.Batch(cmds...)
@@ -452,7 +452,7 @@ func (s *RolesScreen) applyDetail(msg roleDetailMsg) tea.Cmd {
 			r = s.list.RoleByARN(arn)
 			err := msg.err
 			cmds = append(cmds, func() tea.Msg {
-				return ErrorMsg{Context: "reading role " + r.Name + " (its policies are unknown; the preview shows ?)", Err: err}
+				return ErrorMsg{Context: tr.S("reading role %s (its policies are unknown; the preview shows ?)", r.Name), Err: err}
 			})
 		}
 		cmds = append(cmds, s.choose(r))
@@ -559,15 +559,15 @@ func (s *RolesScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 
 // acceptARN takes the typed ARN: a typed entry in the list, chosen once GetRole answers.
 func (s *RolesScreen) acceptARN() tea.Cmd {
-	arn := s.list.TypedARN()
+	arn, tr := s.list.TypedARN(), s.st.tr()
 	if s.svc.Pending() {
 		return func() tea.Msg {
-			return ErrorMsg{Context: "role ARN", Err: errors.New("still connecting: try again once the header shows SANDBOX or LIVE")}
+			return ErrorMsg{Context: tr.S("role ARN"), Err: errors.New(tr.S("still connecting: try again once the header shows SANDBOX or LIVE"))}
 		}
 	}
 	if !roleARNPattern.MatchString(arn) {
 		return func() tea.Msg {
-			return ErrorMsg{Context: "role ARN", Err: fmt.Errorf("%q is not a role ARN: want acs:ram::<account id>:role/<role name>", arn)}
+			return ErrorMsg{Context: tr.S("role ARN"), Err: errors.New(tr.S("%q is not a role ARN: want acs:ram::<account id>:role/<role name>", arn))}
 		}
 	}
 	s.list.FinishTyping()
@@ -614,7 +614,7 @@ func (s *RolesScreen) refreshDetail() {
 	}
 	errText := ""
 	if err := s.detailErr[r.ARN]; err != nil {
-		errText = shortError(err)
+		errText = shortError(s.st.tr(), err)
 	}
 	ready := flow.Readiness(flow.ReadinessInput{Caller: s.caller, CallerPolicies: s.callerPols, CallerPoliciesWhy: s.callerPolsWhy,
 		Role: r, RoleKnown: have, Bucket: s.bucket, Prefix: s.prefix, Region: s.svc.Region})
@@ -623,13 +623,13 @@ func (s *RolesScreen) refreshDetail() {
 
 // View shows the list and the detail pane (side by side when wide, stacked when narrow).
 func (s *RolesScreen) View() string {
-	st := s.st
+	st, tr := s.st, s.st.tr()
 	notice := ""
 	switch {
 	case s.svc.Pending() && len(s.list.Items()) == 0:
-		notice = "Connecting… the roles load once the credentials are resolved."
+		notice = tr.S("Connecting… the roles load once the credentials are resolved.")
 	case s.svc != nil && s.svc.Unavailable != nil:
-		notice = st.Mark("deny", "Not connected (the status line says why).") + "\nq quits; stsdeck --sandbox runs against the embedded sandbox."
+		notice = st.Mark("deny", tr.S("Not connected (the status line says why).")) + "\n" + tr.S("q quits; stsdeck --sandbox runs against the embedded sandbox.")
 	}
 	s.list.SetNotice(notice)
 	top := s.list.View()

@@ -15,6 +15,7 @@ import (
 
 	"github.com/stsdeck/stsdeck/model"
 	"github.com/stsdeck/stsdeck/model/flow"
+	"github.com/stsdeck/stsdeck/ui/i18n"
 )
 
 // RoleDetailKeys are the detail pane's bindings.
@@ -132,7 +133,7 @@ func (d *roleDetail) helpKeys(hasRole bool) RoleDetailKeys {
 	k := d.keys
 	k.Expand.SetEnabled(hasRole)
 	if d.expanded {
-		k.Expand.SetHelp("p", "hide policies")
+		k.Expand.SetHelp("p", "hide policies") // i18n:ok key help is translated where help is rendered (tr.Key)
 	}
 	return k
 }
@@ -166,53 +167,69 @@ func (d *roleDetail) refresh() {
 }
 
 func (d *roleDetail) render(s roleShown) string {
-	st := d.st
+	st, tr := d.st, d.st.tr()
 	w := d.vp.Width
 	r := s.role
 	var b strings.Builder
 	title := st.Title.Render(r.Name)
 	if r.ARN == s.chosen {
-		title += "  " + st.Mark("ok", "in use")
+		title += "  " + st.Mark("ok", tr.S("in use"))
 	}
 	b.WriteString(title + "\n")
 	field := func(name, val string) { roleField(&b, w, name, val) }
 	field("ARN", r.ARN)
 	if r.Description != "" {
-		field("Description", r.Description)
+		field(tr.S("Description"), r.Description)
 	}
 	switch {
 	case r.MaxSessionDuration > 0:
-		field("Max session", fmt.Sprintf("%s (%d s)", shortDur(r.MaxSessionDuration), int64(r.MaxSessionDuration/time.Second)))
+		field(tr.S("Max session"), tr.S("%s (%s s)", shortDur(r.MaxSessionDuration), fmt.Sprint(int64(r.MaxSessionDuration/time.Second))))
 	case s.have:
-		field("Max session", "not stated (STS allows up to 1h by default)")
+		field(tr.S("Max session"), tr.S("not stated (STS allows up to 1h by default)"))
 	default:
-		field("Max session", GlyphUnknown+" not loaded")
+		field(tr.S("Max session"), GlyphUnknown+" "+tr.S("not loaded"))
 	}
-	field("Source", map[string]string{"ram": "RAM ListRoles", "typed": "typed ARN", "recent": "recently used (audit log)"}[r.Source])
+	switch r.Source {
+	case "ram":
+		field(tr.S("Source"), "RAM ListRoles")
+	case "typed":
+		field(tr.S("Source"), tr.S("typed ARN"))
+	case "recent":
+		field(tr.S("Source"), tr.S("recently used (audit log)"))
+	default:
+		field(tr.S("Source"), "")
+	}
 	if s.loading {
-		b.WriteString(d.spin.View() + " loading details…\n")
+		b.WriteString(d.spin.View() + " " + tr.S("loading details…") + "\n")
 	}
 	if s.errText != "" {
-		b.WriteString(st.Mark("warn", "details unavailable: "+s.errText) + "\n")
+		b.WriteString(st.Mark("warn", tr.S("details unavailable: %s", s.errText)) + "\n")
 	}
 	renderReadinessSummary(&b, st, w, s.ready)
 	d.trust.SetRole(r, s.have)
 	b.WriteString(d.trust.View())
 	switch {
 	case r.Policies == nil && s.have:
-		field("Policies", GlyphUnknown+" could not be read")
+		field(tr.S("Policies"), GlyphUnknown+" "+tr.S("could not be read"))
 	case r.Policies == nil:
 	case len(r.Policies) == 0:
-		field("Policies", "none attached (the role can do nothing)")
+		field(tr.S("Policies"), tr.S("none attached (the role can do nothing)"))
 	default:
 		for i, p := range r.Policies {
 			name := ""
 			if i == 0 {
-				name = "Policies"
+				name = tr.S("Policies")
 			}
-			line := p.Name + " (" + strings.ToLower(p.Type) + ")"
+			kind := strings.ToLower(p.Type)
+			switch kind {
+			case "custom":
+				kind = tr.S("custom")
+			case "system":
+				kind = tr.S("system")
+			}
+			line := tr.S("%s (%s)", p.Name, kind)
 			if p.Document == "" {
-				line += " " + GlyphUnknown + " document unreadable"
+				line += " " + GlyphUnknown + " " + tr.S("document unreadable")
 			}
 			field(name, line)
 			if d.expanded && p.Document != "" {
@@ -222,7 +239,7 @@ func (d *roleDetail) render(s roleShown) string {
 			}
 		}
 		if !d.expanded {
-			b.WriteString(st.Muted.Render("p shows the policy documents") + "\n")
+			b.WriteString(st.Muted.Render(tr.S("p shows the policy documents")) + "\n")
 		}
 	}
 	renderReadiness(&b, st, w, s.ready)
@@ -242,12 +259,12 @@ func roleField(b *strings.Builder, w int, name, val string) {
 }
 
 // shortError names an error in a few words for a pane (the status line has it in full).
-func shortError(err error) string {
+func shortError(tr *i18n.T, err error) string {
 	var ae *model.APIError
 	if errors.As(err, &ae) {
-		return strings.ToUpper(ae.Service) + " " + ae.Operation + " refused: " + ae.Code + " (details on the status line)"
+		return tr.S("%s %s refused: %s (details on the status line)", strings.ToUpper(ae.Service), ae.Operation, ae.Code)
 	}
-	return "see the status line"
+	return tr.S("see the status line")
 }
 
 // prettyJSON indents a JSON document (returned unchanged when it does not parse).

@@ -144,12 +144,12 @@ func (r roleItem) FilterValue() string { return r.role.Name }
 func newRoleList(st Styles, spin *spinner.Model) *roleList {
 	l := &roleList{st: st, keys: newRoleListKeys(), spin: spin, loading: true}
 	l.list = list.New(nil, roleDelegate{l: l}, 40, 10)
-	l.list.Title = "Roles"
+	l.list.Title = st.tr().S("Roles")
 	l.list.SetShowHelp(false)
 	// No pagination dots: how much room they take depends on the page count before a resize,
 	// so a list that shrank and grew again kept a row fewer. The title says "page 1/2".
 	l.list.SetShowPagination(false)
-	l.list.SetStatusBarItemName("role", "roles")
+	l.list.SetStatusBarItemName("role", "roles") // i18n:ok the status bar is hidden (the title carries the count)
 	l.list.DisableQuitKeybindings()
 	l.list.KeyMap.ShowFullHelp.SetEnabled(false)
 	l.list.KeyMap.CloseFullHelp.SetEnabled(false)
@@ -173,7 +173,7 @@ func newRoleList(st Styles, spin *spinner.Model) *roleList {
 		ls.PaginationStyle = lipgloss.NewStyle()
 		l.list.Styles = ls
 	}
-	l.arn = st.Input("Role ARN: ", "acs:ram::<account id>:role/<role name>", 256)
+	l.arn = st.Input(st.tr().S("Role ARN: "), "acs:ram::<account id>:role/<role name>", 256) // i18n:ok the placeholder is the ARN's syntax
 	l.list.FilterInput.Cursor.SetMode(cursor.CursorStatic)
 	return l
 }
@@ -478,26 +478,27 @@ func (l *roleList) KeyMap() help.KeyMap {
 // View shows the field (while typing) above the list, or above what stands in for it: the
 // notice, or what the listing came to when it gave no role.
 func (l *roleList) View() string {
-	st := l.st
+	st, tr := l.st, l.st.tr()
+	l.arn.Prompt = tr.S("Role ARN: ") // the language may have changed since the field was made
 	empty := len(l.list.Items()) == 0
 	var top string
 	switch {
 	case l.notice != "":
 		top = l.notice
 	case l.loading && empty:
-		top = l.spin.View() + " Loading roles…"
+		top = l.spin.View() + " " + tr.S("Loading roles…")
 	case empty && l.denied:
-		top = st.Mark("deny", "RAM refused to list the roles.") + "\n" +
-			"Press a to type a role ARN (acs:ram::<account>:role/<name>)."
+		top = st.Mark("deny", tr.S("RAM refused to list the roles.")) + "\n" +
+			tr.S("Press a to type a role ARN (acs:ram::<account>:role/<name>).")
 	case empty && l.loadErr != nil:
-		top = st.Mark("deny", "Could not list the roles.") + "\nPress r to retry or a to type a role ARN."
+		top = st.Mark("deny", tr.S("Could not list the roles.")) + "\n" + tr.S("Press r to retry or a to type a role ARN.")
 	case empty && l.loaded:
-		top = "No roles in this account.\nPress a to type a role ARN, r to reload."
+		top = tr.S("No roles in this account.") + "\n" + tr.S("Press a to type a role ARN, r to reload.")
 	default:
 		l.list.Title = l.title()
 		top = l.list.View()
 		if l.denied {
-			top = st.Mark("warn", "RAM refused the listing: recent and typed roles only") + "\n" + top
+			top = st.Mark("warn", tr.S("RAM refused the listing: recent and typed roles only")) + "\n" + top
 		}
 	}
 	if l.typing {
@@ -508,18 +509,18 @@ func (l *roleList) View() string {
 
 // title is "Roles · 6", or with a filter "Roles · “ram” 1 of 6".
 func (l *roleList) title() string {
-	n := len(l.list.Items())
+	n, tr := len(l.list.Items()), l.st.tr()
 	if l.loading {
-		return fmt.Sprintf("Roles · %d · %s reloading", n, l.spin.View())
+		return tr.S("Roles · %d · %s reloading", n, l.spin.View())
 	}
 	page := ""
 	if p := l.list.Paginator; p.TotalPages > 1 {
-		page = fmt.Sprintf(" · page %d/%d (←/→)", p.Page+1, p.TotalPages)
+		page = tr.S(" · page %d/%d (←/→)", p.Page+1, p.TotalPages)
 	}
 	if l.list.IsFiltered() {
-		return fmt.Sprintf("Roles · “%s” %d of %d (esc clears)%s", l.list.FilterValue(), len(l.list.VisibleItems()), n, page)
+		return tr.S("Roles · “%s” %d of %d (esc clears)%s", l.list.FilterValue(), len(l.list.VisibleItems()), n, page)
 	}
-	return fmt.Sprintf("Roles · %d%s", n, page)
+	return tr.S("Roles · %d%s", n, page)
 }
 
 // roleDelegate renders one role per line: cursor glyph, name, source tag, description.
@@ -530,7 +531,7 @@ func (d roleDelegate) Spacing() int                        { return 0 }
 func (d roleDelegate) Update(tea.Msg, *list.Model) tea.Cmd { return nil }
 func (d roleDelegate) Render(w io.Writer, m list.Model, index int, it list.Item) {
 	r := it.(roleItem).role
-	st := d.l.st
+	st, tr := d.l.st, d.l.st.tr()
 	cursor := "  "
 	if index == m.Index() {
 		cursor = GlyphSelected + " "
@@ -542,16 +543,16 @@ func (d roleDelegate) Render(w io.Writer, m list.Model, index int, it list.Item)
 	tag := ""
 	switch r.Source {
 	case "typed":
-		tag = " (typed)"
+		tag = tr.S(" (typed)")
 	case "recent":
-		tag = " (recent)"
+		tag = tr.S(" (recent)")
 	}
 	status := ""
 	switch d.l.rankOf(r) {
 	case 1:
-		status = GlyphWarn + " ext id"
+		status = GlyphWarn + " " + tr.S("ext id")
 	case 3:
-		status = GlyphDeny + " refused"
+		status = GlyphDeny + " " + tr.S("refused")
 	}
 	line := cursor + mark + " " + r.Name + tag
 	if status != "" {

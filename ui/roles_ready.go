@@ -65,10 +65,10 @@ func callerPoliciesWhy(err error) string {
 
 // readyLabels are the steps' names in the checklist (English IDs; translated when shown).
 var readyLabels = map[string]string{
-	flow.StepRAMUser:    "RAM user",
-	flow.StepAssumeRole: "may assume",
+	flow.StepRAMUser:    "RAM user",   // i18n:ok an ID, translated when shown
+	flow.StepAssumeRole: "may assume", // i18n:ok an ID, translated when shown
 	flow.StepTrust:      "trust",
-	flow.StepRolePolicy: "role policy",
+	flow.StepRolePolicy: "role policy", // i18n:ok an ID, translated when shown
 }
 
 // renderReadinessSummary writes the checklist's heading line: how many steps pass and, when

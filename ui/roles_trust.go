@@ -41,27 +41,28 @@ func (t roleTrust) KeyMap() help.KeyMap { return bindings{} }
 // nothing to say), each line ending in a newline.
 func (t roleTrust) View() string {
 	var b strings.Builder
+	tr := t.st.tr()
 	field := func(name, val string) { roleField(&b, t.width, name, val) }
 	doc := t.role.TrustPolicy
 	switch {
 	case doc != "":
 		ws, err := flow.TrustPrincipals(doc)
 		if err != nil {
-			field("Trusted", GlyphUnknown+" "+err.Error())
+			field(tr.S("Trusted"), GlyphUnknown+" "+tr.Domain(err.Error()))
 		}
 		for i, p := range ws {
 			name := ""
 			if i == 0 {
-				name = "Trusted"
+				name = tr.S("Trusted")
 			}
-			field(name, p)
+			field(name, tr.Domain(p))
 		}
 	case t.have:
-		field("Trusted", GlyphUnknown+" trust policy not returned")
+		field(tr.S("Trusted"), GlyphUnknown+" "+tr.S("trust policy not returned"))
 	}
 	if doc != "" && t.caller != nil {
 		kind, text := flow.TrustsCaller(doc, t.role.ARN, *t.caller)
-		field("You", t.st.Mark(kind, text))
+		field(tr.S("You"), t.st.Mark(kind, tr.Domain(text)))
 	}
 	return b.String()
 }
