@@ -69,6 +69,10 @@ type App struct {
 	status    string
 	statusErr bool
 	statusAt  time.Time
+	// statusShort is the error's short form, shown when the whole does not fit; details is
+	// the view D opens with the whole text and the connection (status_details.go).
+	statusShort string
+	details     statusDetails
 
 	caller      *model.Caller
 	callerErr   bool
@@ -378,6 +382,10 @@ func (a *App) handleKey(msg tea.KeyMsg) tea.Cmd {
 		a.switchTo((a.active + screenCount - 1) % screenCount)
 		return nil
 	}
+	if a.details.open && a.updateDetails(msg) {
+		a.layout(false)
+		return nil // status_details.go
+	}
 	if a.paste.open {
 		return a.updatePaste(msg) // paste_app.go (q and ? too once the field is left)
 	}
@@ -403,6 +411,9 @@ func (a *App) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	case keyIs(msg, k.Paste):
 		return a.openPaste("")
+	case keyIs(msg, k.Details):
+		a.toggleDetails() // status_details.go
+		return nil
 	case keyIs(msg, k.Help):
 		a.fullHelp = !a.fullHelp
 		a.layout(false)
@@ -506,6 +517,7 @@ func (a *App) broadcast(msg tea.Msg) tea.Cmd {
 
 func (a *App) setError(e ErrorMsg) {
 	a.status = describeError(a.st.tr(), e)
+	a.statusShort = statusShort(a.st.tr(), e)
 	a.statusErr = true
 	a.statusAt = a.now()
 	a.layout(false)
@@ -565,6 +577,9 @@ func (a *App) helpView() string {
 	if a.paste.open {
 		km.screen, km.focused = a.paste.KeyMap(), a.paste.Focused()
 	}
+	if a.details.open {
+		km.screen, km.focused = a.detailsKeyMap(), false
+	}
 	tkm := translatedKeyMap{km: km, tr: a.st.tr(), lang: a.keys.Lang}
 	h := a.help
 	h.Width = a.width
@@ -604,6 +619,9 @@ func (a *App) View() string {
 	body := a.screens[a.active].View()
 	if a.paste.open {
 		body = a.paste.View()
+	}
+	if a.details.open {
+		body = a.detailsView()
 	}
 	body = fitBlock(body, a.width, a.bodyHeight)
 	b.WriteString(body)
@@ -718,20 +736,6 @@ func (a *App) statusText() string {
 		return GlyphDeny + " " + a.status
 	}
 	return a.status
-}
-
-// statusLines wraps an error to at most three lines, so its hint is not cut off.
-func (a *App) statusLines() []string {
-	t := a.statusText()
-	if cellWidth(t) <= a.width || !a.statusErr {
-		return []string{truncateLine(t, a.width)} // only errors take more than a line
-	}
-	lines := strings.Split(wrapText(t, a.width), "\n")
-	if len(lines) > 3 {
-		lines[2] = truncateLine(strings.Join(lines[2:], " "), a.width)
-		lines = lines[:3]
-	}
-	return lines
 }
 
 func (a *App) statusHeight() int { return len(a.statusLines()) }

@@ -23,6 +23,7 @@ type GlobalKeys struct {
 	Cancel  key.Binding // n / esc (in the quit prompt)
 	Lang    key.Binding // L: switch the console's language
 	Paste   key.Binding // E: explain a pasted error (a bracketed paste does it too)
+	Details key.Binding // D: the status line in full and where the credentials came from
 }
 
 // NewGlobalKeys returns the app's bindings; sandbox enables the clock key.
@@ -41,6 +42,7 @@ func NewGlobalKeys(sandbox bool) GlobalKeys {
 		Cancel:  key.NewBinding(key.WithKeys("n", "N", "esc"), key.WithHelp("n", "keep running")),
 		Lang:    key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "switch language")),
 		Paste:   key.NewBinding(key.WithKeys("E"), key.WithHelp("E", "explain a pasted error")),
+		Details: key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "status line in full, credentials")),
 	}
 	k.Advance.SetEnabled(sandbox)
 	return k
@@ -101,7 +103,7 @@ func (c combinedKeyMap) FullHelp() [][]key.Binding {
 	}
 	return append(out,
 		[]key.Binding{g.Next, g.Prev, g.Jump, g.JumpAlt},
-		[]key.Binding{g.Back, g.Help, g.Quit, g.Force, g.Advance, g.Lang, g.Paste})
+		[]key.Binding{g.Back, g.Help, g.Quit, g.Force, g.Advance, g.Lang, g.Paste, g.Details})
 }
 
 // bindings is a help.KeyMap built from plain lists (screens use it for their KeyMap()).

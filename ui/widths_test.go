@@ -84,7 +84,23 @@ var wWalk = []wScene{
 	{"history", func(d *consoleDriver) { d.keys("?", "esc", "5") }},
 	{"history detail", func(d *consoleDriver) { d.keys("enter") }},
 	{"history help", func(d *consoleDriver) { d.keys("?") }},
+	{"status details", func(d *consoleDriver) { d.keys("?", "D") }},
+	{"status details, scrolled", func(d *consoleDriver) { d.keys("pgdown", "pgdown") }},
+	{"status error", func(d *consoleDriver) { d.keys("D", "1"); d.send(ErrorMsg{Context: wErrContext, Err: wErr}) }},
+	{"status error details", func(d *consoleDriver) { d.keys("D") }},
+	{"status error details, scrolled", func(d *consoleDriver) { d.keys("pgdown", "pgdown") }},
+	{"status error closed", func(d *consoleDriver) { d.keys("D") }},
 }
+
+// wErr is the long refusal of TestConsoleListRolesDenied's status line (cut with … and then
+// wrapped before).
+var (
+	wErrContext = "reading role ramosstest (its policies are unknown; the preview shows ?)"
+	wErr        = &model.APIError{Service: "ram", Operation: "GetRole", StatusCode: 403, Code: "NoPermission",
+		Message:   "You are not authorized to do this action. You should be authorized by RAM.",
+		RequestID: "6D3E0B1C-8F5A-4D4B-9C1E-2B7A9F0E5D11",
+		Hint:      "RAM refused the caller: grant ram:GetRole on acs:ram:*:1234567890123456:role/ramosstest (AliyunRAMReadOnlyAccess has it), or type the role ARN and go on without its policies"}
+)
 
 // wConsole walks the console at w×h and calls check with each scene's view.
 func wConsole(t *testing.T, w, h int, noColor bool, check func(scene, raw string)) {
@@ -150,9 +166,68 @@ func TestNothingReadableIsCut(t *testing.T) {
 	for _, sz := range widthSizes {
 		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
 			t.Parallel()
+			details := map[string]string{} // what the details view showed, by what it was opened on
 			wConsole(t, sz[0], sz[1], true, func(scene, raw string) {
 				v := ansi.Strip(raw)
 				lines := strings.Split(v, "\n")
+				// The status line (above the help line) is never cut without saying which key
+				// shows it whole, and never both cut and wrapped.
+				help := len(lines) - 1
+				for help > 0 && !strings.Contains(lines[help], "•") {
+					help--
+				}
+				var status []string
+				for i := help - 1; i >= 0 && i >= help-3; i-- {
+					l := strings.TrimRight(lines[i], " ")
+					if l == "" || strings.Contains(l, "│") || strings.HasPrefix(l, "─") {
+						break
+					}
+					status = append([]string{l}, status...)
+				}
+				for i, l := range status {
+					if strings.Contains(l, "…") && !strings.HasSuffix(l, "· D shows it all") {
+						t.Errorf("%s: status line cut without the details key: %q", scene, l)
+					}
+					if strings.Contains(l, "…") && len(status) > 1 && i < len(status)-1 {
+						t.Errorf("%s: status line cut and wrapped: %q", scene, status)
+					}
+				}
+				if strings.HasPrefix(scene, "status details") {
+					details["creds"] += flat(v) + " "
+				}
+				if strings.HasPrefix(scene, "status error details") {
+					details["error"] += flat(v) + " "
+				}
+				switch scene {
+				case "status details, scrolled":
+					// Every place the credential chain looked can be read whole.
+					for _, l := range wLooked {
+						if !strings.Contains(details["creds"], l) {
+							t.Errorf("the details view never shows %q:\n%s", l, details["creds"])
+						}
+					}
+				case "status error":
+					// The error's short form names the refusal and the key; when the whole text
+					// fits in three lines it is there with its last words.
+					joined := flat(strings.Join(status, " "))
+					if !strings.Contains(joined, "RAM GetRole: 403 NoPermission") {
+						t.Errorf("the status line lacks the refusal: %q", status)
+					}
+					if !strings.Contains(joined, "go on without its policies") && !strings.HasSuffix(joined, "D shows it all") {
+						t.Errorf("the error is neither whole nor says which key shows it: %q", status)
+					}
+				case "status error details, scrolled":
+					for _, want := range []string{wErrContext, "You are not authorized to do this action. You should be authorized by RAM.",
+						"[RequestId 6D3E0B1C-8F5A-4D4B-9C1E-2B7A9F0E5D11]", "or type the role ARN and go on without its policies"} {
+						if !strings.Contains(strings.ReplaceAll(details["error"], "- ", "-"), want) {
+							t.Errorf("the error's details lack %q:\n%s", want, details["error"])
+						}
+					}
+				case "status error closed":
+					if strings.Contains(v, "Status line in full") {
+						t.Errorf("D did not close the details:\n%s", v)
+					}
+				}
 				switch scene {
 				case "issue form":
 					// The role and policy rows line up with the fields (after the focus mark).
