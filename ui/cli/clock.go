@@ -19,7 +19,7 @@ import (
 // It reaches the sandbox as every command does: --sandbox (the one serving the state dir), or
 // endpoints from the flags or the environment that lead to a sandbox.
 func runSandboxClock(ctx context.Context, env *Env) int {
-	c := newCmd(env, "sandbox clock", "[--show] [--advance D] [--json]")
+	c := newCmd(env, "sandbox clock", "[--show] [--advance D] [--json]") // i18n:ok
 	c.Bool("show", false, "print the wall clock, the authorization clock and the offset between them (the default)")
 	advance := c.String("advance", "", "move the authorization clock forward by `D` (e.g. 45m, 1h; negative goes back); tokens expire by it")
 	asJSON := c.Bool("json", false, "print JSON")
@@ -49,7 +49,7 @@ func runSandboxClock(ctx context.Context, env *Env) int {
 		return c.bad("not connected to a sandbox (%s): only a sandbox's clock can be moved; use --sandbox or the endpoints of `stsdeck sandbox --print env`", svc.Where)
 	}
 	if e, ok := svc.Sandbox.(ephemeralSandbox); ok && e.Ephemeral() {
-		fmt.Fprintln(env.Stderr, "stsdeck sandbox clock: warning: no `stsdeck sandbox` serves the state dir: this throw-away sandbox (and its clock) stops when the command ends; start `stsdeck sandbox` in another terminal")
+		env.tr().Ln(env.Stderr, "stsdeck sandbox clock: warning: no `stsdeck sandbox` serves the state dir: this throw-away sandbox (and its clock) stops when the command ends; start `stsdeck sandbox` in another terminal")
 	}
 	if d != 0 {
 		if _, err := svc.Sandbox.Advance(ctx, d); err != nil {
@@ -59,7 +59,7 @@ func runSandboxClock(ctx context.Context, env *Env) int {
 	rd, ok := svc.Sandbox.(service.SandboxClock)
 	if !ok {
 		if d != 0 {
-			fmt.Fprintf(env.Stdout, "advanced by %s\n", d)
+			env.tr().F(env.Stdout, "advanced by %s\n", d)
 			return ExitOK
 		}
 		return c.bad("this sandbox connection cannot read the clock")
@@ -73,7 +73,7 @@ func runSandboxClock(ctx context.Context, env *Env) int {
 		return ExitOK
 	}
 	if d != 0 {
-		fmt.Fprintf(env.Stdout, "advanced the authorization clock by %s\n", d)
+		env.tr().F(env.Stdout, "advanced the authorization clock by %s\n", d)
 	}
 	printClock(env, clk)
 	return ExitOK
@@ -91,7 +91,10 @@ func clockJSON(clk model.SandboxClock, advanced time.Duration) map[string]any {
 }
 
 func printClock(env *Env, clk model.SandboxClock) {
-	fmt.Fprintf(env.Stdout, "wall clock           %s UTC  (signatures, Date headers, clock skew)\n", clk.Wall.UTC().Format("2006-01-02 15:04:05"))
-	fmt.Fprintf(env.Stdout, "authorization clock  %s UTC  (token expiry, acs:CurrentTime)\n", clk.Auth.UTC().Format("2006-01-02 15:04:05"))
-	fmt.Fprintf(env.Stdout, "offset               %s\n", clk.Offset)
+	tr := env.tr()
+	labels := []string{tr.S("wall clock"), tr.S("authorization clock"), tr.S("offset")}
+	w := colWidth(0, labels...) + 2
+	fmt.Fprintf(env.Stdout, "%s%s\n", padCells(labels[0], w), tr.S("%s UTC  (signatures, Date headers, clock skew)", clk.Wall.UTC().Format("2006-01-02 15:04:05"))) // i18n:ok
+	fmt.Fprintf(env.Stdout, "%s%s\n", padCells(labels[1], w), tr.S("%s UTC  (token expiry, acs:CurrentTime)", clk.Auth.UTC().Format("2006-01-02 15:04:05")))        // i18n:ok
+	fmt.Fprintf(env.Stdout, "%s%s\n", padCells(labels[2], w), clk.Offset)                                                                                           // i18n:ok
 }

@@ -56,28 +56,29 @@ func runSandbox(ctx context.Context, env *Env) int {
 	fs.StringVar(&o.STSAddr, "sts-addr", "127.0.0.1:0", "STS + RAM listen `ADDR` (port 0 = a free port)")
 	fs.StringVar(&o.OSSAddr, "oss-addr", "127.0.0.1:0", "OSS listen `ADDR` for the home region (other regions get free ports)")
 	fs.BoolVar(&o.TLS, "tls", false, "serve https with a self-signed certificate for 127.0.0.1 (written to the data dir)")
-	fs.Float64Var(&o.STSRate, "sts-rate", DefaultSTSRate, "`N` AssumeRole calls per second the account may make, as the cloud limits them (0 = no limit)")
+	fs.Float64Var(&o.STSRate, "sts-rate", DefaultSTSRate, "`N` AssumeRole calls per second the account may make, as the cloud limits them (0 = no limit)") // i18n:ok (Float64Var: its usage is translated by printFlags)
 	fs.StringVar(&o.Journal, "journal", "", "append each authorized request's decision to `FILE` (JSON lines, 0600; rotated at 16 MiB, 3 kept); stsdeck policy from-journal reads it")
 	fs.StringVar(&o.ReadyFile, "ready-file", "", "write the endpoints and keys as JSON (0600) to `FILE` once listening")
 	fs.StringVar(&print, "print", "", "print the ready information to stdout: `env` (export lines for sts-issuer) or json")
 	fs.Usage = func() {
-		fmt.Fprintln(env.Stderr, "Usage: stsdeck sandbox [--data DIR] [--seed FILE] [--sts-addr 127.0.0.1:PORT] [--oss-addr 127.0.0.1:PORT]")
-		fmt.Fprintln(env.Stderr, "                       [--tls] [--sts-rate N] [--journal FILE] [--ready-file FILE] [--print env|json]")
-		fmt.Fprintln(env.Stderr, "       stsdeck sandbox clock [--show] [--advance D] [--json]   read or move a running sandbox's authorization clock")
-		fmt.Fprintln(env.Stderr, "Runs the embedded STS + RAM + OSS sandbox until interrupted. Its keys are fake.")
-		fmt.Fprintln(env.Stderr, "It publishes <data>/ready.json while it runs, so commands run with --sandbox meanwhile use it.")
-		fmt.Fprintln(env.Stderr, "")
-		fmt.Fprintln(env.Stderr, "--print env writes sh export lines for another shell:")
-		fmt.Fprintln(env.Stderr, "  ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET  the RAM user sts-issuer's (fake) keys")
-		fmt.Fprintln(env.Stderr, "  ALIBABA_CLOUD_REGION_ID                                       the sandbox's home region")
-		fmt.Fprintln(env.Stderr, "  STSDECK_STS_ENDPOINT, STSDECK_RAM_ENDPOINT, STSDECK_OSS_ENDPOINT  read by every stsdeck command")
-		fmt.Fprintln(env.Stderr, "                                  as the defaults of --sts-endpoint, --ram-endpoint, --oss-endpoint")
-		fmt.Fprintln(env.Stderr, "  SSL_CERT_FILE                   with --tls, the sandbox's CA")
-		fmt.Fprintln(env.Stderr, "and unset any exported security token. Then, without --sandbox:")
-		fmt.Fprintln(env.Stderr, "  stsdeck sandbox --print env > /tmp/sandbox.env &   # (wait for the file)")
-		fmt.Fprintln(env.Stderr, "  eval \"$(cat /tmp/sandbox.env)\"; stsdeck whoami")
-		fmt.Fprintln(env.Stderr, "")
-		fs.PrintDefaults()
+		tr := env.tr()
+		tr.Ln(env.Stderr, "Usage: stsdeck sandbox [--data DIR] [--seed FILE] [--sts-addr 127.0.0.1:PORT] [--oss-addr 127.0.0.1:PORT]")
+		tr.Ln(env.Stderr, "                       [--tls] [--sts-rate N] [--journal FILE] [--ready-file FILE] [--print env|json]")
+		tr.Ln(env.Stderr, "       stsdeck sandbox clock [--show] [--advance D] [--json]   read or move a running sandbox's authorization clock")
+		tr.Ln(env.Stderr, "Runs the embedded STS + RAM + OSS sandbox until interrupted. Its keys are fake.")
+		tr.Ln(env.Stderr, "It publishes <data>/ready.json while it runs, so commands run with --sandbox meanwhile use it.")
+		fmt.Fprintln(env.Stderr)
+		tr.Ln(env.Stderr, "--print env writes sh export lines for another shell:")
+		tr.Ln(env.Stderr, "  ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET  the RAM user sts-issuer's (fake) keys")
+		tr.Ln(env.Stderr, "  ALIBABA_CLOUD_REGION_ID                                       the sandbox's home region")
+		tr.Ln(env.Stderr, "  STSDECK_STS_ENDPOINT, STSDECK_RAM_ENDPOINT, STSDECK_OSS_ENDPOINT  read by every stsdeck command")
+		tr.Ln(env.Stderr, "                                  as the defaults of --sts-endpoint, --ram-endpoint, --oss-endpoint")
+		tr.Ln(env.Stderr, "  SSL_CERT_FILE                   with --tls, the sandbox's CA")
+		tr.Ln(env.Stderr, "and unset any exported security token. Then, without --sandbox:")
+		tr.Ln(env.Stderr, "  stsdeck sandbox --print env > /tmp/sandbox.env &   # (wait for the file)")
+		tr.Ln(env.Stderr, "  eval \"$(cat /tmp/sandbox.env)\"; stsdeck whoami")
+		fmt.Fprintln(env.Stderr)
+		printFlags(env.Stderr, fs, tr)
 	}
 	if err := fs.Parse(env.Args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -85,33 +86,30 @@ func runSandbox(ctx context.Context, env *Env) int {
 		}
 		return ExitBadInput
 	}
-	bad := func(format string, a ...any) int {
-		fmt.Fprintf(env.Stderr, "stsdeck sandbox: %s\n", fmt.Sprintf(format, a...))
-		return ExitBadInput
-	}
+	c := &cmdFlags{env: env, name: "sandbox"} // for c.bad: "stsdeck sandbox: ..." in the operator's language
 	if fs.NArg() > 0 {
-		return bad("unexpected argument %q", fs.Arg(0))
+		return c.bad("unexpected argument %q", fs.Arg(0))
 	}
 	if o.STSRate < 0 {
-		return bad("--sts-rate %g: want a number of AssumeRole calls per second, or 0 for no limit", o.STSRate)
+		return c.bad("--sts-rate %g: want a number of AssumeRole calls per second, or 0 for no limit", o.STSRate)
 	}
 	if print != "" && print != "env" && print != "json" {
-		return bad("--print %q: want env or json", print)
+		return c.bad("--print %q: want env or json", print)
 	}
 	for _, a := range []struct{ flag, v string }{{"--sts-addr", o.STSAddr}, {"--oss-addr", o.OSSAddr}} {
 		if _, port, err := net.SplitHostPort(a.v); err != nil || port == "" {
-			return bad("%s %q: want HOST:PORT, e.g. 127.0.0.1:0", a.flag, a.v)
+			return c.bad("%s %q: want HOST:PORT, e.g. 127.0.0.1:0", a.flag, a.v)
 		}
 	}
 	if o.DataDir == "" {
 		st, err := StateDir(env.Getenv)
 		if err != nil {
-			return bad("%v", err)
+			return c.bad("%v", err)
 		}
 		o.DataDir = filepath.Join(st, "sandbox")
 	}
 	if env.Deps.RunSandbox == nil {
-		fmt.Fprintln(env.Stderr, "stsdeck sandbox: the sandbox is not available in this build")
+		env.tr().Ln(env.Stderr, "stsdeck sandbox: the sandbox is not available in this build")
 		return ExitDenied
 	}
 	ready := func(info model.SandboxInfo) {
@@ -123,50 +121,57 @@ func runSandbox(ctx context.Context, env *Env) int {
 		case "env":
 			fmt.Fprint(env.Stdout, SandboxEnvLines(info))
 		}
-		fmt.Fprintf(env.Stderr, "stsdeck sandbox: account %s, region %s (data %s)\n", info.AccountID, info.Region, o.DataDir)
-		fmt.Fprintf(env.Stderr, "  STS + RAM  %s\n  OSS        %s\n", info.STSEndpoint, info.OSSEndpoint)
+		tr := env.tr()
+		tr.F(env.Stderr, "stsdeck sandbox: account %s, region %s (data %s)\n", info.AccountID, info.Region, o.DataDir)
+		labels := []string{tr.S("bucket"), tr.S("CA file"), tr.S("ready file"), tr.S("journal")}
+		w := colWidth(len("STS + RAM"), labels...) + 1
+		row := func(label, value string) {
+			fmt.Fprintf(env.Stderr, "  %s%s\n", padCells(label, w), value) // i18n:ok
+		}
+		row("STS + RAM", info.STSEndpoint)
+		row("OSS", info.OSSEndpoint)
 		for _, b := range info.Buckets {
-			fmt.Fprintf(env.Stderr, "  bucket     %s (%s) at %s\n", b.Name, b.Region, b.Endpoint)
+			row(labels[0], tr.S("%s (%s) at %s", b.Name, b.Region, b.Endpoint))
 		}
 		if info.CAFile != "" {
-			fmt.Fprintf(env.Stderr, "  CA file    %s\n", info.CAFile)
+			row(labels[1], info.CAFile)
 		}
 		if o.ReadyFile != "" {
-			fmt.Fprintf(env.Stderr, "  ready file %s\n", o.ReadyFile)
+			row(labels[2], o.ReadyFile)
 		}
 		if o.Journal != "" {
-			fmt.Fprintf(env.Stderr, "  journal    %s\n", o.Journal)
+			row(labels[3], o.Journal)
 		}
-		fmt.Fprintln(env.Stderr, "Sandbox keys are fake and open only this sandbox. Press Ctrl+C to stop.")
+		tr.Ln(env.Stderr, "Sandbox keys are fake and open only this sandbox. Press Ctrl+C to stop.")
 	}
 	if err := env.Deps.RunSandbox(ctx, o, ready); err != nil {
-		fmt.Fprintf(env.Stderr, "stsdeck sandbox: %v\n", err)
+		fmt.Fprintf(env.Stderr, "stsdeck sandbox: %s\n", errText(env.tr(), err)) // i18n:ok
 		var bad interface{ BadInput() bool }
 		if errors.As(err, &bad) && bad.BadInput() {
 			return ExitBadInput // e.g. a seed file with an error: nothing started
 		}
 		return ExitDenied
 	}
-	fmt.Fprintln(env.Stderr, "stsdeck sandbox: stopped")
+	env.tr().Ln(env.Stderr, "stsdeck sandbox: stopped")
 	return ExitOK
 }
 
 // SandboxEnvLines are POSIX `export` lines for the sts-issuer user and the endpoints.
 func SandboxEnvLines(info model.SandboxInfo) string {
 	var b strings.Builder
-	b.WriteString("# stsdeck sandbox: these keys are fake and open only this sandbox.\n")
+	b.WriteString("# stsdeck sandbox: these keys are fake and open only this sandbox.\n") // i18n:ok (an export format: the same in every language)
 	// A security token left from an earlier `stsdeck issue --format env` would be sent with
 	// sts-issuer's key and refused.
 	b.WriteString("unset ALIBABA_CLOUD_SECURITY_TOKEN OSS_ACCESS_KEY_ID OSS_ACCESS_KEY_SECRET OSS_SESSION_TOKEN\n")
 	for _, u := range info.Users {
 		if u.Name == "sts-issuer" {
-			b.WriteString("# RAM user sts-issuer (fake sandbox keys):\n")
+			b.WriteString("# RAM user sts-issuer (fake sandbox keys):\n") // i18n:ok
 			fmt.Fprintf(&b, "export ALIBABA_CLOUD_ACCESS_KEY_ID=%s\n", shellQuote(u.AccessKeyID))
 			fmt.Fprintf(&b, "export ALIBABA_CLOUD_ACCESS_KEY_SECRET=%s\n", shellQuote(u.AccessKeySecret))
 		}
 	}
 	fmt.Fprintf(&b, "export ALIBABA_CLOUD_REGION_ID=%s\n", shellQuote(info.Region))
-	b.WriteString("# read by stsdeck as the defaults of --sts-endpoint, --ram-endpoint, --oss-endpoint:\n")
+	b.WriteString("# read by stsdeck as the defaults of --sts-endpoint, --ram-endpoint, --oss-endpoint:\n") // i18n:ok
 	fmt.Fprintf(&b, "export STSDECK_STS_ENDPOINT=%s\n", shellQuote(info.STSEndpoint))
 	fmt.Fprintf(&b, "export STSDECK_RAM_ENDPOINT=%s\n", shellQuote(info.RAMEndpoint))
 	fmt.Fprintf(&b, "export STSDECK_OSS_ENDPOINT=%s\n", shellQuote(info.OSSEndpoint))

@@ -38,6 +38,8 @@ var translated = []string{
 	"../cli/whoami.go",
 	"../cli/preview.go",
 	"../cli/policy.go",
+	"../cli/sandbox.go",
+	"../cli/clock.go",
 	"../keys.go",
 	"../i18n_app.go",
 	"../issue.go",
