@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/bubbles/table"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/stsdeck/stsdeck/model"
 	"github.com/stsdeck/stsdeck/model/flow"
@@ -360,13 +361,31 @@ func probeSummary(tr *i18n.T, ps []model.ProbeResult) string {
 func (s *HistoryScreen) View() string {
 	st, tr := s.st, s.st.tr()
 	var b strings.Builder
-	b.WriteString(cutLine(st.Title.Render(tr.S("History"))+"  "+st.Muted.Render(tr.S("issued tokens (local audit log, never secrets), newest first · times: the server's clock, UTC")), s.width) + "\n")
+	// The title line and the warnings wrap (never cut): which clock the times are on matters.
+	head := 0
+	headLines := []string{tr.S("History") + "  " + tr.S("issued tokens (local audit log, never secrets), newest first · times: the server's clock, UTC")}
+	if cellWidth(headLines[0]) > s.width {
+		headLines = wrapHard(headLines[0], s.width)
+	}
+	for i, l := range headLines {
+		if i == 0 {
+			title := tr.S("History")
+			l = st.Title.Render(title) + st.Muted.Render(strings.TrimPrefix(l, title))
+		} else {
+			l = st.Muted.Render(l)
+		}
+		b.WriteString(l + "\n")
+		head++
+	}
 	for _, w := range s.warnings {
-		b.WriteString(st.Warn.Render(cutLine(GlyphWarn+" "+tr.Domain(w), s.width)) + "\n")
+		for _, l := range wrapHard(GlyphWarn+" "+tr.Domain(w), s.width) {
+			b.WriteString(st.Warn.Render(l) + "\n")
+			head++
+		}
 	}
 	switch {
 	case s.noAudit:
-		b.WriteString(st.Error.Render(GlyphDeny+" "+tr.S("no audit log configured")))
+		b.WriteString(st.Error.Render(GlyphDeny + " " + tr.S("no audit log configured")))
 		return b.String()
 	case s.loadErr != "":
 		b.WriteString(st.Error.Render(GlyphDeny+" "+tr.Domain(s.loadErr)) + "\n")
@@ -380,7 +399,7 @@ func (s *HistoryScreen) View() string {
 	}
 	if s.detail {
 		r, _ := s.selected()
-		b.WriteString(s.detailView(r, max(3, s.height-1-len(s.warnings))))
+		b.WriteString(s.detailView(r, max(3, s.height-head)))
 		return b.String()
 	}
 	if s.tblView == "" {
@@ -394,7 +413,20 @@ func (s *HistoryScreen) detailView(r model.AuditRecord, height int) string {
 	st, tr := s.st, s.st.tr()
 	var ls []string
 	// Labels padded in cells (a Chinese label is twice as wide as its rune count).
-	f := func(label, v string) { ls = append(ls, padRight(label, 15)+" "+v) }
+	// Values wrap under themselves (a policy digest or an ARN is wider than 80 columns).
+	f := func(label, v string) {
+		lines := []string{v}
+		if cellWidth(v) > s.width-16 {
+			lines = wrapHard(v, max(s.width-16, 20))
+		}
+		for i, l := range lines {
+			if i == 0 {
+				ls = append(ls, padRight(label, 15)+" "+l)
+			} else {
+				ls = append(ls, strings.Repeat(" ", 16)+l)
+			}
+		}
+	}
 	f(tr.S("record"), r.ID)
 	f(tr.S("issued"), tr.S("%s  (server clock)", flow.ServerIssueTime(r).UTC().Format(time.RFC3339)))
 	f(tr.S("role"), r.RoleARN)
@@ -427,7 +459,9 @@ func (s *HistoryScreen) detailView(r model.AuditRecord, height int) string {
 		if json.Indent(&pretty, []byte(doc), "", "  ") == nil {
 			doc = pretty.String()
 		}
-		ls = append(ls, strings.Split(doc, "\n")...)
+		for _, l := range strings.Split(doc, "\n") {
+			ls = append(ls, strings.Split(ansi.Hardwrap(l, max(s.width, 20), true), "\n")...)
+		}
 	}
 	ls = append(ls, st.Muted.Render(tr.S("c clones these inputs into a new issue · esc back")))
 	for i := range ls {

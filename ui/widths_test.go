@@ -223,6 +223,16 @@ func TestNothingReadableIsCut(t *testing.T) {
 							t.Errorf("the error's details lack %q:\n%s", want, details["error"])
 						}
 					}
+				case "history":
+					if !strings.Contains(flat(v), "newest first · times: the server's clock, UTC") {
+						t.Errorf("the History header is cut:\n%s", v)
+					}
+				case "history detail":
+					// The policy digest is whole (wrapped under itself).
+					joined := regexp.MustCompile(`\n {16}`).ReplaceAllString(v, "")
+					if !regexp.MustCompile(`policy digest +sha256:[0-9a-f]{64}\b`).MatchString(joined) {
+						t.Errorf("the policy digest is cut:\n%s", v)
+					}
 				case "status error closed":
 					if strings.Contains(v, "Status line in full") {
 						t.Errorf("D did not close the details:\n%s", v)
