@@ -57,7 +57,7 @@ type exportState struct {
 }
 
 func newExportState(st Styles) exportState {
-	return exportState{st: st, path: st.Input("file ", "", 4096)}
+	return exportState{st: st, path: st.Input(st.tr().S("file "), "", 4096)}
 }
 
 // exportKinds are the menu entries: every `stsdeck issue --format` plus presigned URLs.
@@ -463,6 +463,7 @@ func (e *exportState) view(w, h int) string {
 		}
 		b.WriteString(line + "\n")
 	case expAskPath:
+		e.path.Prompt = tr.S("file ") // in the language of the moment (L may have switched it)
 		b.WriteString(e.path.View() + "\n")
 		if e.selected() == "config-json" {
 			b.WriteString(st.Muted.Render(tr.S("an existing aliyun config keeps its other profiles; the \"stsdeck\" profile is replaced")) + "\n")
