@@ -178,16 +178,38 @@ func actionURL(endpoint, region, bucket string) (string, error) {
 
 // HTML is a standalone page with the form: the fields hidden, a file chooser and a submit
 // button. It carries the security token (as a presigned URL does), never the secret.
-func (f *Form) HTML() string {
+func (f *Form) HTML() string { return f.HTMLWith(Labels{}) }
+
+// Labels are the page's visible words in the reader's language ("" = English); the fields,
+// the action and everything OSS reads stay the same.
+type Labels struct {
+	Lang   string // the html element's lang attribute (zh-CN); "" = none
+	Title  string // default "Upload to OSS"
+	Submit string // the button; default "Upload"
+}
+
+// HTMLWith is HTML with the page's visible words from l.
+func (f *Form) HTMLWith(l Labels) string {
+	if l.Title == "" {
+		l.Title = "Upload to OSS"
+	}
+	if l.Submit == "" {
+		l.Submit = "Upload"
+	}
 	var b strings.Builder
 	e := html.EscapeString
-	b.WriteString("<!DOCTYPE html>\n<html>\n<head><meta charset=\"utf-8\"><title>Upload to OSS</title></head>\n<body>\n")
+	if l.Lang != "" {
+		fmt.Fprintf(&b, "<!DOCTYPE html>\n<html lang=\"%s\">\n", e(l.Lang))
+	} else {
+		b.WriteString("<!DOCTYPE html>\n<html>\n")
+	}
+	fmt.Fprintf(&b, "<head><meta charset=\"utf-8\"><title>%s</title></head>\n<body>\n", e(l.Title))
 	fmt.Fprintf(&b, "<!-- valid until %s -->\n", f.Expiration.Format(time.RFC3339))
 	fmt.Fprintf(&b, "<form action=\"%s\" method=\"post\" enctype=\"multipart/form-data\">\n", e(f.Action))
 	for _, fl := range f.Fields {
 		fmt.Fprintf(&b, "  <input type=\"hidden\" name=\"%s\" value=\"%s\">\n", e(fl.Name), e(fl.Value))
 	}
-	b.WriteString("  <input type=\"file\" name=\"file\">\n  <input type=\"submit\" value=\"Upload\">\n</form>\n</body>\n</html>\n")
+	fmt.Fprintf(&b, "  <input type=\"file\" name=\"file\">\n  <input type=\"submit\" value=\"%s\">\n</form>\n</body>\n</html>\n", e(l.Submit))
 	return b.String()
 }
 

@@ -97,3 +97,20 @@ func TestBuildActionAndErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestHTMLLabels: the page's visible words come from Labels; the form itself does not change.
+func TestHTMLLabels(t *testing.T) {
+	f := &Form{Action: "http://127.0.0.1:1/b/", Expiration: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), Fields: []Field{{Name: "key", Value: "src/${filename}"}}}
+	en := f.HTML()
+	if !strings.HasPrefix(en, "<!DOCTYPE html>\n<html>\n<head><meta charset=\"utf-8\"><title>Upload to OSS</title></head>") || !strings.Contains(en, `<input type="submit" value="Upload">`) {
+		t.Fatalf("English page:\n%s", en)
+	}
+	zh := f.HTMLWith(Labels{Lang: "zh-CN", Title: "上传到 OSS", Submit: "上传"})
+	if !strings.Contains(zh, `<html lang="zh-CN">`) || !strings.Contains(zh, "<title>上传到 OSS</title>") || !strings.Contains(zh, `value="上传">`) {
+		t.Fatalf("Chinese page:\n%s", zh)
+	}
+	form := func(s string) string { return s[strings.Index(s, "<form"):strings.Index(s, `<input type="submit"`)] }
+	if form(en) != form(zh) {
+		t.Errorf("the form's fields differ by language:\n%s\n%s", form(en), form(zh))
+	}
+}

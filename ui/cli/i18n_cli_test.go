@@ -14,9 +14,9 @@ import (
 var englishRE = regexp.MustCompile(`\b[a-z]{2,}[,;]? [a-z]{2,}[,;]? [a-z]{2,}\b`)
 
 // untranslated are the commands whose text is still English (the list only shrinks).
-var untranslated = map[string]bool{"presign": true, "serve": true, "exec": true, "upload": true, "cleanup": true}
+var untranslated = map[string]bool{"serve": true, "exec": true, "upload": true, "cleanup": true}
 
-var commandNames = strings.NewReplacer("stsdeck policy from-journal", "stsdeck", "stsdeck policy replay", "stsdeck", "stsdeck sandbox clock", "stsdeck")
+var commandNames = strings.NewReplacer("stsdeck policy from-journal", "stsdeck", "stsdeck policy replay", "stsdeck", "stsdeck sandbox clock", "stsdeck", "stsdeck presign oss://", "stsdeck ")
 
 // TestFlagUsageChinese: every command's -h in Chinese has no English sentence left (a flag's
 // usage built at run time, such as --template's, has its catalog ID spelled out, so a change

@@ -16,13 +16,13 @@ import (
 //	stsdeck presign oss://bucket/key [--method GET|PUT] [--expires 1h] [--clamp] [--role R ...] [--json]
 //	stsdeck presign --post oss://bucket/prefix/ [--max-size N] [--content-type T] [--expires 1h] [--json]
 func runPresign(ctx context.Context, env *Env) int {
-	c := newCmd(env, "presign", "oss://bucket/key [--method GET|PUT] [--expires 1h] [--clamp] [--role NAME|ARN] [--json]\n"+
-		"  or: stsdeck presign --post oss://bucket/prefix/ [--max-size N] [--content-type T] [--expires 1h] [--clamp] [--role NAME|ARN] [--json]")
+	c := newCmd(env, "presign", "oss://bucket/key [--method GET|PUT] [--expires 1h] [--clamp] [--role NAME|ARN] [--json]\n"+ // i18n:ok
+		env.tr().S("  or: stsdeck presign --post oss://bucket/prefix/ [--max-size N] [--content-type T] [--expires 1h] [--clamp] [--role NAME|ARN] [--json]"))
 	var t tokenFlags
 	t.register(c.FlagSet, true)
 	method := c.String("method", "GET", "HTTP `METHOD` the URL allows: GET or PUT")
-	expires := c.String("expires", "1h", "URL validity `D`, at most 7 days and never beyond the token's expiry: a longer one is refused\n"+
-		"(nothing signed) unless --clamp; the default 1h is shortened to what the token has left")
+	expires := c.String("expires", "1h", "URL validity `D`, at most 7 days and never beyond the token's expiry: a longer one is refused\n"+ // i18n:ok (translated by printFlags)
+		"(nothing signed) unless --clamp; the default 1h is shortened to what the token has left") // i18n:ok
 	clamp := c.Bool("clamp", false, "shorten an --expires beyond the token's expiry to the token's remaining lifetime instead of refusing")
 	asJSON := c.Bool("json", false, "print the URL with its method, bucket, key and expiry as JSON")
 	var pf postFlags // --post: a browser upload form (presign_post.go)
@@ -87,7 +87,7 @@ func runPresign(ctx context.Context, env *Env) int {
 			return c.bad("--expires %s: beyond the token's expiry in %s (the URL would stop working then); nothing signed: shorten --expires or pass --clamp", exp, left.Round(time.Second))
 		}
 		exp, clamped = left.Truncate(time.Second), true
-		fmt.Fprintf(env.Stderr, "stsdeck presign: the URL's validity is clamped to %s, what the token has left\n", exp)
+		env.tr().F(env.Stderr, "stsdeck presign: the URL's validity is clamped to %s, what the token has left\n", exp)
 	}
 	url, err := svc.Objects.With(tok.creds).Presign(ctx, m, bucket, key, exp)
 	if err != nil {
@@ -104,8 +104,7 @@ func runPresign(ctx context.Context, env *Env) int {
 		fmt.Fprintln(env.Stdout, url)
 	}
 	if e, ok := svc.Sandbox.(ephemeralSandbox); ok && e.Ephemeral() {
-		fmt.Fprintf(env.Stderr, "stsdeck presign: warning: the URL points at a throw-away sandbox (%s) that stopped when this command ended; "+
-			"a URL only works while a sandbox is running: start `stsdeck sandbox` in another terminal, then presign again (--sandbox commands use it)\n", svc.OSSEndpoint)
+		env.tr().F(env.Stderr, "stsdeck presign: warning: the URL points at a throw-away sandbox (%s) that stopped when this command ended; a URL only works while a sandbox is running: start `stsdeck sandbox` in another terminal, then presign again (--sandbox commands use it)\n", svc.OSSEndpoint)
 	}
 	return ExitOK
 }

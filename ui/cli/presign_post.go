@@ -9,6 +9,7 @@ import (
 
 	"github.com/stsdeck/stsdeck/model/issuereq"
 	"github.com/stsdeck/stsdeck/model/postform"
+	"github.com/stsdeck/stsdeck/ui/i18n"
 )
 
 // postFlags are presign's --post flags: a browser upload form (OSS PostObject with a signed
@@ -19,8 +20,8 @@ type postFlags struct {
 }
 
 func (p *postFlags) register(fs *flag.FlagSet) {
-	fs.BoolVar(&p.post, "post", false, "make a browser upload form (HTML; with --json its field set) for oss://bucket/prefix/ instead of a URL:\n"+
-		"a signed POST policy that limits the key prefix, the size and the content type")
+	fs.BoolVar(&p.post, "post", false, "make a browser upload form (HTML; with --json its field set) for oss://bucket/prefix/ instead of a URL:\n"+ // i18n:ok (translated by printFlags)
+		"a signed POST policy that limits the key prefix, the size and the content type") // i18n:ok
 	fs.StringVar(&p.maxSize, "max-size", "", "--post: largest file `N` the form accepts (1024, 10MiB, 1GiB; default 5GiB, the OSS limit)")
 	fs.StringVar(&p.contentType, "content-type", "", "--post: the file's content `TYPE`: exact (image/png) or a family ending in / (image/); default any")
 }
@@ -90,7 +91,7 @@ func runPresignPost(ctx context.Context, env *Env, c *cmdFlags, t *tokenFlags, p
 			return c.bad("--expires %s: beyond the token's expiry in %s (the form would stop working then); nothing signed: shorten --expires or pass --clamp", exp, left.Round(time.Second))
 		}
 		exp = left.Truncate(time.Second)
-		fmt.Fprintf(env.Stderr, "stsdeck presign: the form's validity is clamped to %s, what the token has left\n", exp)
+		env.tr().F(env.Stderr, "stsdeck presign: the form's validity is clamped to %s, what the token has left\n", exp)
 	}
 	region := svc.Region
 	if region == "" {
@@ -100,7 +101,7 @@ func runPresignPost(ctx context.Context, env *Env, c *cmdFlags, t *tokenFlags, p
 		ContentType: p.contentType, Expires: exp, AccessKeyID: tok.creds.AccessKeyID, Secret: tok.creds.AccessKeySecret,
 		SecurityToken: tok.creds.SecurityToken, Expiration: tok.creds.Expiration, Now: env.Now()})
 	if err != nil {
-		return c.bad("%v", strings.TrimPrefix(err.Error(), "postform: "))
+		return c.bad("%s", env.tr().Domain(strings.TrimPrefix(err.Error(), "postform: "))) // i18n:ok
 	}
 	if asJSON {
 		writeJSON(env.Stdout, struct {
@@ -111,11 +112,18 @@ func runPresignPost(ctx context.Context, env *Env, c *cmdFlags, t *tokenFlags, p
 			Mode   string `json:"mode"`
 		}{form, bucket, prefix, "file", svc.Mode})
 	} else {
-		fmt.Fprint(env.Stdout, form.HTML())
+		fmt.Fprint(env.Stdout, form.HTMLWith(postLabels(env.tr())))
 	}
 	if e, ok := svc.Sandbox.(ephemeralSandbox); ok && e.Ephemeral() {
-		fmt.Fprintf(env.Stderr, "stsdeck presign: warning: the form posts to a throw-away sandbox (%s) that stopped when this command ended; "+
-			"it only works while a sandbox is running: start `stsdeck sandbox` in another terminal, then presign again (--sandbox commands use it)\n", svc.OSSEndpoint)
+		env.tr().F(env.Stderr, "stsdeck presign: warning: the form posts to a throw-away sandbox (%s) that stopped when this command ended; it only works while a sandbox is running: start `stsdeck sandbox` in another terminal, then presign again (--sandbox commands use it)\n", svc.OSSEndpoint)
 	}
 	return ExitOK
+}
+
+// postLabels are the upload page's visible words in tr's language (English: the page as before).
+func postLabels(tr *i18n.T) postform.Labels {
+	if tr.Lang() == i18n.EN {
+		return postform.Labels{}
+	}
+	return postform.Labels{Lang: string(tr.Lang()), Title: tr.S("Upload to OSS"), Submit: tr.S("Upload")}
 }

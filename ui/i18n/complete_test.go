@@ -40,6 +40,8 @@ var translated = []string{
 	"../cli/policy.go",
 	"../cli/sandbox.go",
 	"../cli/clock.go",
+	"../cli/presign.go",
+	"../cli/presign_post.go",
 	"../keys.go",
 	"../i18n_app.go",
 	"../issue.go",
