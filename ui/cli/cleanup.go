@@ -62,16 +62,16 @@ func runCleanup(ctx context.Context, env *Env) int {
 		if len(found.Removed) == 0 {
 			return c.report(found, *asJSON)
 		}
-		if !confirm(env, fmt.Sprintf("cleanup will delete %d object(s) stsdeck wrote in oss://%s (%s) with your LIVE credentials %s. Proceed?",
+		if !confirm(env, env.tr().S("cleanup will delete %d object(s) stsdeck wrote in oss://%s (%s) with your LIVE credentials %s. Proceed?",
 			len(found.Removed), *bucket, strings.Join(prefixes, ", "), cr.AccessKeyID)) {
-			fmt.Fprintln(env.Stderr, "stsdeck cleanup: not confirmed; nothing deleted (pass --yes to skip the question, --dry-run to list)")
+			env.tr().Ln(env.Stderr, "stsdeck cleanup: not confirmed; nothing deleted (pass --yes to skip the question, --dry-run to list)")
 			return ExitDenied
 		}
 	}
 	rep, err := flow.Cleanup(ctx, oc, *bucket, prefixes, *dryRun)
 	if err != nil {
 		if len(rep.Removed) > 0 {
-			fmt.Fprintf(env.Stderr, "stsdeck cleanup: removed before the error: %s\n", strings.Join(itemKeys(rep.Removed), ", "))
+			env.tr().F(env.Stderr, "stsdeck cleanup: removed before the error: %s\n", strings.Join(itemKeys(rep.Removed), ", "))
 		}
 		return c.fail(err)
 	}
@@ -83,23 +83,26 @@ func (c *cmdFlags) report(rep flow.CleanupReport, asJSON bool) int {
 	if asJSON {
 		writeJSON(w, rep)
 	} else {
-		verb := "removed"
+		tr := c.env.tr()
+		verb := tr.S("removed")
 		if rep.DryRun {
-			verb = "would remove"
+			verb = tr.S("would remove")
 		}
 		for _, it := range rep.Removed {
-			fmt.Fprintf(w, "%s  oss://%s/%s  (%s, %s)\n", verb, rep.Bucket, it.Key, it.Kind, model.HumanBytes(float64(it.Size)))
+			tr.F(w, "%s  oss://%s/%s  (%s, %s)\n", verb, rep.Bucket, it.Key, tr.S(it.Kind), model.HumanBytes(float64(it.Size)))
 		}
+		failed := padCells(tr.S("FAILED"), colWidth(0, tr.S("would remove"))+2)
 		for _, it := range rep.Failed {
-			fmt.Fprintf(w, "FAILED        oss://%s/%s  (%s): %s\n", rep.Bucket, it.Key, it.Kind, it.Error)
+			tr.F(w, "%soss://%s/%s  (%s): %s\n", failed, rep.Bucket, it.Key, tr.S(it.Kind), it.Error)
 		}
 		switch {
 		case len(rep.Removed) == 0 && len(rep.Failed) == 0:
-			fmt.Fprintf(w, "nothing to clean up under %s in oss://%s", strings.Join(rep.Prefixes, ", "), rep.Bucket)
+			tr.F(w, "nothing to clean up under %s in oss://%s; %d other object(s) left alone\n", strings.Join(rep.Prefixes, ", "), rep.Bucket, rep.Kept)
+		case rep.DryRun:
+			tr.F(w, "would remove %d object(s), %d failed; %d other object(s) left alone\n", len(rep.Removed), len(rep.Failed), rep.Kept)
 		default:
-			fmt.Fprintf(w, "%s %d object(s), %d failed", verb, len(rep.Removed), len(rep.Failed))
+			tr.F(w, "removed %d object(s), %d failed; %d other object(s) left alone\n", len(rep.Removed), len(rep.Failed), rep.Kept)
 		}
-		fmt.Fprintf(w, "; %d other object(s) left alone\n", rep.Kept)
 	}
 	for _, it := range rep.Failed {
 		if it.RequestID != "" {
@@ -127,7 +130,7 @@ func (p *prefixList) String() string { return strings.Join(*p, ",") }
 
 func (p *prefixList) Set(v string) error {
 	if strings.TrimSpace(v) == "" {
-		return fmt.Errorf("empty prefix: the whole bucket is never cleaned")
+		return msg.Errf("empty prefix: the whole bucket is never cleaned")
 	}
 	*p = append(*p, v)
 	return nil

@@ -17,7 +17,7 @@ import (
 //	stsdeck upload FILE oss://bucket/key [--role R ...] [--json]
 //	stsdeck upload --generate 64MiB oss://bucket/key ...
 func runUpload(ctx context.Context, env *Env) int {
-	c := newCmd(env, "upload", "FILE oss://bucket/key [--role NAME|ARN] [--json]  |  --generate SIZE oss://bucket/key")
+	c := newCmd(env, "upload", env.tr().S("FILE oss://bucket/key [--role NAME|ARN] [--json]  |  --generate SIZE oss://bucket/key"))
 	var t tokenFlags
 	t.register(c.FlagSet, true)
 	generate := c.String("generate", "", "upload a generated test object of `SIZE` (e.g. 64MiB) instead of a file")
@@ -111,7 +111,7 @@ func runUpload(ctx context.Context, env *Env) int {
 		})
 		return ExitOK
 	}
-	fmt.Fprintf(env.Stdout, "uploaded oss://%s/%s: %d bytes in %s (%s/s), ETag %s, CRC-64 %s, RequestId %s\n",
+	env.tr().F(env.Stdout, "uploaded oss://%s/%s: %d bytes in %s (%s/s), ETag %s, CRC-64 %s, RequestId %s\n",
 		bucket, key, size, el.Round(time.Millisecond), model.HumanBytes(rate), info.ETag, info.CRC64, info.RequestID)
 	return ExitOK
 }

@@ -42,6 +42,8 @@ var translated = []string{
 	"../cli/clock.go",
 	"../cli/presign.go",
 	"../cli/presign_post.go",
+	"../cli/upload.go",
+	"../cli/cleanup.go",
 	"../keys.go",
 	"../i18n_app.go",
 	"../issue.go",
