@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // policyGrid renders the effective-permission preview: the grid of test operations × the chosen
@@ -44,34 +45,95 @@ func (m policyGrid) View() string {
 	var b strings.Builder
 	if m.bucket == "" {
 		// No grid: every cell would describe a bucket nobody chose.
-		head := st.Title.Render(tr.S("Preview")) + st.Muted.Render(" "+role)
-		b.WriteString(truncateLine(head, m.width) + "\n" + st.Unknown.Render(GlyphUnknown+" "+tr.S("set a bucket (b) to see what the token may do in it")))
+		b.WriteString(m.title(role) + "\n" + st.Unknown.Render(GlyphUnknown+" "+tr.S("set a bucket (b) to see what the token may do in it")))
 	} else {
-		head := st.Title.Render(tr.S("Preview")) + st.Muted.Render(" "+m.bucket+" · "+role)
-		b.WriteString(truncateLine(head, m.width) + "\n" + m.preview.Render(st, m.width))
+		b.WriteString(m.title(m.bucket+" · "+role) + "\n" + m.preview.Render(st, m.width))
 		if m.broken {
 			b.WriteString("\n" + truncateLine(st.Unknown.Render(GlyphUnknown+" "+tr.S("unknown: the draft has errors (n steps to them)")), m.width))
 		}
 	}
 	b.WriteString("\n")
 	if note := m.bucketLine.text(tr); note != "" {
-		b.WriteString(truncateLine(st.Muted.Render(tr.S("bucket policy: %s", note)), m.width) + "\n")
+		b.WriteString(mutedWrapped(st, tr.S("bucket policy: %s", note), m.width) + "\n")
 	}
-	b.WriteString(truncateLine(st.Muted.Render(m.contextLine()), m.width))
+	b.WriteString(mutedWrapped(st, m.contextLine(), m.width))
 	return b.String()
 }
 
-// WhyView says why each cell is what it is, when room lines (counting a blank line and the
-// title) hold it all; else "".
+// title is "Preview <what>", wrapped (never cut: a long role name is what it is about).
+func (m policyGrid) title(what string) string {
+	st, tr := m.st, m.st.tr()
+	word := tr.S("Preview")
+	line := word + " " + what
+	if cellWidth(line) <= m.width {
+		return st.Title.Render(word) + st.Muted.Render(" "+what)
+	}
+	lines := wrapHard(line, m.width)
+	lines[0] = st.Title.Render(word) + st.Muted.Render(strings.TrimPrefix(lines[0], word))
+	for i := 1; i < len(lines); i++ {
+		lines[i] = st.Muted.Render(lines[i])
+	}
+	return strings.Join(lines, "\n")
+}
+
+// mutedWrapped is a muted note, wrapped to w cells when it does not fit.
+func mutedWrapped(st Styles, s string, w int) string {
+	if cellWidth(s) <= w {
+		return st.Muted.Render(s)
+	}
+	lines := wrapHard(s, w)
+	for i, l := range lines {
+		lines[i] = st.Muted.Render(l)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// WhyView says why each cell is what it is, in room lines (counting a blank line and the
+// title): as many reasons as fit whole, then how many more; "" when none fits.
 func (m policyGrid) WhyView(room int) string {
-	reasons := m.preview.Reasons(m.st.tr())
-	if room < len(reasons)+2 {
+	// Each reason wraps under its text (op, scope and verdict stay in their columns); the
+	// reasons that do not fit whole are counted, never cut.
+	const indent = 6 + 1 + 7 + 1 + 5 + 1
+	var blocks [][]string
+	for _, r := range m.preview.Reasons(m.st.tr()) {
+		if cellWidth(r) <= m.width {
+			blocks = append(blocks, []string{r})
+			continue
+		}
+		head := ansi.Truncate(r, indent, "")
+		var block []string
+		for i, l := range wrapHard(ansi.TruncateLeft(r, indent, ""), max(m.width-indent, 20)) {
+			if i == 0 {
+				block = append(block, head+l)
+			} else {
+				block = append(block, strings.Repeat(" ", indent)+l)
+			}
+		}
+		blocks = append(blocks, block)
+	}
+	var lines []string
+	shown := 0
+	for i, blk := range blocks {
+		more := 0
+		if i < len(blocks)-1 {
+			more = 1 // the "N more" line
+		}
+		if 2+len(lines)+len(blk)+more > room {
+			break
+		}
+		lines = append(lines, blk...)
+		shown++
+	}
+	if shown == 0 {
 		return ""
+	}
+	if n := len(blocks) - shown; n > 0 {
+		lines = append(lines, m.st.Muted.Render(m.st.tr().S("(%d more: a taller or wider terminal shows them)", n)))
 	}
 	var b strings.Builder
 	b.WriteString("\n\n" + m.st.Title.Render(m.st.tr().S("Why")))
-	for _, r := range reasons {
-		b.WriteString("\n" + truncateLine(r, m.width))
+	for _, l := range lines {
+		b.WriteString("\n" + l)
 	}
 	return b.String()
 }

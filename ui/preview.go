@@ -128,12 +128,15 @@ func (pv Preview) Render(st Styles, width int) string {
 		cols = 1
 		fmt.Fprintf(&b, "%s %s\n", op, padRight(tr.S("whole bucket (no prefix)"), colW))
 	} else {
-		fmt.Fprintf(&b, "%s %s %s\n", op, padRight(tr.S("inside %s", pv.Inside), colW), padRight(tr.S("outside %s", pv.Outside), colW))
+		fmt.Fprintf(&b, "%s %s %s\n", op, padRight(tr.S("inside %s", pv.Inside), colW), tr.S("outside %s", pv.Outside))
 	}
 	for _, row := range pv.Cells {
 		fmt.Fprintf(&b, "%-7s", row[0].Op)
 		for i, c := range row {
-			if i < cols {
+			switch {
+			case i == cols-1:
+				b.WriteString(" " + cellShort(st, c)) // the last column unpadded: no trailing blanks to cut
+			case i < cols:
 				b.WriteString(" " + padRight(cellShort(st, c), colW))
 			}
 		}

@@ -223,6 +223,21 @@ func TestNothingReadableIsCut(t *testing.T) {
 							t.Errorf("the error's details lack %q:\n%s", want, details["error"])
 						}
 					}
+				case "policy preview":
+					// The preview's title, notes and reasons wrap or are counted, never cut.
+					var pane []string
+					for _, l := range lines {
+						if _, right, ok := strings.Cut(l, "│"); ok {
+							l = right
+						}
+						pane = append(pane, l)
+						if strings.HasSuffix(strings.TrimRight(l, " "), "…") {
+							t.Errorf("%s: cut: %q\n%s", scene, l, v)
+						}
+					}
+					if sz[0] >= 120 && !strings.Contains(flat(strings.Join(pane, "\n")), "role PartnerUploadWithAVeryLongRoleNameForTheDemo") {
+						t.Errorf("the preview's role is cut:\n%s", v)
+					}
 				case "history":
 					if !strings.Contains(flat(v), "newest first · times: the server's clock, UTC") {
 						t.Errorf("the History header is cut:\n%s", v)
