@@ -488,29 +488,12 @@ func (e *exportState) view(w, h int) string {
 	// The list gets the rows the title and what is under it leave: a window around the cursor
 	// when they are too few, so the keys under it are never pushed off the screen.
 	head, foot := b.String()[:list], strings.TrimRight(b.String()[list:], "\n")
-	kinds := exportKinds()
-	rows := len(kinds)
+	// Every format's description is whole, wrapped under itself; the list is a window of
+	// whole items around the cursor (export_list.go).
+	budget := -1
 	if h > 0 {
-		rows = max(3, min(rows, h-1-(strings.Count(foot, "\n")+1)))
+		budget = max(3, h-1-(strings.Count(foot, "\n")+1))
 	}
-	start := max(0, min(e.cursor-rows/2, len(kinds)-rows))
-	var items strings.Builder
-	for i := start; i < start+rows; i++ {
-		k := kinds[i]
-		mark := "  "
-		name := fmt.Sprintf("%-12s", k) // i18n:ok the kind is ASCII
-		if i == e.cursor {
-			mark = GlyphSelected + " "
-			name = st.Selected.Render(name)
-		}
-		line := mark + name + " " + st.Muted.Render(exportLabel(st, k))
-		switch {
-		case i == start && start > 0:
-			line = st.Muted.Render("  " + tr.S("↑ %d more", start))
-		case i == start+rows-1 && start+rows < len(kinds):
-			line = st.Muted.Render("  " + tr.S("↓ %d more", len(kinds)-start-rows))
-		}
-		items.WriteString(cutLine(line, w) + "\n")
-	}
-	return strings.TrimRight(head+items.String()+foot, "\n")
+	items := e.listWindow(st, w, budget)
+	return strings.TrimRight(head+items+foot, "\n")
 }

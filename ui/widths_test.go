@@ -285,6 +285,15 @@ func TestNothingReadableIsCut(t *testing.T) {
 						}
 					}
 				case "export list":
+					// Every description shown is whole (wrapped under itself), never cut.
+					for _, l := range lines {
+						if strings.HasSuffix(strings.TrimRight(l, " "), "…") {
+							t.Errorf("%s: cut: %q\n%s", scene, l, v)
+						}
+					}
+					if !strings.Contains(flat(v), "external-profile aliyun configure command for an External profile that runs stsdeck issue --format external") {
+						t.Errorf("an export description is cut:\n%s", v)
+					}
 					for _, want := range []string{"c copy to the clipboard (OSC 52, best effort)", "f/enter save to a file (0600)", "esc close"} {
 						if !strings.Contains(v, want) {
 							t.Errorf("export hint lacks %q:\n%s", want, v)
