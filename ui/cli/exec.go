@@ -87,7 +87,7 @@ func childEnv(base []string, vars map[string]string) []string {
 func runChild(env *Env, argv, vars []string) int {
 	path, err := exec.LookPath(argv[0])
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "stsdeck exec: %s: %v\n", argv[0], err)
+		fmt.Fprintf(env.Stderr, "stsdeck exec: %s: %v\n", argv[0], err) // i18n:ok (the OS's error)
 		return 127
 	}
 	cmd := exec.Command(path, argv[1:]...)
@@ -97,7 +97,7 @@ func runChild(env *Env, argv, vars []string) int {
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)
 	defer signal.Stop(sigs)
 	if err := cmd.Start(); err != nil {
-		fmt.Fprintf(env.Stderr, "stsdeck exec: %s: %v\n", argv[0], err)
+		fmt.Fprintf(env.Stderr, "stsdeck exec: %s: %v\n", argv[0], err) // i18n:ok (the OS's error)
 		return 126
 	}
 	done := make(chan error, 1)
@@ -123,6 +123,6 @@ func exitStatus(env *Env, name string, err error) int {
 		}
 		return ee.ExitCode()
 	}
-	fmt.Fprintf(env.Stderr, "stsdeck exec: %s: %v\n", name, err)
+	fmt.Fprintf(env.Stderr, "stsdeck exec: %s: %v\n", name, err) // i18n:ok (the OS's error)
 	return 126
 }

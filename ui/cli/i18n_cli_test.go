@@ -14,7 +14,7 @@ import (
 var englishRE = regexp.MustCompile(`\b[a-z]{2,}[,;]? [a-z]{2,}[,;]? [a-z]{2,}\b`)
 
 // untranslated are the commands whose text is still English (the list only shrinks).
-var untranslated = map[string]bool{"serve": true, "exec": true}
+var untranslated = map[string]bool{}
 
 var commandNames = strings.NewReplacer("stsdeck policy from-journal", "stsdeck", "stsdeck policy replay", "stsdeck", "stsdeck sandbox clock", "stsdeck", "stsdeck presign oss://", "stsdeck ")
 

@@ -68,15 +68,15 @@ func runServe(ctx context.Context, env *Env) int {
 		if o.printURL {
 			fmt.Fprintf(env.Stdout, "%s\n", s.URL)
 		}
-		fmt.Fprintf(env.Stderr, "stsdeck serve: serving %s on %s until %s; the URL is in %s (mode 0600); renews at half the token's life, never serves one with under %s left; Ctrl-C stops\n",
+		env.tr().F(env.Stderr, "stsdeck serve: serving %s on %s until %s; the URL is in %s (mode 0600); renews at half the token's life, never serves one with under %s left; Ctrl-C stops\n",
 			s.RoleARN, s.Addr, ready.Until.Format(time.RFC3339), s.URLFile, flow.MinServeLeft)
 	}
 	err := s.Wait(ctx)
 	if errors.Is(err, flow.ErrServeEnded) {
-		fmt.Fprintf(env.Stderr, "stsdeck serve: the serve window ended (%s); stopped after %d token(s)\n", ready.Until.Format(time.RFC3339), s.Renewer.Status().Issued)
+		env.tr().F(env.Stderr, "stsdeck serve: the serve window ended (%s); stopped after %d token(s)\n", ready.Until.Format(time.RFC3339), s.Renewer.Status().Issued)
 		return ExitOK
 	}
-	fmt.Fprintf(env.Stderr, "stsdeck serve: stopped after %d token(s)\n", s.Renewer.Status().Issued)
+	env.tr().F(env.Stderr, "stsdeck serve: stopped after %d token(s)\n", s.Renewer.Status().Issued)
 	return ExitOK
 }
 
@@ -124,7 +124,7 @@ func (o *serveFlags) check(c *cmdFlags) int {
 	d, err := parseDuration(o.until)
 	if err != nil || d <= 0 {
 		if err == nil {
-			err = fmt.Errorf("want a positive duration")
+			err = msg.Errf("want a positive duration")
 		}
 		return c.bad("--until: %v", err)
 	}
@@ -169,7 +169,7 @@ func (c *cmdFlags) startServe(ctx context.Context, svc *service.Services, o *ser
 	if clock != nil {
 		now, err := clock(ctx)
 		if err != nil {
-			return nil, c.fail(fmt.Errorf("reading the sandbox clock: %w", err))
+			return nil, c.fail(msg.Errf("reading the sandbox clock: %v", err))
 		}
 		until = now.Add(o.untilD)
 	}
@@ -184,7 +184,7 @@ func (c *cmdFlags) startServe(ctx context.Context, svc *service.Services, o *ser
 	addr, _ := loopbackAddr(o.addr)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		fmt.Fprintf(c.env.Stderr, "stsdeck %s: listening on %s: %v\n", c.name, addr, err)
+		c.env.tr().F(c.env.Stderr, "stsdeck %s: listening on %s: %v\n", c.name, addr, err)
 		return nil, ExitDenied
 	}
 	path, err := randomPath()
@@ -206,11 +206,11 @@ func (c *cmdFlags) startServe(ctx context.Context, svc *service.Services, o *ser
 	}
 	if err := writeFile0600(s.URLFile, []byte(s.URL+"\n")); err != nil {
 		ln.Close()
-		fmt.Fprintf(c.env.Stderr, "stsdeck %s: writing the URL file %s: %v\n", c.name, s.URLFile, err)
+		c.env.tr().F(c.env.Stderr, "stsdeck %s: writing the URL file %s: %v\n", c.name, s.URLFile, err)
 		return nil, ExitDenied
 	}
 	s.removeFile = true
-	h := &CredentialHandler{Path: path, Renewer: r, Log: func(msg string) { fmt.Fprintf(c.env.Stderr, "stsdeck %s: %s\n", c.name, msg) }}
+	h := &CredentialHandler{Path: path, Renewer: r, Log: func(m string) { fmt.Fprintf(c.env.Stderr, "stsdeck %s: %s\n", c.name, c.env.tr().Domain(m)) }} // i18n:ok
 	s.srv = &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, ErrorLog: log.New(io.Discard, "", 0)}
 	go func() { s.done <- s.srv.Serve(ln) }()
 	return s, -1
@@ -339,11 +339,11 @@ func (c *cmdFlags) serveIssuer(ctx context.Context, svc *service.Services, o *se
 		if !warned {
 			warned = true
 			for _, p := range res.Warnings {
-				fmt.Fprintf(c.env.Stderr, "stsdeck %s: %s\n", c.name, p)
+				fmt.Fprintf(c.env.Stderr, "stsdeck %s: %s\n", c.name, problemText(c.env.tr(), p)) // i18n:ok
 			}
 		}
 		if err == nil && res.AuditErr != nil {
-			fmt.Fprintf(c.env.Stderr, "stsdeck %s: warning: token %s was issued but not recorded: %v\n", c.name, res.Creds.AccessKeyID, res.AuditErr)
+			c.env.tr().F(c.env.Stderr, "stsdeck %s: warning: token %s was issued but not recorded: %s\n", c.name, res.Creds.AccessKeyID, errText(c.env.tr(), res.AuditErr))
 		}
 		if err == nil && res.Creds.Region == "" {
 			res.Creds.Region = svc.Region

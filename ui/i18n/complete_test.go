@@ -44,6 +44,8 @@ var translated = []string{
 	"../cli/presign_post.go",
 	"../cli/upload.go",
 	"../cli/cleanup.go",
+	"../cli/serve.go",
+	"../cli/exec.go",
 	"../keys.go",
 	"../i18n_app.go",
 	"../issue.go",
