@@ -85,17 +85,16 @@ func (a *App) detailsContent(w int) string {
 	var b strings.Builder
 	line := func(s string) { b.WriteString(s + "\n") }
 	para := func(s string, indent string) {
-		for _, l := range wrapHard(s, max(w-cellWidth(indent), 20)) {
+		for _, l := range wrapLong(s, max(w-cellWidth(indent), 20)) {
 			line(indent + l)
 		}
 	}
-	line(st.Title.Render(tr.S("Status line in full")))
-	if t := a.statusText(); t != "" {
+	// The credentials note is the Connection section below, with the places one a line.
+	if t := a.statusText(); t != "" && a.status != tr.S("credentials: %s", a.svc.Where) {
+		line(st.Title.Render(tr.S("Status line in full")))
 		para(t, "")
-	} else {
-		line(st.Muted.Render(tr.S("(the status line is empty)")))
+		line("")
 	}
-	line("")
 	line(st.Title.Render(tr.S("Connection")))
 	mode := a.svc.Mode
 	if mode == "" {
@@ -113,7 +112,7 @@ func (a *App) detailsContent(w int) string {
 		line("")
 		line(st.Title.Render(tr.S("Where stsdeck looked for credentials, in order")))
 		for i, l := range a.svc.Looked {
-			lines := wrapHard(l, max(w-5, 20))
+			lines := wrapLong(l, max(w-5, 20))
 			for j, s := range lines {
 				if j == 0 {
 					line(fmt.Sprintf("%3d. %s", i+1, s))
@@ -127,9 +126,21 @@ func (a *App) detailsContent(w int) string {
 		line("")
 		para(GlyphDeny+" "+describeError(tr, ErrorMsg{Context: tr.S("connecting"), Err: a.svc.Unavailable}), "")
 	}
-	line("")
-	line(st.Muted.Render(tr.S("↑/↓ pgup/pgdn scroll · esc or D closes")))
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// wrapLong wraps at spaces, and a word wider than w (a list of environment variables, a
+// path) after its '/' or ':'.
+func wrapLong(s string, w int) []string {
+	var out []string
+	for _, l := range wrapWords(s, w) {
+		if cellWidth(l) > w {
+			out = append(out, wrapPath(l, w)...)
+			continue
+		}
+		out = append(out, l)
+	}
+	return out
 }
 
 // toggleDetails opens or closes the details view.
