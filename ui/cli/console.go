@@ -33,7 +33,7 @@ func runConsole(ctx context.Context, env *Env) int {
 	}
 	c.g.Console = true
 	if err := env.Deps.Console(ctx, c.g, env); err != nil {
-		fmt.Fprintf(env.Stderr, "stsdeck: %v\n", err)
+		fmt.Fprintf(env.Stderr, "stsdeck: %s\n", errText(tr, err)) // i18n:ok
 		if !c.g.Sandbox {
 			tr.Ln(env.Stderr, "  (stsdeck --sandbox runs against the embedded sandbox)")
 		}

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -9,6 +8,7 @@ import (
 	"github.com/stsdeck/stsdeck/model"
 	"github.com/stsdeck/stsdeck/model/auditlog"
 	"github.com/stsdeck/stsdeck/model/issuereq"
+	"github.com/stsdeck/stsdeck/ui/i18n"
 )
 
 // cloneRecord fills the token flags from an audit record (issue --from-history ID, the twin of
@@ -23,14 +23,14 @@ func (c *cmdFlags) cloneRecord(t *tokenFlags, id string) int {
 	}
 	recs, warns, err := auditlog.Open(dir).List()
 	for _, w := range warns {
-		fmt.Fprintf(c.env.Stderr, "stsdeck %s: warning: %s\n", c.name, w)
+		c.env.tr().F(c.env.Stderr, "stsdeck %s: warning: %s\n", c.name, c.env.tr().Domain(w))
 	}
 	if err != nil {
 		return c.bad("--from-history: reading the audit log: %v", err)
 	}
 	rec, problem := findRecord(recs, id)
-	if problem != "" {
-		return c.bad("--from-history %s: %s (stsdeck history --json lists the ids)", id, problem)
+	if problem != nil {
+		return c.bad("--from-history %s: %v (stsdeck history --json lists the ids)", id, problem)
 	}
 	if rec.PolicyDigest != auditlog.Digest(rec.SessionPolicy) {
 		return c.bad("--from-history %s: the record's session policy does not match its digest %s (the log was edited?); nothing issued", id, rec.PolicyDigest)
@@ -50,28 +50,29 @@ func (c *cmdFlags) cloneRecord(t *tokenFlags, id string) int {
 	if c.g.Region == "" && rec.Region != "" && issuereq.RegionProblem(rec.Region) == "" {
 		c.g.Region = rec.Region
 	}
-	pol := "no session policy"
+	tr := c.env.tr()
+	pol := tr.S("no session policy")
 	if rec.SessionPolicy != "" {
-		pol = "session policy " + rec.PolicyDigest
+		pol = tr.S("session policy %s", rec.PolicyDigest)
 	}
 	if t.policyFile != "" || t.template != "" {
-		pol = "the session policy of the flags"
+		pol = tr.S("the session policy of the flags")
 	}
-	fmt.Fprintf(c.env.Stderr, "stsdeck %s: issuing again as record %s (%s, issued %s in %s mode): role %s, %s, duration %s\n", c.name, rec.ID, rec.SessionName,
-		rec.Time.UTC().Format("2006-01-02 15:04:05 UTC"), rec.Mode, t.role, pol, durationWords(t.duration))
+	tr.F(c.env.Stderr, "stsdeck %s: issuing again as record %s (%s, issued %s in %s mode): role %s, %s, duration %s\n", c.name, rec.ID, rec.SessionName,
+		rec.Time.UTC().Format("2006-01-02 15:04:05 UTC"), rec.Mode, t.role, pol, durationWords(tr, t.duration))
 	return -1
 }
 
 // findRecord finds an audit record by id or by a unique prefix of at least 4 characters.
-func findRecord(recs []model.AuditRecord, id string) (model.AuditRecord, string) {
+func findRecord(recs []model.AuditRecord, id string) (model.AuditRecord, error) {
 	id = strings.ToLower(strings.TrimSpace(id))
 	if id == "" {
-		return model.AuditRecord{}, "empty id"
+		return model.AuditRecord{}, msg.Errf("empty id")
 	}
 	var found []model.AuditRecord
 	for _, r := range recs {
 		if r.ID == id {
-			return r, ""
+			return r, nil
 		}
 		if len(id) >= 4 && strings.HasPrefix(r.ID, id) {
 			found = append(found, r)
@@ -79,16 +80,16 @@ func findRecord(recs []model.AuditRecord, id string) (model.AuditRecord, string)
 	}
 	switch len(found) {
 	case 0:
-		return model.AuditRecord{}, "no such record"
+		return model.AuditRecord{}, msg.Errf("no such record")
 	case 1:
-		return found[0], ""
+		return found[0], nil
 	}
-	return model.AuditRecord{}, fmt.Sprintf("%d records start with it; give more of the id", len(found))
+	return model.AuditRecord{}, msg.Errf("%d records start with it; give more of the id", len(found))
 }
 
-func durationWords(s string) string {
+func durationWords(tr *i18n.T, s string) string {
 	if s == "" {
-		return "the role's default"
+		return tr.S("the role's default")
 	}
 	if d, err := parseDuration(s); err == nil {
 		return d.Round(time.Second).String()

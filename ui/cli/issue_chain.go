@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/stsdeck/stsdeck/model"
 	"github.com/stsdeck/stsdeck/model/flow"
@@ -49,13 +48,14 @@ func (c *cmdFlags) previewChain(ctx context.Context, svc *service.Services, arns
 		roles[i] = r
 	}
 	for _, h := range flow.PreviewChain(who, roles, session) {
-		fmt.Fprintf(c.env.Stderr, "stsdeck %s: hop %d of %d: %s → %s: %s: %s", c.name, h.Hop, len(arns), shortARN(h.CallerAs), shortARN(h.RoleARN), h.Kind, h.Text)
+		tr := c.env.tr()
 		if h.Permission != "" {
-			fmt.Fprintf(c.env.Stderr, "; its own policies: %s", h.Permission)
+			tr.F(c.env.Stderr, "stsdeck %s: hop %d of %d: %s → %s: %s: %s; its own policies: %s\n", c.name, h.Hop, len(arns), shortARN(h.CallerAs), shortARN(h.RoleARN), h.Kind, tr.Domain(h.Text), tr.Domain(h.Permission))
+			continue
 		}
-		fmt.Fprintln(c.env.Stderr)
+		tr.F(c.env.Stderr, "stsdeck %s: hop %d of %d: %s → %s: %s: %s\n", c.name, h.Hop, len(arns), shortARN(h.CallerAs), shortARN(h.RoleARN), h.Kind, tr.Domain(h.Text))
 	}
-	fmt.Fprintf(c.env.Stderr, "stsdeck %s: the token has the final role's permissions ∩ the session policy, for at most %s\n", c.name, flow.MaxChainDuration)
+	c.env.tr().F(c.env.Stderr, "stsdeck %s: the token has the final role's permissions ∩ the session policy, for at most %s\n", c.name, flow.MaxChainDuration)
 }
 
 func shortARN(arn string) string {
