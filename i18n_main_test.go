@@ -23,6 +23,9 @@ func TestMachineOutputSameInEveryLanguage(t *testing.T) {
 	good := filepath.Join(dir, "good.json")
 	os.WriteFile(good, []byte(`{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "oss:PutObject", "Resource": "acs:oss:*:*:examplebucket/src/*"}]}`), 0o600)
 
+	journal := filepath.Join(dir, "journal.jsonl")
+	os.WriteFile(journal, nil, 0o600)
+
 	errFile := filepath.Join(dir, "err.xml")
 	os.WriteFile(errFile, []byte("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code><Message>You have no right to access this object because of bucket acl.</Message><RequestId>5F0000000000000000000001</RequestId><HostId>examplebucket.oss-cn-hangzhou.aliyuncs.com</HostId><EC>0003-00000001</EC></Error>"), 0o600)
 
@@ -45,6 +48,19 @@ func TestMachineOutputSameInEveryLanguage(t *testing.T) {
 		{"explain", "--json", "--tool", "ossutil-cp", "--session-policy", good, "--identity-policy", good, "--bucket", "examplebucket", "--prefix", "src/"},
 		{"roles", "--sandbox", "--json", "--role", "NoSuchRole"},
 		{"issue", "--sandbox", "--json", "--role", "acs:ram::x"},
+		// policy, sandbox, presign, serve, exec, upload, cleanup, issue --from-history: bad input
+		// ({"error": ...} in English where --json has one) and cleanup's dry run
+		{"policy", "from-journal", "--json", journal, journal},
+		{"policy", "replay", "--json", journal},
+		{"sandbox", "--print", "yaml"},
+		{"sandbox", "clock", "--sandbox", "--json", "--advance", "soon"},
+		{"presign", "--sandbox", "--json", "--method", "DELETE", "oss://examplebucket/src/a.txt"},
+		{"presign", "--sandbox", "--json", "--post", "--max-size", "0", "oss://examplebucket/src/"},
+		{"serve", "--sandbox", "--json"},
+		{"exec", "--sandbox", "--role", "RamOssTest"},
+		{"upload", "--sandbox", "--json"},
+		{"cleanup", "--sandbox", "--json", "--bucket", "examplebucket", "--prefix", "src/", "--dry-run"},
+		{"issue", "--sandbox", "--json", "--from-history", "zzzzzz"},
 	}
 	type variant struct {
 		name string
