@@ -169,7 +169,7 @@ func newApp(svc *Services, opts Options) *App {
 	if a.connecting {
 		a.status, a.statusAt = tr.S("connecting: resolving credentials (environment, aliyun CLI config, credentials file, ECS metadata…)"), now()
 	} else if svc.Where != "" {
-		a.status, a.statusAt = tr.S("credentials: %s", svc.Where), now()
+		a.status, a.statusAt = tr.S("credentials: %s", tr.Domain(svc.Where)), now()
 	}
 	a.paste = newPastePanel(st)
 	a.setupServe(opts.ServeDir) // serve_app.go
@@ -229,7 +229,7 @@ func (a *App) connected(msg connectedMsg) tea.Cmd {
 		a.svc.Connecting = false
 		a.keys = NewGlobalKeys(a.svc.Sandbox != nil)
 		if a.svc.Where != "" {
-			a.setStatus(a.st.tr().S("credentials: %s", a.svc.Where))
+			a.setStatus(a.st.tr().S("credentials: %s", a.st.tr().Domain(a.svc.Where)))
 		}
 	}
 	a.layout(true)

@@ -90,7 +90,7 @@ func (a *App) detailsContent(w int) string {
 		}
 	}
 	// The credentials note is the Connection section below, with the places one a line.
-	if t := a.statusText(); t != "" && a.status != tr.S("credentials: %s", a.svc.Where) {
+	if t := a.statusText(); t != "" && a.status != tr.S("credentials: %s", tr.Domain(a.svc.Where)) {
 		line(st.Title.Render(tr.S("Status line in full")))
 		para(t, "")
 		line("")
@@ -106,13 +106,13 @@ func (a *App) detailsContent(w int) string {
 		where = where[:i] // the list follows, one place a line
 	}
 	if where != "" {
-		para(tr.S("credentials: %s", where), "")
+		para(tr.S("credentials: %s", tr.Domain(where)), "")
 	}
 	if len(a.svc.Looked) > 0 {
 		line("")
 		line(st.Title.Render(tr.S("Where stsdeck looked for credentials, in order")))
 		for i, l := range a.svc.Looked {
-			lines := wrapLong(l, max(w-5, 20))
+			lines := wrapLong(tr.Domain(l), max(w-5, 20))
 			for j, s := range lines {
 				if j == 0 {
 					line(fmt.Sprintf("%3d. %s", i+1, s))

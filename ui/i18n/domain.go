@@ -80,14 +80,22 @@ func (t *T) Domain(en string) string {
 	}
 	t.mu.Unlock()
 	out, ok := domainLookup(t, en)
-	if !ok && strings.Contains(en, "; ") {
+	// A text of parts joined by "; " that a pattern without "; " matched whole (its last value
+	// swallowed the other parts: "embedded sandbox … data {3}; looked in: …") is translated
+	// part by part when every part is known.
+	if strings.Contains(en, "; ") && (!ok || swallowsParts(en)) {
 		parts := strings.Split(en, "; ")
+		all := true
 		for i, p := range parts {
 			if v, ok := domainLookup(t, p); ok {
 				parts[i] = v
+			} else {
+				all = false
 			}
 		}
-		out = strings.Join(parts, "；")
+		if !ok || all {
+			out = strings.Join(parts, "；")
+		}
 	}
 	t.mu.Lock()
 	if t.cache == nil || len(t.cache) > 4096 {
@@ -96,6 +104,17 @@ func (t *T) Domain(en string) string {
 	t.cache[en] = out
 	t.mu.Unlock()
 	return out
+}
+
+// swallowsParts reports whether the first pattern matching en whole has no "; " of its own,
+// so the "; " in en is inside its values.
+func swallowsParts(en string) bool {
+	for _, p := range mustLoad().domain {
+		if strings.HasPrefix(en, p.lead) && p.re.MatchString(en) {
+			return !strings.Contains(p.EN, "; ")
+		}
+	}
+	return false
 }
 
 // domainLookup finds the first pattern that matches en whole and fills its Chinese.
