@@ -303,7 +303,7 @@ func exportCmd(job exportJob, id int) tea.Cmd {
 		}
 		var text string
 		if job.post != nil {
-			t, err := renderPost(job.kind, *job.post)
+			t, err := renderPost(job.kind, *job.post, postLabels(tr))
 			if err != nil {
 				done.err = err
 				return done

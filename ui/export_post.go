@@ -192,14 +192,23 @@ func (s *IssueScreen) postJob(job *exportJob) string {
 	return ""
 }
 
+// postLabels are the upload page's visible words in the operator's language (the fields stay
+// as OSS reads them; English is HTML() byte for byte).
+func postLabels(tr *i18n.T) postform.Labels {
+	if tr.Lang() == i18n.EN {
+		return postform.Labels{}
+	}
+	return postform.Labels{Lang: string(tr.Lang()), Title: tr.S("Upload to OSS"), Submit: tr.S("Upload")}
+}
+
 // renderPost builds the form (inside exportCmd: no I/O, but it signs with the secret).
-func renderPost(kind string, r postform.Request) (string, error) {
+func renderPost(kind string, r postform.Request, l postform.Labels) (string, error) {
 	f, err := postform.Build(r)
 	if err != nil {
 		return "", fmt.Errorf("%s", strings.TrimPrefix(err.Error(), "postform: "))
 	}
 	if kind == postHTML {
-		return f.HTML(), nil
+		return f.HTMLWith(l), nil
 	}
 	b, err := json.MarshalIndent(struct {
 		*postform.Form
