@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stsdeck/stsdeck/model"
 	"github.com/stsdeck/stsdeck/model/postform"
 	"github.com/stsdeck/stsdeck/ui/i18n"
 )
@@ -40,5 +41,21 @@ func TestRenderPostLabels(t *testing.T) {
 	}
 	if strings.Contains(zh, "s3cret") {
 		t.Error("the secret is in the page")
+	}
+}
+
+// The probe grid's predicted column says the verdict and the deciding layer as one phrase in
+// the operator's language; English is as before ("Allow (session)").
+func TestProbePredictedZH(t *testing.T) {
+	r := model.ProbeResult{Op: "put", Scope: "inside", Predicted: VerdictDeny, PredictedLayer: "session"}
+	en := NewStyles(true)
+	if line, _ := newProbeGrid(en).rowView(r, 16, false); !strings.Contains(line, "Deny (session)") {
+		t.Errorf("English row %q", line)
+	}
+	zh := NewStyles(true)
+	zh.T = i18n.New(i18n.ZH)
+	line, _ := newProbeGrid(zh).rowView(r, 16, false)
+	if !strings.Contains(line, "拒绝（会话）") || strings.Contains(line, "session") {
+		t.Errorf("Chinese row %q", line)
 	}
 }

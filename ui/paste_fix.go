@@ -75,15 +75,16 @@ func (s *PolicyScreen) requestVerdict(msg PolicyFixMsg, session *policy.Policy) 
 		in.Identity = s.identity.Policies
 	}
 	ex := flow.Explain(in)
+	tr := s.st.tr()
 	switch {
 	case ex.Decision == policy.DecisionAllow:
-		return GlyphOK + " " + VerdictAllow
+		return GlyphOK + " " + tr.S("Allow")
 	case !known && (session == nil || ex.Layers["session"] == policy.OutcomeAllow):
-		return GlyphUnknown + " " + s.st.tr().S("session allows; the role's policies are unknown")
+		return GlyphUnknown + " " + tr.S("session allows; the role's policies are unknown")
 	case !known:
-		return GlyphDeny + " " + VerdictDeny + " (session)"
+		return GlyphDeny + " " + tr.S("Deny (%s)", layerWord(tr, "session"))
 	}
-	return GlyphDeny + " " + VerdictDeny + " (" + LayerWord(ex.DecidedBy) + ")"
+	return GlyphDeny + " " + tr.S("Deny (%s)", layerWord(tr, LayerWord(ex.DecidedBy)))
 }
 
 // fixView is the fix's banner: the request before → now, and the preview cells that changed.

@@ -199,9 +199,17 @@ func (g probeGrid) gridView(hint bool) string {
 // when wide), styled by what it shows; differs says prediction and answer disagree.
 func (g probeGrid) rowView(r model.ProbeResult, pw int, wide bool) (line string, differs bool) {
 	st, tr := g.st, g.st.tr()
-	pred := r.Predicted
+	pred := verdictWord(tr, r.Predicted)
 	if r.PredictedLayer != "" {
-		pred += " (" + r.PredictedLayer + ")"
+		lw := layerWord(tr, r.PredictedLayer)
+		switch r.Predicted {
+		case VerdictAllow:
+			pred = tr.S("Allow (%s)", lw)
+		case VerdictDeny:
+			pred = tr.S("Deny (%s)", lw)
+		default:
+			pred = tr.S("Unknown (%s)", lw)
+		}
 	}
 	act := GlyphOK + " " + tr.S("%d allowed", r.Actual.Status)
 	if !r.Actual.Allowed {

@@ -49,11 +49,36 @@ func (c *cmdFlags) previewChain(ctx context.Context, svc *service.Services, arns
 	}
 	for _, h := range flow.PreviewChain(who, roles, session) {
 		tr := c.env.tr()
+		from, to, text := shortARN(h.CallerAs), shortARN(h.RoleARN), tr.Domain(h.Text)
 		if h.Permission != "" {
-			tr.F(c.env.Stderr, "stsdeck %s: hop %d of %d: %s → %s: %s: %s; its own policies: %s\n", c.name, h.Hop, len(arns), shortARN(h.CallerAs), shortARN(h.RoleARN), h.Kind, tr.Domain(h.Text), tr.Domain(h.Permission))
+			perm := tr.Domain(h.Permission)
+			// One whole sentence per kind: the tag has its own words (not the button's "ok").
+			switch h.Kind {
+			case "ok":
+				tr.F(c.env.Stderr, "stsdeck %s: hop %d of %d: %s → %s: ok: %s; its own policies: %s\n", c.name, h.Hop, len(arns), from, to, text, perm)
+			case "deny":
+				tr.F(c.env.Stderr, "stsdeck %s: hop %d of %d: %s → %s: deny: %s; its own policies: %s\n", c.name, h.Hop, len(arns), from, to, text, perm)
+			case "warn":
+				tr.F(c.env.Stderr, "stsdeck %s: hop %d of %d: %s → %s: warn: %s; its own policies: %s\n", c.name, h.Hop, len(arns), from, to, text, perm)
+			case "unknown":
+				tr.F(c.env.Stderr, "stsdeck %s: hop %d of %d: %s → %s: unknown: %s; its own policies: %s\n", c.name, h.Hop, len(arns), from, to, text, perm)
+			default:
+				tr.F(c.env.Stderr, "stsdeck %s: hop %d of %d: %s → %s: %s: %s; its own policies: %s\n", c.name, h.Hop, len(arns), from, to, h.Kind, text, perm)
+			}
 			continue
 		}
-		tr.F(c.env.Stderr, "stsdeck %s: hop %d of %d: %s → %s: %s: %s\n", c.name, h.Hop, len(arns), shortARN(h.CallerAs), shortARN(h.RoleARN), h.Kind, tr.Domain(h.Text))
+		switch h.Kind {
+		case "ok":
+			tr.F(c.env.Stderr, "stsdeck %s: hop %d of %d: %s → %s: ok: %s\n", c.name, h.Hop, len(arns), from, to, text)
+		case "deny":
+			tr.F(c.env.Stderr, "stsdeck %s: hop %d of %d: %s → %s: deny: %s\n", c.name, h.Hop, len(arns), from, to, text)
+		case "warn":
+			tr.F(c.env.Stderr, "stsdeck %s: hop %d of %d: %s → %s: warn: %s\n", c.name, h.Hop, len(arns), from, to, text)
+		case "unknown":
+			tr.F(c.env.Stderr, "stsdeck %s: hop %d of %d: %s → %s: unknown: %s\n", c.name, h.Hop, len(arns), from, to, text)
+		default:
+			tr.F(c.env.Stderr, "stsdeck %s: hop %d of %d: %s → %s: %s: %s\n", c.name, h.Hop, len(arns), from, to, h.Kind, text)
+		}
 	}
 	c.env.tr().F(c.env.Stderr, "stsdeck %s: the token has the final role's permissions ∩ the session policy, for at most %s\n", c.name, flow.MaxChainDuration)
 }
