@@ -231,22 +231,11 @@ func (s *DiskStore) commitAppend(b *bucketIndex, o, base *Object, durable ...str
 		}
 		return false, positionErr(old)
 	}
-	off, start, end, err := b.jr.append(&recHeader{Op: "put", Obj: o}, nil)
+	jr, end, err := s.recordLocked(b, o, old, nil)
+	b.mu.Unlock()
 	if err != nil {
-		b.mu.Unlock()
 		return false, err
 	}
-	o.off, o.recLen = off, end-start
-	if old == nil {
-		b.sorted = nil
-	} else {
-		b.live -= old.recLen
-	}
-	b.live += o.recLen
-	b.objects[o.Key] = o
-	jr := b.jr
-	s.maybeCompact(b)
-	b.mu.Unlock()
 	s.hit("append:committed")
 	return true, jr.syncTo(end, b.endOf(jr))
 }

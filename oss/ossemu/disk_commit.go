@@ -160,22 +160,11 @@ func (s *DiskStore) commit(b *bucketIndex, o *Object, inline []byte, durable ...
 		b.mu.Unlock()
 		return false, ErrAlreadyExists
 	}
-	off, start, end, err := b.jr.append(&recHeader{Op: "put", Obj: o}, inline)
+	jr, end, err := s.recordLocked(b, o, old, inline)
+	b.mu.Unlock()
 	if err != nil {
-		b.mu.Unlock()
 		return false, err
 	}
-	o.off, o.recLen = off, end-start
-	if old == nil {
-		b.sorted = nil
-	} else {
-		b.live -= old.recLen
-	}
-	b.live += o.recLen
-	b.objects[o.Key] = o
-	jr := b.jr
-	s.maybeCompact(b)
-	b.mu.Unlock()
 	s.hit("commit:appended")
 	err = jr.syncTo(end, b.endOf(jr))
 	if old != nil && !old.Inline {
@@ -234,4 +223,25 @@ func (s *DiskStore) Delete(ctx context.Context, bucket, key string) error {
 		s.dropBlob(filepath.Join(b.dir, "data", old.Blob))
 	}
 	return err
+}
+
+// recordLocked writes o's commit record (with its inline data, if any) to the bucket's journal
+// and makes it the current version in the index, replacing old; the caller holds b.mu and
+// syncs the journal to end after unlocking. It may start a compaction.
+func (s *DiskStore) recordLocked(b *bucketIndex, o, old *Object, inline []byte) (jr *journal, end int64, err error) {
+	off, start, end, err := b.jr.append(&recHeader{Op: "put", Obj: o}, inline)
+	if err != nil {
+		return nil, 0, err
+	}
+	o.off, o.recLen = off, end-start
+	if old == nil {
+		b.sorted = nil
+	} else {
+		b.live -= old.recLen
+	}
+	b.live += o.recLen
+	b.objects[o.Key] = o
+	jr = b.jr
+	s.maybeCompact(b)
+	return jr, end, nil
 }
