@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // domainPattern is one entry of locales/domain.json: the English text the domain code
@@ -109,7 +110,7 @@ func (t *T) Domain(en string) string {
 // swallowsParts reports whether the first pattern matching en whole has no "; " of its own,
 // so the "; " in en is inside its values.
 func swallowsParts(en string) bool {
-	for _, p := range mustLoad().domain {
+	for _, p := range mustDomain() {
 		if strings.HasPrefix(en, p.lead) && p.re.MatchString(en) {
 			return !strings.Contains(p.EN, "; ")
 		}
@@ -119,7 +120,7 @@ func swallowsParts(en string) bool {
 
 // domainLookup finds the first pattern that matches en whole and fills its Chinese.
 func domainLookup(t *T, en string) (string, bool) {
-	for _, p := range mustLoad().domain {
+	for _, p := range mustDomain() {
 		if !strings.HasPrefix(en, p.lead) {
 			continue
 		}
@@ -151,10 +152,22 @@ func domainLookup(t *T, en string) (string, bool) {
 
 // DomainKnown reports whether some pattern matches en whole (tests).
 func DomainKnown(en string) (id string, ok bool) {
-	for _, p := range mustLoad().domain {
+	for _, p := range mustDomain() {
 		if strings.HasPrefix(en, p.lead) && p.re.MatchString(en) {
 			return p.ID, true
 		}
 	}
 	return "", false
+}
+
+// The domain patterns compile a few hundred expressions (≈10 ms): they are loaded on the first
+// domain text, not with the catalogs, so the console's first frame does not wait for them.
+var domainOnce = sync.OnceValues(loadDomain)
+
+func mustDomain() []domainPattern {
+	d, err := domainOnce()
+	if err != nil {
+		panic("i18n: embedded domain patterns: " + err.Error())
+	}
+	return d
 }

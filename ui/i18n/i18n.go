@@ -149,9 +149,8 @@ func rank(k string) int {
 
 // catalogs is the parsed, immutable catalog (built once).
 type catalogs struct {
-	cat    catalog.Catalog
-	ids    map[Lang]map[string]entry
-	domain []domainPattern
+	cat catalog.Catalog
+	ids map[Lang]map[string]entry
 }
 
 var loadOnce = sync.OnceValues(load)
@@ -171,11 +170,6 @@ func load() (*catalogs, error) {
 			}
 		}
 	}
-	d, err := loadDomain()
-	if err != nil {
-		return nil, err
-	}
-	c.domain = d
 	c.cat = b
 	return c, nil
 }

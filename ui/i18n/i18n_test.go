@@ -100,7 +100,7 @@ func TestScanArgs(t *testing.T) {
 
 func TestDomainPatterns(t *testing.T) {
 	zh := New(ZH)
-	for _, p := range mustLoad().domain {
+	for _, p := range mustDomain() {
 		// Every value the English carries must reach the Chinese.
 		for _, ph := range placeholder.FindAllString(p.EN, -1) {
 			if !strings.Contains(p.ZH, ph) && !strings.Contains(p.ZH, "{~"+ph[1:]) {
